@@ -1,0 +1,476 @@
+"""The reader API (v1): parse, call a selector or service, render. No logic lives here."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .errors import Forbidden, ParleyError
+from .models import Comment, Commenter, CommentStatus
+from .selectors import (
+    SORTS,
+    Page,
+    article_get,
+    comment_access,
+    published_counts,
+    replies_page,
+    site_get,
+    thread_page,
+)
+from .services import (
+    article_upsert,
+    comment_create,
+    comment_delete,
+    comment_edit,
+    commenter_for_user,
+    vote_clear,
+    vote_set,
+)
+from .throttles import AuthThrottle, WriteIPThrottle, WriteReaderThrottle
+
+# Documentation-only shapes: the hot path renders plain dicts (see `represent`).
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = inline_serializer(
+        "ErrorBody",
+        fields={
+            "code": serializers.CharField(help_text="Stable machine-readable code."),
+            "message": serializers.CharField(help_text="Human-readable explanation."),
+            "detail": serializers.DictField(help_text="Context: fields, clause, limits."),
+        },
+    )
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Stable opaque author id.")
+    display_name = serializers.CharField()
+
+
+class ModerationSerializer(serializers.Serializer):
+    clause_id = serializers.CharField()
+    clause_title = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class CommentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True)
+    author = AuthorSerializer(allow_null=True, help_text="Null for a deleted comment.")
+    html = serializers.CharField(help_text="Sanitised HTML, safe to insert.")
+    deleted = serializers.BooleanField(help_text="A tombstone kept for its replies.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.IntegerField()
+    reply_count = serializers.IntegerField(help_text="Published direct replies.")
+    featured = serializers.BooleanField()
+    replies = serializers.ListField(
+        child=serializers.DictField(), help_text="Nested comments of this same shape."
+    )
+    status = serializers.ChoiceField(
+        choices=CommentStatus.choices, required=False, help_text="Only on the caller's own."
+    )
+    moderation = ModerationSerializer(
+        required=False, allow_null=True, help_text="Only on the caller's own: the clause applied."
+    )
+
+
+class CommentPageSerializer(serializers.Serializer):
+    results = CommentOutputSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 413, 429)}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def represent(comment: Comment, viewer_id: int | None) -> dict:
+    tombstone = comment.status in (CommentStatus.DELETED, CommentStatus.REMOVED)
+    own = viewer_id is not None and comment.author_id == viewer_id and not tombstone
+    data = {
+        "id": comment.pk,
+        "parent": comment.parent_id,
+        "author": None
+        if tombstone
+        else {"id": comment.author.public_id, "display_name": comment.author.display_name},
+        "html": "" if tombstone else comment.html,
+        "deleted": tombstone,
+        "created_at": _iso(comment.created_at),
+        "edited_at": _iso(comment.edited_at),
+        "score": comment.score,
+        "reply_count": comment.reply_count,
+        "featured": comment.featured,
+        "replies": [represent(r, viewer_id) for r in getattr(comment, "shown_replies", ())],
+    }
+    if own:
+        data["status"] = comment.status
+        data["moderation"] = (
+            {
+                "clause_id": comment.moderation_clause_id,
+                "clause_title": comment.moderation_clause_title,
+                "reason": comment.moderation_reason,
+            }
+            if comment.moderation_clause_id or comment.moderation_reason
+            else None
+        )
+    return data
+
+
+def represent_page(page: Page, viewer_id: int | None) -> dict:
+    return {
+        "results": [represent(c, viewer_id) for c in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def viewer_of(request: Request) -> Commenter | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.commenter
+    except Commenter.DoesNotExist:
+        return None
+
+
+class NotAuthenticated(ParleyError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Sign in to do that."
+
+
+def require_reader(request: Request) -> Commenter:
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    return commenter_for_user(request.user)
+
+
+class BaseAPI(APIView):
+    throttle_classes = [WriteReaderThrottle, WriteIPThrottle]
+
+
+class PageParams(serializers.Serializer):
+    cursor = serializers.CharField(required=False, max_length=500)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class ThreadParams(PageParams):
+    sort = serializers.ChoiceField(choices=SORTS, required=False, default="oldest")
+
+
+def _params(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    data.setdefault("limit", settings.PARLEY_PAGE_SIZE)
+    return data
+
+
+class ThreadAPI(BaseAPI):
+    class InputSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
+        parent = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+        )
+
+    @extend_schema(
+        operation_id="thread_read",
+        parameters=[ThreadParams],
+        responses={200: CommentPageSerializer, **ERRORS},
+        summary="A page of top-level comments with their replies nested.",
+    )
+    def get(self, request: Request, site: str, key: str) -> Response:
+        params = _params(ThreadParams, request)
+        article = article_get(site_slug=site, key=key)
+        viewer = viewer_of(request)
+        page = thread_page(
+            article=article,
+            viewer=viewer,
+            sort=params["sort"],
+            cursor=params.get("cursor"),
+            limit=params["limit"],
+        )
+        return Response(represent_page(page, viewer.pk if viewer else None))
+
+    @extend_schema(
+        operation_id="comment_create",
+        request=InputSerializer,
+        responses={
+            201: CommentOutputSerializer,
+            202: CommentOutputSerializer,
+            **ERRORS,
+        },
+        summary="Post a comment (201 published, 202 waiting for moderation).",
+        description=(
+            "Rejected comments answer 422 with code `policy_rejected` and the clause applied."
+        ),
+    )
+    def post(self, request: Request, site: str, key: str) -> Response:
+        reader = require_reader(request)
+        data = _validated(self.InputSerializer, request)
+        article = article_get(site_slug=site, key=key)
+        comment = comment_create(
+            article=article, author=reader, body=data["body"], parent_id=data.get("parent")
+        )
+        return _decision_response(comment, reader)
+
+
+def _validated(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class PolicyRejected(ParleyError):
+    status_code = 422
+    code = "policy_rejected"
+
+
+def _decision_response(comment: Comment, reader: Commenter) -> Response:
+    body = represent(comment, reader.pk)
+    if comment.status == CommentStatus.PUBLISHED:
+        return Response(body, status=status.HTTP_201_CREATED)
+    if comment.status == CommentStatus.REJECTED:
+        # Stored (the author can see it and its reason) but refused: say which clause.
+        error = PolicyRejected(
+            comment.moderation_reason
+            or f"This comment breaks the policy: {comment.moderation_clause_title}.",
+            comment=body,
+            clause={
+                "id": comment.moderation_clause_id,
+                "title": comment.moderation_clause_title,
+            },
+        )
+        return Response(
+            {"error": {"code": error.code, "message": error.message, "detail": error.detail}},
+            status=error.status_code,
+        )
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class CommentAPI(BaseAPI):
+    class EditSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
+
+    @extend_schema(operation_id="comment_read", responses={200: CommentOutputSerializer, **ERRORS})
+    def get(self, request: Request, comment_id: int) -> Response:
+        viewer = viewer_of(request)
+        comment = comment_access(comment_id=comment_id, viewer=viewer)
+        return Response(represent(comment, viewer.pk if viewer else None))
+
+    @extend_schema(
+        operation_id="comment_edit",
+        request=EditSerializer,
+        responses={200: CommentOutputSerializer, 202: CommentOutputSerializer, **ERRORS},
+        summary="The author edits within the edit window; the edit is moderated again.",
+    )
+    def patch(self, request: Request, comment_id: int) -> Response:
+        reader = require_reader(request)
+        data = _validated(self.EditSerializer, request)
+        comment_access(comment_id=comment_id, viewer=reader)
+        comment = comment_edit(comment_id=comment_id, editor=reader, body=data["body"])
+        response = _decision_response(comment, reader)
+        if response.status_code == status.HTTP_201_CREATED:
+            response.status_code = status.HTTP_200_OK
+        return response
+
+    @extend_schema(operation_id="comment_delete", responses={204: None, **ERRORS})
+    def delete(self, request: Request, comment_id: int) -> Response:
+        reader = require_reader(request)
+        comment_access(comment_id=comment_id, viewer=reader)
+        comment_delete(comment_id=comment_id, by=reader)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RepliesAPI(BaseAPI):
+    @extend_schema(
+        operation_id="replies_read",
+        parameters=[PageParams],
+        responses={200: CommentPageSerializer, **ERRORS},
+    )
+    def get(self, request: Request, comment_id: int) -> Response:
+        params = _params(PageParams, request)
+        viewer = viewer_of(request)
+        comment = comment_access(comment_id=comment_id, viewer=viewer)
+        page = replies_page(
+            comment=comment, viewer=viewer, cursor=params.get("cursor"), limit=params["limit"]
+        )
+        return Response(represent_page(page, viewer.pk if viewer else None))
+
+
+class VoteAPI(BaseAPI):
+    class InputSerializer(serializers.Serializer):
+        value = serializers.ChoiceField(choices=[1, -1], required=False, default=1)
+
+    vote_out = inline_serializer(
+        "VoteResult",
+        fields={
+            "score": serializers.IntegerField(),
+            "upvotes": serializers.IntegerField(),
+            "downvotes": serializers.IntegerField(),
+            "your_vote": serializers.IntegerField(),
+        },
+    )
+
+    @extend_schema(
+        operation_id="vote_set", request=InputSerializer, responses={200: vote_out, **ERRORS}
+    )
+    def put(self, request: Request, comment_id: int) -> Response:
+        reader = require_reader(request)
+        data = _validated(self.InputSerializer, request)
+        comment_access(comment_id=comment_id, viewer=reader)
+        comment = vote_set(comment_id=comment_id, voter=reader, value=data["value"])
+        return Response(_vote_body(comment, data["value"]))
+
+    @extend_schema(operation_id="vote_clear", responses={200: vote_out, **ERRORS})
+    def delete(self, request: Request, comment_id: int) -> Response:
+        reader = require_reader(request)
+        comment_access(comment_id=comment_id, viewer=reader)
+        comment = vote_clear(comment_id=comment_id, voter=reader)
+        return Response(_vote_body(comment, 0))
+
+
+def _vote_body(comment: Comment, your_vote: int) -> dict:
+    return {
+        "score": comment.score,
+        "upvotes": comment.upvotes,
+        "downvotes": comment.downvotes,
+        "your_vote": your_vote,
+    }
+
+
+class CountsAPI(BaseAPI):
+    class Params(serializers.Serializer):
+        article = serializers.ListField(
+            child=serializers.CharField(max_length=200), min_length=1, max_length=200
+        )
+
+    @extend_schema(
+        operation_id="comment_counts",
+        parameters=[
+            OpenApiParameter(
+                "article",
+                OpenApiTypes.STR,
+                many=True,
+                required=True,
+                description="An article key; repeat for many (at most 200).",
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "Counts", fields={"counts": serializers.DictField(child=serializers.IntegerField())}
+            ),
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request, site: str) -> Response:
+        serializer = self.Params(data={"article": request.query_params.getlist("article")})
+        serializer.is_valid(raise_exception=True)
+        site_obj = site_get(slug=site)
+        counts = published_counts(site=site_obj, keys=serializer.validated_data["article"])
+        return Response({"counts": counts})
+
+
+class ArticleAPI(BaseAPI):
+    """The host's server registers or updates an article with `Authorization: SiteKey <key>`."""
+
+    authentication_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+        title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+        published_at = serializers.DateTimeField(required=False, allow_null=True)
+        is_open = serializers.BooleanField(required=False)
+        closes_at = serializers.DateTimeField(required=False, allow_null=True)
+        premoderated = serializers.BooleanField(required=False)
+
+    article_out = inline_serializer(
+        "Article",
+        fields={
+            "key": serializers.CharField(),
+            "url": serializers.CharField(),
+            "title": serializers.CharField(),
+            "published_at": serializers.DateTimeField(allow_null=True),
+            "is_open": serializers.BooleanField(),
+            "closes_at": serializers.DateTimeField(allow_null=True),
+            "premoderated": serializers.BooleanField(),
+            "accepts_comments": serializers.BooleanField(),
+        },
+    )
+
+    @extend_schema(
+        operation_id="article_upsert",
+        request=InputSerializer,
+        responses={200: article_out, 201: article_out, **ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "Authorization",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="`SiteKey <the site's API key>`",
+            )
+        ],
+    )
+    def put(self, request: Request, site: str, key: str) -> Response:
+        site_obj = site_get(slug=site)
+        scheme, _, api_key = request.headers.get("Authorization", "").partition(" ")
+        if scheme != "SiteKey" or not site_obj.check_api_key(api_key.strip()):
+            raise Forbidden("A valid site API key is required.", code="invalid_site_key")
+        data = _validated(self.InputSerializer, request)
+        article, created = article_upsert(site=site_obj, key=key, **data)
+        body = {
+            "key": article.key,
+            "url": article.url,
+            "title": article.title,
+            "published_at": _iso(article.published_at),
+            "is_open": article.is_open,
+            "closes_at": _iso(article.closes_at),
+            "premoderated": article.premoderated,
+            "accepts_comments": article.accepts_comments(),
+        }
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class TokenAPI(APIView):
+    """A standalone reader exchanges username and password for an API token."""
+
+    authentication_classes: list = []
+    throttle_classes = [AuthThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=512, trim_whitespace=False)
+
+    @extend_schema(
+        operation_id="auth_token",
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("TokenOut", fields={"token": serializers.CharField()}),
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(self.InputSerializer, request)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None:
+            raise NotAuthenticatedCredentials()
+        commenter_for_user(user)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class NotAuthenticatedCredentials(ParleyError):
+    status_code = 401
+    code = "invalid_credentials"
+    message = "Unknown username or wrong password."

@@ -1,0 +1,243 @@
+"""Sites, articles, commenters, comments, votes, reports and the comment audit trail."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def digest_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Site(models.Model):
+    """A publisher that embeds Parley. Every query about comments is scoped by site."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    allowed_origins = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Origins allowed to embed this site, e.g. ["https://news.example.com"].',
+    )
+    api_key_digest = models.CharField(max_length=64, blank=True, editable=False)
+    max_depth = models.PositiveSmallIntegerField(
+        default=4, help_text="Replies nest at most this many levels below a top-level comment."
+    )
+    edit_window_seconds = models.PositiveIntegerField(default=300)
+    replies_per_comment = models.PositiveSmallIntegerField(
+        default=3, help_text="Replies shown under each comment in a thread page."
+    )
+    max_body_chars = models.PositiveIntegerField(default=5000)
+    allow_downvotes = models.BooleanField(default=False)
+    report_threshold = models.PositiveSmallIntegerField(
+        default=3, help_text="Reader reports that move a published comment to the held queue."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def check_api_key(self, key: str) -> bool:
+        return bool(self.api_key_digest) and secrets.compare_digest(
+            self.api_key_digest, digest_key(key)
+        )
+
+
+class Article(models.Model):
+    """A page comments hang under, identified by the host's own key within a site."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="articles")
+    key = models.CharField(max_length=200)
+    url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    is_open = models.BooleanField(default=True)
+    closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Comments close automatically at this time."
+    )
+    premoderated = models.BooleanField(
+        default=False, help_text="Hold every new comment for a moderator."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "key"], name="article_unique_key")]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title or self.key
+
+    def accepts_comments(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_open and (self.closes_at is None or self.closes_at > now)
+
+
+class Commenter(models.Model):
+    """A reader's public face: a display name and a stable opaque id, never the user id."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commenter"
+    )
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    display_name = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class CommentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held for a moderator"
+    REJECTED = "rejected", "Rejected"
+    REMOVED = "removed", "Removed by a moderator"
+    DELETED = "deleted", "Deleted by its author"
+
+
+# Statuses whose comment keeps its place in a thread as a tombstone when it has replies.
+TOMBSTONE_STATUSES = (CommentStatus.DELETED, CommentStatus.REMOVED)
+
+
+class Comment(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="descendants"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    author = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField()
+    html = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=CommentStatus.choices, default=CommentStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    score = models.IntegerField(default=0)
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0, help_text="Published direct replies.")
+    featured = models.BooleanField(default=False)
+    # The latest decision as the author sees it; the full history is in CommentEvent.
+    moderation_clause_id = models.CharField(max_length=64, blank=True)
+    moderation_clause_title = models.CharField(max_length=200, blank=True)
+    moderation_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["article", "parent", "created_at", "id"], name="comment_thread_time"
+            ),
+            models.Index(fields=["article", "parent", "score", "id"], name="comment_thread_score"),
+            models.Index(fields=["root", "parent", "created_at", "id"], name="comment_subtree"),
+            models.Index(fields=["article", "status"], name="comment_article_status"),
+            models.Index(fields=["site", "status", "created_at"], name="comment_site_queue"),
+            models.Index(fields=["author", "created_at"], name="comment_author_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, depth=0)
+                | Q(parent__isnull=False, root__isnull=False, depth__gt=0),
+                name="comment_tree_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} ({self.status})"
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.status in TOMBSTONE_STATUSES
+
+
+class Vote(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "voter"], name="vote_one_per_reader"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_sign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:+d} on comment {self.comment_id}"
+
+
+class ActorKind(models.TextChoices):
+    RULE = "rule", "A policy rule"
+    SCORER = "scorer", "A scorer"
+    MODERATOR = "moderator", "A moderator"
+    AUTHOR = "author", "The author"
+    READERS = "readers", "Reader reports"
+    POLICY_CHANGE = "policy_change", "A policy change"
+    SYSTEM = "system", "The system"
+
+
+class CommentEvent(models.Model):
+    """The audit trail: one row per status change or edit, with who or what and which clause."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "Status change"
+        EDIT = "edit", "Edit"
+        CREATED = "created", "Created"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STATUS)
+    from_status = models.CharField(max_length=16, choices=CommentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=CommentStatus.choices)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=120, blank=True)
+    clause_id = models.CharField(max_length=64, blank=True)
+    clause_title = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    policy_version = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["comment", "created_at"], name="event_comment_time")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status} by {self.actor_kind}"
+
+
+class Report(models.Model):
+    """A reader's report that a comment breaks a clause of the site's policy."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(Commenter, on_delete=models.CASCADE, related_name="reports")
+    clause_id = models.CharField(max_length=64)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="report_one_per_reader")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on comment {self.comment_id} ({self.clause_id})"

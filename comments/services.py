@@ -1,0 +1,271 @@
+"""Writes on sites, articles, comments and votes. Moderation decides through one entry point."""
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .lifecycle import Actor, record_event, transition
+from .models import (
+    ActorKind,
+    Article,
+    Comment,
+    Commenter,
+    CommentEvent,
+    CommentStatus,
+    Site,
+    Vote,
+    digest_key,
+)
+from .rendering import render_body
+
+S = CommentStatus
+
+
+class ArticleClosed(Forbidden):
+    code = "article_closed"
+    message = "Comments on this article are closed."
+
+
+class EditWindowClosed(Forbidden):
+    code = "edit_window_closed"
+    message = "The time to edit this comment has passed."
+
+
+@cache
+def _moderation_entry() -> Callable[..., None]:
+    # comments does not import policy: the entry point is named in settings.
+    return import_string(settings.PARLEY_MODERATION_ENTRY)
+
+
+def site_rotate_api_key(*, site: Site) -> str:
+    """Give the site a new API key for its server; only its digest is stored."""
+    key = "pk_" + secrets.token_urlsafe(32)
+    site.api_key_digest = digest_key(key)
+    site.save(update_fields=["api_key_digest"])
+    return key
+
+
+@transaction.atomic
+def article_upsert(
+    *,
+    site: Site,
+    key: str,
+    url: str = "",
+    title: str = "",
+    published_at: datetime | None = None,
+    is_open: bool | None = None,
+    closes_at: datetime | None = None,
+    premoderated: bool | None = None,
+) -> tuple[Article, bool]:
+    """Register an article or update the fields given; returns (article, created)."""
+    fields: dict = {"url": url, "title": title}
+    for name, value in (
+        ("published_at", published_at),
+        ("is_open", is_open),
+        ("closes_at", closes_at),
+        ("premoderated", premoderated),
+    ):
+        if value is not None:
+            fields[name] = value
+    article, created = Article.objects.select_for_update().get_or_create(
+        site=site, key=key, defaults=fields
+    )
+    if not created:
+        for name, value in fields.items():
+            setattr(article, name, value)
+        article.save()
+    return article, created
+
+
+def commenter_for_user(user: AbstractBaseUser) -> Commenter:
+    """The reader's commenter profile, created on first use with their username as name."""
+    try:
+        return user.commenter
+    except Commenter.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            commenter = Commenter.objects.create(user=user, display_name=user.get_username()[:80])
+    except IntegrityError:
+        commenter = Commenter.objects.get(user=user)
+    user.commenter = commenter
+    return commenter
+
+
+def check_body(*, site: Site, body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise InvalidInput("A comment cannot be empty.", code="empty_body")
+    if len(text) > site.max_body_chars:
+        raise InvalidInput(
+            f"A comment can be at most {site.max_body_chars} characters.",
+            code="body_too_long",
+            max_chars=site.max_body_chars,
+            chars=len(text),
+        )
+    return text
+
+
+@transaction.atomic
+def comment_create(
+    *, article: Article, author: Commenter, body: str, parent_id: int | None = None
+) -> Comment:
+    """Store a reader's comment and pass it through moderation.
+
+    Answers with the comment in its status after the synchronous part of moderation:
+    published, held, rejected, or still pending for the asynchronous pipeline.
+    """
+    site = article.site
+    if not article.accepts_comments():
+        raise ArticleClosed()
+    text = check_body(site=site, body=body)
+
+    parent = None
+    depth = 0
+    root_id = None
+    if parent_id is not None:
+        parent = (
+            Comment.objects.filter(pk=parent_id, article=article).select_related("parent").first()
+        )
+        if parent is None:
+            raise InvalidInput(
+                "The parent comment is not in this article.",
+                code="invalid_parent",
+                parent=parent_id,
+            )
+        if parent.status != S.PUBLISHED:
+            raise Conflict(
+                "Only published comments can be replied to.", code="parent_not_published"
+            )
+        # Deeper than the site allows: attach to the deepest allowed ancestor.
+        while parent.depth >= site.max_depth and parent.parent_id is not None:
+            parent = parent.parent if parent.parent else Comment.objects.get(pk=parent.parent_id)
+        depth = parent.depth + 1
+        root_id = parent.root_id or parent.pk
+
+    comment = Comment.objects.create(
+        site=site,
+        article=article,
+        parent=parent,
+        root_id=root_id,
+        depth=depth,
+        author=author,
+        body=text,
+        html=render_body(text),
+        status=S.PENDING,
+    )
+    record_event(comment, kind=CommentEvent.Kind.CREATED, actor=Actor.author(comment))
+    _moderation_entry()(comment, reason="created")
+    return comment
+
+
+def _lock_comment(comment_id: int) -> Comment:
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("site", "article", "author")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        raise NotFound()
+    return comment
+
+
+@transaction.atomic
+def comment_edit(*, comment_id: int, editor: Commenter, body: str) -> Comment:
+    """The author rewrites their comment within the site's edit window; it is moderated again."""
+    comment = _lock_comment(comment_id)
+    if comment.author_id != editor.pk:
+        raise Forbidden("Only the author can edit a comment.", code="not_author")
+    if comment.status in (S.DELETED, S.REMOVED):
+        raise Conflict("This comment can no longer be edited.", code="not_editable")
+    window = comment.site.edit_window_seconds
+    if (timezone.now() - comment.created_at).total_seconds() > window:
+        raise EditWindowClosed(edit_window_seconds=window)
+    text = check_body(site=comment.site, body=body)
+    if text == comment.body:
+        return comment
+
+    comment.body = text
+    comment.html = render_body(text)
+    comment.edited_at = timezone.now()
+    Comment.objects.filter(pk=comment.pk).update(
+        body=comment.body, html=comment.html, edited_at=comment.edited_at
+    )
+    actor = Actor.author(comment)
+    record_event(comment, kind=CommentEvent.Kind.EDIT, actor=actor)
+    if comment.status != S.PENDING:
+        transition(comment, to=S.PENDING, actor=actor, note="Edited; moderated again.")
+    _moderation_entry()(comment, reason="edited")
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment_id: int, by: Commenter) -> Comment:
+    """The author deletes their comment; with replies it stays in the thread as a tombstone."""
+    comment = _lock_comment(comment_id)
+    if comment.author_id != by.pk:
+        raise Forbidden("Only the author can delete a comment.", code="not_author")
+    if comment.status != S.DELETED:
+        transition(
+            comment, to=S.DELETED, actor=Actor(ActorKind.AUTHOR, by.display_name, by.user_id)
+        )
+    return comment
+
+
+@transaction.atomic
+def vote_set(*, comment_id: int, voter: Commenter, value: int) -> Comment:
+    """One vote per reader per comment; the score stays exact under concurrent votes.
+
+    The comment's row lock serialises votes on one comment, and counters move by F().
+    """
+    comment = _lock_comment(comment_id)
+    if comment.status != S.PUBLISHED:
+        raise NotFound()
+    if value not in (1, -1) or (value == -1 and not comment.site.allow_downvotes):
+        raise InvalidInput(
+            "This site accepts up-votes only." if value == -1 else "A vote is 1 or -1.",
+            code="invalid_vote",
+        )
+    if comment.author_id == voter.pk:
+        raise Forbidden("You cannot vote on your own comment.", code="own_comment")
+    old = Vote.objects.filter(comment=comment, voter=voter).values_list("value", flat=True).first()
+    if old == value:
+        return comment
+    if old is None:
+        Vote.objects.create(comment=comment, voter=voter, value=value)
+    else:
+        Vote.objects.filter(comment=comment, voter=voter).update(value=value)
+    _apply_vote_delta(comment, old or 0, value)
+    return comment
+
+
+@transaction.atomic
+def vote_clear(*, comment_id: int, voter: Commenter) -> Comment:
+    comment = _lock_comment(comment_id)
+    old = Vote.objects.filter(comment=comment, voter=voter).values_list("value", flat=True).first()
+    if old is not None:
+        Vote.objects.filter(comment=comment, voter=voter).delete()
+        _apply_vote_delta(comment, old, 0)
+    return comment
+
+
+def _apply_vote_delta(comment: Comment, old: int, new: int) -> None:
+    changes: dict = {"score": F("score") + (new - old)}
+    up = int(new == 1) - int(old == 1)
+    down = int(new == -1) - int(old == -1)
+    if up:
+        changes["upvotes"] = F("upvotes") + up
+    if down:
+        changes["downvotes"] = F("downvotes") + down
+    Comment.objects.filter(pk=comment.pk).update(**changes)
+    comment.refresh_from_db(fields=["score", "upvotes", "downvotes"])
