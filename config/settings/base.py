@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "comments",
     "policy",
+    "moderation",
     "demo",
 ]
 
