@@ -1,0 +1,368 @@
+# ruff: noqa: RUF001 - the homoglyph table is made of look-alike letters
+"""Text normalisation shared by every rule.
+
+One pass of ``str.lower`` plus one ``str.translate`` folds the comment into a
+lower-case ASCII-ish form in which look-alike letters, accents, full-width forms
+and punctuation are already resolved and every non-token character is a space.
+The fold maps each character to at most one character (or deletes it), so the
+normalised text lines up with the original text whenever nothing was deleted;
+otherwise :meth:`Analysis.offset` rebuilds the mapping on demand (only when a
+rule has something to report).
+
+Leetspeak, separators inside words and repeated letters are NOT folded into the
+text: they create extra *candidate* forms for the few tokens that need them, so
+``455`` stays a number and ``s h i t`` only joins runs of single characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from itertools import filterfalse
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$*")
+
+# Look-alike letters from other scripts (after ``str.lower``).  NFKD does not
+# relate these to Latin letters, so they are listed by hand.
+_HOMOGLYPHS = {
+    # Cyrillic
+    "а": "a", "б": "b", "в": "b", "г": "r", "е": "e", "ё": "e", "з": "3", "и": "u",
+    "к": "k", "м": "m", "н": "h", "о": "o", "п": "n", "р": "p", "с": "c", "т": "t",
+    "у": "y", "х": "x", "ц": "u", "ш": "w", "щ": "w", "ь": "b", "я": "r", "ѕ": "s",
+    "і": "i", "ї": "i", "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+    "ү": "y", "ҫ": "c", "ɡ": "g",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "δ": "d", "ε": "e", "ζ": "z", "η": "n", "ι": "i",
+    "κ": "k", "μ": "u", "ν": "v", "ο": "o", "ρ": "p", "σ": "o", "ς": "c", "τ": "t",
+    "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j", "ί": "i", "ό": "o", "ύ": "u",
+    "ά": "a", "έ": "e", "ή": "n", "ώ": "w",
+    # Armenian
+    "ս": "u", "օ": "o", "հ": "h", "ց": "g", "ք": "p", "զ": "q", "ո": "n", "ա": "w",
+    # Latin letters NFKD does not decompose, IPA and small capitals
+    "ı": "i", "ƒ": "f", "ɑ": "a", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ß": "s",
+    "æ": "a", "œ": "o", "þ": "p", "ð": "d", "ſ": "s", "ɩ": "i", "ɪ": "i", "ʀ": "r",
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ғ": "f", "ɢ": "g", "ʜ": "h",
+    "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ǫ": "q",
+    "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+}  # fmt: skip
+
+# Invisible characters used to split words without showing it.
+_DELETE = [
+    *(0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF),
+    *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2070),
+]
+# Combining marks (accents, strike-through, Zalgo): deleted so "f̶u̶c̶k̶" is "fuck".
+_COMBINING_RANGES = [
+    (0x0300, 0x0370), (0x0483, 0x048A), (0x0591, 0x05BE), (0x1AB0, 0x1B00),
+    (0x1DC0, 0x1E00), (0x20D0, 0x2100), (0xFE20, 0xFE30),
+]  # fmt: skip
+# Ranges whose compatibility decomposition is a plain letter or digit:
+# accented Latin, full-width forms, mathematical alphanumerics, circled letters.
+_NFKD_RANGES = [
+    (0x00C0, 0x0250), (0x1D00, 0x1DC0), (0x1E00, 0x1F00), (0x2070, 0x20A0),
+    (0x2100, 0x2150), (0x2460, 0x2500), (0xFF00, 0xFF60), (0x1D400, 0x1D800),
+    (0x1F130, 0x1F190),
+]  # fmt: skip
+
+
+def _build_fold() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for cp in range(0x80):
+        ch = chr(cp)
+        table[cp] = ch if ch in TOKEN_CHARS else " "
+    for start, stop in _NFKD_RANGES:
+        for cp in range(start, stop):
+            base = "".join(
+                c for c in unicodedata.normalize("NFKD", chr(cp)) if not unicodedata.combining(c)
+            ).lower()
+            if len(base) == 1 and base in TOKEN_CHARS:
+                table[cp] = base
+    for ch, target in _HOMOGLYPHS.items():
+        table[ord(ch)] = target
+    for cp in _DELETE:
+        table[cp] = None
+    for start, stop in _COMBINING_RANGES:
+        for cp in range(start, stop):
+            table[cp] = None
+    # Typographic punctuation and spaces become separators.
+    for ch in "\u00a0\u2010\u2011\u2012\u2013\u2014\u2015\u2018\u2019\u201a\u201b\u201c\u201d\u2026\u00ab\u00bb\u3000\u2022\u00b7":  # noqa: E501
+        table[ord(ch)] = " "
+    return table
+
+
+FOLD = _build_fold()
+_DELETED = frozenset(cp for cp, target in FOLD.items() if target is None)
+# Applied only to tokens that mix letters with digits or symbols.
+LEET = str.maketrans("0134578@$!|+", "oieastbasiit")
+# Second reading of the ambiguous symbols: "1" and "|" as "l" ("s1ut").
+LEET_L = str.maketrans("0134578@$!|+", "oleastbasilt")
+_STAR = "*"
+
+# A symbol the fold turned into a space, glued to the next letter: "sh!t", "b|tch", "shi+".
+_INNER_GATE = re.compile(r"[!|+](?=[a-z0-9@$])|[a-z][!|]*\+")
+_INNER_SYMBOL_TOKEN = re.compile(r"[a-z0-9@$!|+*]+")
+# Three or more identical letters ("shiiiit", "fuuuuck", "asssss").
+_RUN3 = re.compile(r"([a-z])\1\1")
+_RUN3_ANY = re.compile(r"([a-z])\1{2,}")
+_SPACED = re.compile(r"(?<![^\W_])[a-z0-9@$](?:[ ._\-]{1,2}[a-z0-9@$](?![^\W_])){2,}")
+_SPACED_SEP = re.compile(r"[ ._\-]")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and map every character to its token form (or a space)."""
+    return text.lower().translate(FOLD)
+
+
+def repeat_variants(word: str) -> tuple[str, ...]:
+    """Forms of ``word`` with runs of 3+ letters shortened to one and to two letters."""
+    if not _RUN3.search(word):
+        return ()
+    return (_RUN3_ANY.sub(r"\1", word), _RUN3_ANY.sub(r"\1\1", word))
+
+
+def token_variants(token: str) -> tuple[str, ...]:
+    """Extra candidate forms of one folded token: leetspeak and repeated letters.
+
+    Tokens without letters (numbers such as "455", "717", "80085", prices) get no
+    leetspeak form.  Tokens whose only symbols are digits need at least two
+    letters, so road numbers like "A55" stay as they are.
+    """
+    if token.isdigit():
+        return ()
+    out: list[str] = []
+    if not token.isalpha():
+        core = token.strip(_STAR)
+        letters = sum(c.isalpha() for c in core)
+        if core and "*" in core:
+            out.append(core)
+        if core.isalpha():
+            out.append(core)
+        elif letters and (letters >= 2 or not core.isalnum()):
+            out.append(core.translate(LEET).replace("*", ""))
+            alt = core.translate(LEET_L).replace("*", "")
+            if alt != out[-1]:
+                out.append(alt)
+    bases = out[:] if out else [token]
+    for base in bases:
+        out.extend(repeat_variants(base))
+    return tuple(out)
+
+
+def canonical(token: str) -> str:
+    """The single form of a token used for phrase and pattern matching."""
+    if token.isalpha():
+        if _RUN3.search(token):
+            return _RUN3_ANY.sub(r"\1\1", token)
+        return token
+    if token.isdigit():
+        return token
+    variants = token_variants(token)
+    for v in variants:
+        if v.isalpha():
+            return v
+    return token
+
+
+def canonical_entry(entry: str) -> str:
+    """Canonical form of a lexicon entry (word or phrase) as the matcher sees text.
+
+    ``f.u.c.k`` and ``s_h_i_t`` join into one word, ``sh!t`` and ``4r5e`` resolve
+    their leetspeak, ``ass-fucker`` becomes the phrase ``ass fucker``.
+    """
+    raw = entry.strip().lower()
+    if _SPACED.fullmatch(raw.rstrip(".")):
+        raw = _SPACED_SEP.sub("", raw.rstrip("."))
+    raw = re.sub(r"(?<=[a-z0-9])[!|+]+|[!|+]+(?=[a-z0-9])", lambda m: "i" * len(m.group()), raw)
+    raw = raw.replace("*", "")
+    tokens = [canonical(t) for t in fold(raw).split()]
+    return " ".join(tokens)
+
+
+class lazy:
+    """Like ``functools.cached_property`` without its lock (3.11): one instance, one thread."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
+class Analysis:
+    """Everything the rules need to know about one comment, computed lazily.
+
+    One instance per evaluation; never shared between threads.  The common
+    case - plain words, no digits or symbols inside words, no letter floods -
+    costs one ``lower``, one ``translate``, one ``split`` and one regex search
+    over the joined tokens; everything else is computed only when needed.
+    """
+
+    __slots__ = ("__dict__", "alpha", "has_run3", "lower", "norm", "plain", "text", "tokens")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lower = text.lower()
+        self.norm = self.lower.translate(FOLD)
+        self.tokens: list[str] = self.norm.split()
+        joined = "".join(self.tokens)
+        self.alpha = joined.isalpha() and joined.isascii()
+        self.has_run3 = _RUN3.search(joined) is not None
+        self.plain = self.alpha and not self.has_run3
+
+    @lazy
+    def odd_tokens(self) -> frozenset[str]:
+        """Distinct tokens that are not plain words: digits, symbols, letter floods."""
+        if self.plain:
+            return frozenset()
+        odd = set(filterfalse(str.isalpha, self.tokens))
+        if self.has_run3:
+            odd.update(t for t in self.tokens if _RUN3.search(t))
+        return frozenset(odd)
+
+    @lazy
+    def canon(self) -> list[str]:
+        """Tokens in canonical form, aligned with :attr:`tokens`."""
+        if self.plain:
+            return self.tokens
+        forms = {t: canonical(t) for t in self.odd_tokens}
+        return list(map(forms.get, self.tokens, self.tokens))
+
+    @lazy
+    def ctext(self) -> str:
+        """Canonical tokens joined by single spaces, padded: " you are an idiot "."""
+        return " " + " ".join(self.canon) + " "
+
+    @lazy
+    def spaced(self) -> list[tuple[int, int, str]]:
+        """Runs of 3+ single-character tokens joined into words: (first, stop, word).
+
+        "s h i t", "f.u.c.k", "s-h-i-t" and "s_h_i_t" all fold to single-character
+        tokens; only those join, so ordinary words never merge.
+        """
+        tokens = self.tokens
+        lens = list(map(len, tokens))
+        if lens.count(1) < 3:
+            return []
+        out = []
+        i, n = 0, len(tokens)
+        while i < n:
+            if lens[i] != 1:
+                i += 1
+                continue
+            j = i
+            while j < n and lens[j] == 1:
+                j += 1
+            if j - i >= 3:
+                word = "".join(tokens[i:j])
+                if not word.isalpha():
+                    word = next((v for v in token_variants(word) if v.isalpha()), word)
+                out.append((i, j, word))
+            i = j
+        return out
+
+    @lazy
+    def inner_symbol(self) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Words written with symbols the fold turned into spaces ("sh!t", "b|tch").
+
+        Spans are in :attr:`lower`, which lines up with the original text.
+        """
+        out: list[tuple[int, int, tuple[str, ...]]] = []
+        if not _INNER_GATE.search(self.lower):
+            return out
+        for m in _INNER_SYMBOL_TOKEN.finditer(self.lower):
+            tok = m.group()
+            core = tok.strip("!")
+            if any(c in "!|+" for c in core) and any(c.isalpha() for c in core):
+                out.append((m.start(), m.end(), (*token_variants(core), core)))
+        return out
+
+    @lazy
+    def extras(self) -> frozenset[str]:
+        """Candidate forms besides the tokens themselves: leetspeak, de-repeated, joined."""
+        extra: set[str] = set()
+        for tok in self.odd_tokens:
+            extra.update(token_variants(tok))
+        for _, _, word in self.spaced:
+            extra.add(word)
+            extra.update(repeat_variants(word))
+        for _, _, variants in self.inner_symbol:
+            extra.update(variants)
+        return frozenset(extra)
+
+    @lazy
+    def candidates(self) -> frozenset[str]:
+        """Every form any token may take: tokens, leetspeak, de-repeated, joined."""
+        extras = self.extras
+        return frozenset(self.tokens).union(extras) if extras else frozenset(self.tokens)
+
+    @lazy
+    def root_blob(self) -> str:
+        """Folded text plus extra forms, space-padded: substring tests for word roots."""
+        blob = " " + self.norm + " "
+        return blob + " ".join(self.extras) + " " if self.extras else blob
+
+    @lazy
+    def canon_set(self) -> frozenset[str]:
+        if self.plain:
+            return self.candidates
+        return frozenset(self.canon)
+
+    def shared(self, key: str, compute: Callable[[Analysis], T]) -> T:
+        """A value derived from this comment, computed once and shared by rules (e.g. links)."""
+        try:
+            return self.__dict__[key]
+        except KeyError:
+            value = self.__dict__[key] = compute(self)
+            return value
+
+    # -- locating matches in the original text (only used when reporting) --
+
+    @lazy
+    def token_spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each token of :attr:`tokens` in :attr:`norm`."""
+        return [m.span() for m in re.finditer(r"\S+", self.norm)]
+
+    @lazy
+    def _offsets(self) -> list[int] | None:
+        text = self.text
+        if len(self.norm) == len(text) and len(self.lower) == len(text):
+            return None
+        offsets: list[int] = []
+        for i, ch in enumerate(text):
+            offsets.extend([i] * len(ch.lower().translate(FOLD)))
+        offsets.append(len(text))
+        return offsets
+
+    def offset(self, norm_index: int) -> int:
+        """Index in the original text of the character at ``norm_index`` of :attr:`norm`."""
+        offsets = self._offsets
+        if offsets is None:
+            return norm_index
+        return offsets[min(norm_index, len(offsets) - 1)]
+
+    def span(self, start: int, end: int) -> list[int | str]:
+        """``[start, end, text]`` in the original text for a span of :attr:`norm`."""
+        text = self.text
+        o_start = self.offset(start)
+        o_end = self.offset(end - 1) + 1 if end > start else o_start
+        if self._offsets is not None:
+            # Take in the marks the fold deleted after the last letter ("k\u0336").
+            while o_end < len(text) and ord(text[o_end]) in _DELETED:
+                o_end += 1
+        return [o_start, o_end, text[o_start:o_end]]
+
+    def token_span(self, first: int, stop: int) -> list[int | str]:
+        """``[start, end, text]`` in the original text of tokens ``first..stop-1``."""
+        spans = self.token_spans
+        return self.span(spans[first][0], spans[stop - 1][1])

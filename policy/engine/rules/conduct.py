@@ -1,0 +1,519 @@
+"""Rules against attacks on people: insults, threats, attacks on identity groups.
+
+Patterns run on the canonical text (lower case, one space between tokens, so
+"You're" is "you re").  Precision comes from targeting: most insult words only
+count when aimed at someone ("you are a clown", "what a clown", "you clown"),
+threats need a person as object ("I will kill you"; "kill the bill" stays
+clean).  Each rule first checks, by set intersection, whether any trigger word
+occurs at all, so ordinary comments never reach the regular expressions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from policy.engine.document import Param
+from policy.engine.lexicon import Matcher
+from policy.engine.model import Context
+from policy.engine.normalise import Analysis, canonical_entry
+from policy.engine.rules.base import Evidence, Rule, words_param
+
+
+def _w(text: str) -> list[str]:
+    return text.split()
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(
+        sorted({re.escape(w).replace(r"\ ", " ") for w in words}, key=len, reverse=True)
+    )
+
+
+# --- insults ------------------------------------------------------------------
+
+# Insulting wherever they appear.
+ALWAYS = _w("""
+idiot idiots idiotic moron morons moronic imbecile imbeciles imbecilic cretin cretins cretinous
+dumbass dumbasses dumass jackass jackasses jackhole dimwit dimwits halfwit halfwits nitwit nitwits
+numbskull numbskulls numbnuts nincompoop nincompoops ignoramus ignoramuses scumbag scumbags dirtbag
+dirtbags sleazebag sleazebags libtard libtards trumptard trumptards demtard demtards repugnicans
+rethuglicans dumbocrats democraps feminazi feminazis fatass lardass punkass buffoon buffoons bozo
+bozos dunce dunces sheeple lowlife lowlifes scum scumbags knuckledragger knuckledraggers
+mouthbreather
+mouthbreathers nutjob nutjobs dipstick dingbat dumbo
+""")
+# Insulting when aimed at someone.
+NOUNS = _w("""
+fool fools clown clowns loser losers jerk jerks hypocrite hypocrites liar liars coward cowards
+troll trolls twit twits git gits prat prats pillock plonker tool tools sheep lemming lemmings
+hack hacks shill shills grifter grifters lunatic
+lunatics nutcase nutcases psycho psychos weirdo weirdos creep creeps pig pigs swine rat rats snake
+snakes parasite parasites leech leeches vermin scum trash garbage filth disgrace embarrassment joke
+fraud frauds simpleton simpletons dope dopes dummy dummies crybaby crybabies whiner whiners
+snowflake snowflakes cuck cucks hag cow degenerate degenerates traitor traitors bonehead boneheads
+blockhead blockheads knucklehead knuckleheads airhead airheads numpty muppet muppets oaf oafs
+goon goons stooge stooges hick hicks redneck rednecks hillbilly hillbillies yokel yokels
+""")
+# Political or factual in the third person ("he was a Nazi", "they are thugs"):
+# insulting only when said to the reader's face.
+NOUNS_2ND = _w("""
+nazi nazis fascist fascists commie commies sociopath sociopaths racist racists bigot bigots
+traitor traitors crook crooks thug thugs
+""")
+# Nouns that are also verbs: "you troll the comments", "you fool no one".
+_VERB_LIKE = set(_w("fool fools troll hack tool rat snake creep cow joke trash leech shill cuck"))
+STRONG_ADJ = [
+    *_w("""
+stupid dumb brainless pathetic moronic idiotic retarded braindead delusional deranged demented
+worthless spineless gutless clueless ignorant inbred ugly fat disgusting despicable vile
+"""),
+    "brain dead",
+]
+WEAK_ADJ = _w("insane crazy useless naive dense thick gullible senile hypocritical evil dishonest")
+_VOC_ADJ = STRONG_ADJ + _w("""
+little old lying miserable sad sorry filthy dirty absolute complete total utter bloody fucking
+damn freaking silly arrogant smug
+""")
+_MODS = _w("""
+just such so really truly clearly obviously being totally completely absolutely simply an a the
+one of most biggest real complete total absolute utter bloody fucking damn freaking little big
+old sad sorry pathetic stupid dumb ignorant lying miserable worthless fat ugly filthy nothing but
+more than bunch as like very pretty quite incredibly extremely seriously beyond kind sort some
+too far way all
+""")
+_GROUP_ADJ = _w("""
+stupid dumb ignorant brainless pathetic idiotic moronic clueless mindless deranged delusional
+disgusting lying spineless gutless worthless hypocritical inbred retarded braindead
+""")
+_GROUPS_INSULTED = _w("""
+people folks liberals libs lefties leftists conservatives cons tories democrats dems republicans
+repubs trumpers trumpsters trumpkins maga voters supporters followers americans canadians men
+women boomers millennials idiots morons fools clowns losers sheep hicks rednecks hillbillies
+snowflakes bigots hypocrites commenters posters trolls cops politicians
+""")
+THIRD_PERSON = _w("""
+he she they this_guy that_guy the_guy this_man that_man this_woman that_woman this_person
+that_person the_author this_author the_writer this_writer the_reporter the_columnist
+this_columnist the_poster this_poster the_commenter this_commenter these_people those_people
+people_like_you people_like_him people_like_her people_like_that your_leader your_president
+your_boy your_guy your_hero trump obama hillary clinton trudeau harper biden putin
+""")
+PHRASES = [
+    "piece of garbage", "piece of trash", "piece of shit", "piece of crap", "piece of work",
+    "piece of filth", "piece of dirt", "piece of human garbage", "waste of space",
+    "waste of oxygen", "waste of skin", "waste of air", "waste of a human being",
+    "scum of the earth", "lowest of the low", "crawl back under your rock",
+    "crawl back under a rock", "back under your bridge", "go back under your bridge",
+    "mom s basement", "mother s basement", "moms basement", "grow a brain", "get a brain",
+    "no brain cells", "single brain cell", "two brain cells", "room temperature iq", "low iq",
+    "mouth breather", "mouth breathers", "knuckle dragger", "knuckle draggers",
+    "knuckle dragging", "trailer trash", "get a life", "nobody cares what you think",
+    "no one cares what you think", "you make me sick", "you disgust me", "learn to read",
+    "learn how to read", "kool aid drinkers", "brain dead liberals", "brain dead conservatives",
+    "you people are", "shut your mouth", "shut your trap", "shut your pie hole",
+    "people like you are", "should have aborted you", "should have been aborted",
+    "pea brain", "pea brained", "brain the size of a pea", "shut your face",
+]  # fmt: skip
+# better-profanity words the insult rule owns (so the profanity rule leaves them alone).
+BASE_LIST_INSULTS = frozenset(
+    [
+        "dumass",
+        "dumbass",
+        "dumbasses",
+        "fatass",
+        "inbred",
+        "jackass",
+        "jackhole",
+        "moron",
+        "numbnuts",
+        "punkass",
+        "stupid",
+        "scum",
+        "retarded",
+    ]
+)
+
+
+Gated = tuple[tuple[frozenset[str], ...], re.Pattern[str]]
+
+
+def _subject(first: str, subjects: Iterable[str]) -> str:
+    """Regex for the subjects starting with ``first``, led by that literal word."""
+    rests = [s[len(first) + 1 :] for s in subjects if s.startswith(first + " ")]
+    if not rests:
+        return re.escape(first)
+    optional = "?" if first in subjects else ""
+    return f"{re.escape(first)}(?: (?:{_alt(rests)})){optional}"
+
+
+def _insult_patterns(extra_targets: Iterable[str]) -> list[Gated]:
+    """(gates, regex) pairs; a regex runs only when every gate has a word in the comment.
+
+    Each regex starts with a literal word (" you", " he", " what ") so the regex
+    engine jumps from occurrence to occurrence instead of trying every position.
+    """
+    nouns = _alt(NOUNS + ALWAYS + NOUNS_2ND)
+    nouns3 = _alt(NOUNS + ALWAYS)
+    voc_nouns = _alt([n for n in NOUNS if n not in _VERB_LIKE] + ALWAYS + NOUNS_2ND)
+    adj_all = _alt(STRONG_ADJ + WEAK_ADJ)
+    adj_strong = _alt(STRONG_ADJ)
+    mods = f"(?: (?:{_alt(_MODS)}))*"
+    voc_adj = f"(?: (?:{_alt(_VOC_ADJ)}))"
+    # "ignorant of the facts", "naive about", "fat for a reason" are not insults.
+    not_about = r"(?! (?:of|about|to|for)\b)"
+    target2 = rf"(?:{nouns}|(?:{adj_all}){not_about})(?= )"
+    target3 = rf"(?:{nouns3}|(?:{adj_strong}){not_about})(?= )"
+    cop2 = (
+        "(?:re|are|r|were|will always be|ll always be|have become|ve become|sound like|"
+        "look like|act like|seem|must be|have to be)"
+    )
+    cop3 = (
+        "(?:is|s|are|re|has always been|will always be|has become|remains|sounds like|"
+        "looks like|acts like|must be|seems like|seems)"
+    )
+    out: list[tuple[list[Iterable[str]], str]] = []
+    second = ["you", "you all", "you guys", "you people", "you lot", "you two"]
+    for lit in ("you", "u", "ya", "yah", "yall"):
+        subject = _subject(lit, second) if lit == "you" else lit
+        vocative = lit != "yall"
+        # "you are an idiot" | vocative "you idiot", "you pathetic loser"
+        # "you are an idiot"; vocative "you idiot", "you pathetic loser".  One regex per
+        # literal, so the text is scanned once for " you".
+        forms = [rf"{subject[len(lit) :]} {cop2}{mods} {target2}"]
+        if vocative:
+            forms += [rf"(?:{voc_adj})* (?:{voc_nouns})(?= )", rf"{voc_adj}+ (?:{nouns})(?= )"]
+        out.append(([[lit]], rf" {lit}(?:{'|'.join(forms)})"))
+    out.append(([["youre"]], rf" youre{mods} {target2}"))
+    out.append(([["ur"]], rf" ur(?= (?:a|an|such|so|just) ){mods} {target2}"))
+    out.append(
+        (
+            [["your"]],
+            rf" your(?= (?:a|an|such|so|just|the|one|nothing|total|complete|absolute) ){mods} "
+            rf"{target2}",
+        )
+    )
+    third = [t.replace("_", " ") for t in THIRD_PERSON] + [
+        canonical_entry(t) for t in extra_targets
+    ]
+    for first in sorted({t.split()[0] for t in third}):
+        out.append(([[first]], rf" {_subject(first, third)} {cop3}{mods} {target3}"))
+    out += [
+        # "what a clown", "what an absolute moron"
+        (
+            [["what"]],
+            rf" what (?:a|an)(?:{voc_adj}|(?: (?:complete|total|absolute|utter)))* "
+            rf"(?:{nouns})(?= )",
+        ),
+        # "bunch of idiots", "pack of liars"
+        (
+            [_w("bunch pack band gang load lot herd flock collection nest")],
+            rf" (?:bunch|pack|band|gang|load|lot|herd|flock|collection|nest) of(?:{voc_adj})* "
+            rf"(?:{nouns})(?= )",
+        ),
+        # "stupid people", "ignorant liberals"
+        (
+            [_GROUP_ADJ, _GROUPS_INSULTED],
+            rf" (?:{_alt(_GROUP_ADJ)}) (?:{_alt(_GROUPS_INSULTED)})(?= )",
+        ),
+        # "liberals are mentally ill", "conservatives are all idiots"
+        (
+            [_GROUPS_INSULTED],
+            rf" (?:{_alt(_GROUPS_INSULTED)}) (?:are|r){mods} "
+            rf"(?:{nouns3}|{adj_strong}|mentally ill|insane|crazy|sick in the head)(?= )",
+        ),
+        # "how stupid can you be"
+        (
+            [["how"]],
+            r" how (?:stupid|dumb|ignorant|pathetic|clueless|dense|thick|moronic|idiotic|gullible|"
+            r"brainless|deluded|delusional) (?:can|are|is|must|could|do) (?:you|u|ya|he|she|they|"
+            r"people|one|someone|anyone|these people|those people)(?= )",
+        ),
+        # "are you stupid"
+        (
+            [["are", "r"], ["you", "u", "ya"]],
+            rf" (?:are|r) (?:you|u|ya)(?: (?:just|really|seriously|actually|that|this|so|an|a|"
+            rf"some|kind|sort|of|completely|totally|always))* (?:{nouns}|{adj_strong})(?= )",
+        ),
+        # "shut up, you ...", "just shut up"; not "they told her to shut up"
+        (
+            [["shut"]],
+            r"(?:^ | (?:just|so|oh|please|now|and|you|u|ya|simply|go|pls|plz|dont you|don t you) )"
+            r"shut (?:the (?:fuck|hell|f|heck|fk|fck) )?up(?= )"
+            r"| shut (?:the (?:fuck|hell|heck) )?up "
+            r"(?:you|u|ya|already|idiot|moron|fool|troll)(?= )",
+        ),
+    ]
+    return [
+        (
+            tuple(frozenset(w for word in gate for w in word.split()) for gate in gates),
+            re.compile(p),
+        )
+        for gates, p in out
+    ]
+
+
+def _spans_in_ctext(a: Analysis, found: list[re.Match[str]]) -> list[list[Any]]:
+    """Map matches in :attr:`Analysis.ctext` back to spans of the original text."""
+    starts = []
+    pos = 1
+    for tok in a.canon:
+        starts.append(pos)
+        pos += len(tok) + 1
+    out = []
+    for m in found:
+        inside = [
+            i for i, s in enumerate(starts) if s + len(a.canon[i]) > m.start() and s < m.end()
+        ]
+        if inside:
+            out.append(a.token_span(inside[0], inside[-1] + 1))
+    return out
+
+
+class _PatternRule(Rule):
+    """Shared machinery: trigger-word gate, one combined regex, spans on the original text."""
+
+    triggers: frozenset[str]
+    pattern: re.Pattern[str] | None = None
+    gated: tuple[Gated, ...] = ()
+    always: frozenset[str] = frozenset()
+    phrases: Matcher | None = None
+
+    def _matches(self, a: Analysis) -> list[re.Match[str]]:
+        if self.pattern is not None:
+            return list(self.pattern.finditer(a.ctext))
+        words = a.canon_set
+        out: list[re.Match[str]] = []
+        for gates, regex in self.gated:
+            if all(not gate.isdisjoint(words) for gate in gates):
+                out.extend(regex.finditer(a.ctext))
+        return out
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        found = self.phrases.find(a) if self.phrases is not None else []
+        if self.triggers.isdisjoint(a.candidates):
+            if not found:
+                return None
+            matches: list[re.Match[str]] = []
+            words: Iterable[str] = ()
+        else:
+            matches = self._matches(a)
+            words = self.always.intersection(a.canon_set) if self.always else ()
+            if not matches and not words and not found:
+                return None
+        spans = _spans_in_ctext(a, matches) + [span for _, span in found]
+        terms = {m.group().strip() for m in matches} | set(words) | {t for t, _ in found}
+        if words:
+            for i, tok in enumerate(a.canon):
+                if tok in words:
+                    spans.append(a.token_span(i, i + 1))
+        spans.sort(key=lambda s: s[0])
+        return {"matches": spans[:20], "terms": sorted(terms), "count": len(spans)}
+
+
+class InsultRule(_PatternRule):
+    """Serves the "civility and personal attacks" clause.
+
+    Always-insulting words (idiot, moron, imbecile, libtard ...) plus insult
+    words aimed at someone: second person ("you are a clown", "you clown"),
+    named or third-person targets ("he is a liar"), "what a ...", "bunch of ...",
+    insulted groups ("stupid people"), "shut up".
+    """
+
+    KIND = "insult"
+    PARAMS = {
+        "extra_words": words_param("words insulting wherever they appear"),
+        "extra_targets": words_param("people often insulted on this site, e.g. local politicians"),
+    }
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        extra = [canonical_entry(w) for w in params["extra_words"]]
+        self.always = frozenset(ALWAYS + extra)
+        self.gated = tuple(_insult_patterns(params["extra_targets"]))
+        trigger_words = set(NOUNS + NOUNS_2ND + ALWAYS + STRONG_ADJ + WEAK_ADJ + _GROUP_ADJ + extra)
+        trigger_words.add("shut")
+        self.triggers = frozenset(w for phrase in trigger_words for w in phrase.split())
+        self.phrases = Matcher(PHRASES)
+
+
+# --- threats ------------------------------------------------------------------
+
+_VIOLENT = _w("""
+kill murder shoot stab strangle choke hang lynch punch hurt slit gut behead burn bomb rape slap
+execute skin torture waste drown
+""")
+_PASSIVE = _w("""
+shot killed hanged lynched executed murdered raped stabbed gassed exterminated slaughtered
+beheaded tortured drowned castrated
+""")
+_OBJ = "you|u|ya|yall|you all|him|her|them|em|every one of you|each of you|all of you"
+_BODY = (
+    "face|head|neck|skull|legs|arms|teeth|throat|family|kids|children|wife|husband|mother|"
+    "mom|dog|house|ass"
+)
+_GROUPS = _w("""
+muslims moslems jews blacks whites gays homosexuals lesbians immigrants illegals refugees migrants
+mexicans asians arabs africans indians natives aboriginals christians catholics hindus sikhs women
+liberals conservatives republicans democrats cops police leftists libs traitors bastards scum
+vermin pigs animals trannies
+""")
+EXPLICIT = [
+    # "I will kill you", "I'm going to find you and shoot you"
+    rf" (?:i|we|ill|im|id) (?:(?:will|ll|m|am|are|re|would|d|should|shall|can|could|want|wanna|"
+    rf"gonna|going|to|love|like|really|personally|just|gladly|happily|come|go|and|find|you|hunt|"
+    rf"track|down|over|there|fucking|literally|not|hesitate) )*"
+    rf"(?:{_alt(_VIOLENT)}|beat up|beat the shit out of|beat the crap out of) (?:{_OBJ})(?= )",
+    rf" (?:i|we|ill|im|id) (?:(?:will|ll|m|am|are|re|would|d|should|gonna|going|to|want|wanna|"
+    rf"just|personally) )*(?:break|smash|cut|slit|bash|beat|punch|kick|burn|shoot|stab) "
+    rf"(?:your|ur|his|her|their) (?:\w+ )?(?:{_BODY})(?= )",
+    # "you should be shot", "you will die", "he deserves to be hanged"
+    rf" (?:you|u|ya|yall|you all|you people) (?:will|ll|are going to|re going to|gonna|are gonna|"
+    rf"re gonna|should|ought to|deserve to|need to|must|better|d better|had better|shall)"
+    rf"(?: all)? (?:be |get )?(?:{_alt(_PASSIVE)}|die|rot|burn|bleed|hang)(?= )",
+    rf" (?:he|she|they|him|her|them|these people|those people|all of them|people like you|"
+    rf"{_alt(_GROUPS)}) (?:should|ought to|deserve to|deserves to|needs to|need to|must)"
+    rf"(?: all)? (?:be |get )?(?:{_alt(_PASSIVE)}|die|hang|burn in hell|rot in hell|"
+    rf"be put down|be strung up|be lined up and shot|be taken out and shot)(?= )",
+    # "I hope you die", "hope he gets cancer"
+    r" (?:hope|hoping|wish|pray|praying) (?:that )?(?:you|u|ya|he|she|they|all of you|yall|"
+    r"them|him|her|your(?: \w+){1,2}) (?:all )?(?:will |ll )?"
+    r"(?:die|dies|get killed|gets killed|get shot|"
+    r"gets shot|get cancer|gets cancer|get raped|gets raped|rot|rots|burn|burns|choke|chokes|"
+    r"drown|drowns|suffer|suffers|get murdered|gets murdered|get hanged|gets hanged|get aids|"
+    r"get hit by a|gets hit by a|die in a fire|dies in a fire)(?= )",
+    # "someone should shoot him", "kill them all", "gas the jews"
+    rf" (?:someone|somebody|we|people) (?:should|needs to|need to|ought to|has to|have to|must)"
+    rf" (?:just )?(?:(?:{_alt(_VIOLENT)}|string up) (?:{_OBJ}|that \w+|this \w+)|"
+    rf"(?:take|string) (?:him|her|them|you) (?:out|up))(?= )",
+    rf" (?:{_alt(_VIOLENT)}|nuke|gas) (?:them|em|those|these|you) all(?= )",
+    rf" (?:kill|shoot|hang|lynch|gas|nuke|bomb|exterminate|behead|execute|murder|burn) "
+    rf"(?:all )?(?:the |these |those )?(?:{_alt(_GROUPS)})(?= )",
+    r" (?:die in a fire|kill yourself|kill urself|kill yourselves|kys|go kill yourself|"
+    r"hang yourself|neck yourself|drink bleach|rope tree|put a bullet in|"
+    r"bullet (?:in|between|through) (?:your|his|her|their|the) (?:head|eyes|brain|skull)|"
+    r"string (?:him|her|them) up|slit your throat|slit his throat|slit her throat)(?= )",
+]
+VEILED = [
+    r" (?:i|we) know where (?:you|u|he|she|they) (?:live|lives|work|works|sleep|sleeps)(?= )",
+    r" (?:watch your back|watch yourself|better watch out|d better watch out|sleep with one eye "
+    r"open|you will pay for this|you ll pay for this|you will regret this|you ll regret this|"
+    r"your days are numbered|coming for you|come for you|i will find you|i ll find you|"
+    r"get my hands on you|accidents happen|be a shame if something|bullet with your name|"
+    r"drop dead|you re dead|you are dead|you re a dead man|you are a dead man|dead man walking)"
+    r"(?! gorgeous)(?= )",
+]
+_THREAT_TRIGGERS = set(
+    _VIOLENT
+    + _PASSIVE
+    + _w("""
+die dies rot burn bleed hang gas nuke kys yourself yourselves bleach rope bullet string slit
+know watch pay regret days coming come find hands accidents shame dead hope hoping wish pray
+praying suffer cancer break smash cut bash beat punch kick someone somebody take kys
+""")
+)
+
+
+class ThreatRule(_PatternRule):
+    """Serves the "threats and incitement to violence" clause.
+
+    ``explicit``: threats and wishes of violence aimed at a person or group
+    ("I will kill you", "you should be shot", "hope you die", "kill them all").
+    ``veiled``: intimidation that a moderator should read ("I know where you live").
+    """
+
+    KIND = "threat"
+    PARAMS = {
+        "tier": Param("str", "explicit", "explicit or veiled", choices=("explicit", "veiled")),
+        "extra_phrases": words_param("threatening phrases added to the tier"),
+    }
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        patterns = EXPLICIT if params["tier"] == "explicit" else VEILED
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
+        self.triggers = frozenset(_THREAT_TRIGGERS)
+        if params["extra_phrases"]:
+            self.phrases = Matcher(params["extra_phrases"], variants=True)
+
+
+# --- identity attacks ------------------------------------------------------------
+
+IDENTITY_GROUPS = [
+    *_w("""
+muslims moslems muzzies jews blacks whites gays homosexuals lesbians transgenders trannies
+immigrants illegals refugees migrants mexicans asians chinese arabs africans indians natives
+aboriginals christians catholics hindus sikhs women females mormons gypsies roma latinos
+hispanics somalis pakistanis syrians
+"""),
+    "jewish people",
+    "black people",
+    "white people",
+    "gay people",
+    "trans people",
+    "transgender people",
+    "native people",
+    "indigenous people",
+    "first nations",
+]
+IDENTITY_SINGULAR = _w("""
+muslim jewish jew black white gay tranny trans mexican chinese arab african indian native immigrant
+refugee christian catholic hindu sikh asian
+""")
+_DEHUMANISING = [
+    *_w("""
+animals vermin scum subhuman parasites savages barbarians cockroaches roaches rats pigs dogs apes
+monkeys filth filthy garbage trash inferior evil terrorists rapists criminals pedophiles
+paedophiles degenerates disgusting perverts perverted freaks abominations stupid idiots morons
+lazy thieves leeches invaders primitive uncivilized brainless dirty
+"""),
+    "a disease",
+    "a cancer",
+    "a plague",
+    "a virus",
+    "mentally ill",
+    "an abomination",
+    "sub human",
+]
+_SLUR_NOUNS = _w(
+    "scum vermin pigs animals savages filth trash rats apes monkeys terrorists bastards"
+)
+
+
+class IdentityAttackRule(_PatternRule):
+    """Serves the "hate speech" clause: attacks on people for who they are, without slurs.
+
+    Dehumanising generalisations ("muslims are animals", "immigrants are
+    vermin"), calls to expel or wipe out a group, "go back to where you came
+    from", "jewish pigs", and the control-of-the-world tropes.
+    """
+
+    KIND = "identity_attack"
+    PARAMS = {"extra_groups": words_param("more group names (plural) to protect")}
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        extra = [canonical_entry(g) for g in params["extra_groups"]]
+        groups = _alt(IDENTITY_GROUPS + extra)
+        patterns = [
+            rf" (?:all )?(?:the |these |those |most |many )?(?:{groups}) (?:are|r|is)"
+            rf"(?: (?:all|just|nothing|but|basically|simply|a|bunch|of|such|so|like|no|better|than|"
+            rf"worse|literally|truly|really))* (?:{_alt(_DEHUMANISING)})(?= )",
+            rf" (?:ban all|deport all|get rid of all|kick out all|round up|wipe out|exterminate|"
+            rf"eradicate|purge|get rid of the|exterminate all) (?:the |these |those |all )?"
+            rf"(?:{groups})(?= )",
+            r" go back to (?:your (?:own )?(?:country|cave|desert|reservation|hut|village|tribe|"
+            r"jungle|shithole|shit hole)|where (?:you|they) came from|africa|the jungle)(?= )",
+            rf" (?:{_alt(IDENTITY_SINGULAR)}) (?:{_alt(_SLUR_NOUNS)})(?= )",
+            r" (?:the )?(?:jews|zionists|jewish people) (?:control|own|run|controls|owns|runs) "
+            r"(?:the |our |all )?(?:media|banks|world|money|government|hollywood|press)(?= )",
+        ]
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
+        # Multi-word groups trigger on their last word ("first nations" on "nations").
+        trig = {g.split()[-1] for g in IDENTITY_GROUPS + extra} | set(IDENTITY_SINGULAR)
+        trig |= set(
+            _w("""came country cave desert reservation hut village tribe jungle shithole
+            africa zionists""")
+        )
+        self.triggers = frozenset(trig)

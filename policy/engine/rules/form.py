@@ -1,0 +1,302 @@
+"""Rules about the form of a comment: links, shouting, length, repetition, personal data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from policy.engine.document import Param
+from policy.engine.model import Context
+from policy.engine.normalise import Analysis
+from policy.engine.rules.base import Evidence, Rule, words_param
+
+_TLDS = (
+    "com|net|org|info|biz|io|co|me|ly|gl|gd|cc|tv|xyz|top|site|online|shop|club|app|link|click|"
+    "ru|cn|uk|de|fr|nl|ca|us|au|in|es|it|pl|br|jp|eu|news|live|store|tk|ml|ga|cf|gq|ws|to|pw|su"
+)
+# Explicit URLs, "www." hosts and bare domains with a known top-level domain.
+# Bare domains need a letter before the dot and a word boundary, so "U.S." and
+# "3.5" are not links; e-mail addresses are left to the personal_info rule.
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'()\[\]]+"
+    rf"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})\b(?![@-])(?:/[^\s<>\"']*)?",
+    re.IGNORECASE,
+)
+_TLD_GATE = re.compile(rf"\.(?:{_TLDS})\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+_HOST = re.compile(r"^(?:https?://)?([^/:?#\s]+)", re.IGNORECASE)
+
+
+def _find_links(a: Analysis) -> list[re.Match[str]]:
+    lower = a.lower
+    if "://" not in lower and "www." not in lower and not _TLD_GATE.search(lower):
+        return []
+    return list(_URL.finditer(a.text))
+
+
+def _links(a: Analysis) -> list[re.Match[str]]:
+    """Links in the comment, found once per evaluation and shared by every links rule."""
+    return a.shared("links", _find_links)
+
+
+def _host(url: str) -> str:
+    m = _HOST.match(url)
+    host = m.group(1).lower().rstrip(".") if m else url.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _domain_in(host: str, domains: frozenset[str]) -> str | None:
+    """The listed domain ``host`` belongs to ("news.example.com" is in "example.com")."""
+    parts = host.split(".")
+    for i in range(len(parts) - 1):
+        candidate = ".".join(parts[i:])
+        if candidate in domains:
+            return candidate
+    return None
+
+
+class LinksRule(Rule):
+    """Serves the "spam, advertising and links" clause.
+
+    Fires when there are more than ``max_links`` links, when a link points to a
+    ``deny_domains`` domain (or a subdomain), or, if ``allow_domains`` is set,
+    when a link points anywhere else.
+    """
+
+    KIND = "links"
+    PARAMS = {
+        "max_links": Param("int", -1, "most links allowed; -1 = no limit", minimum=-1),
+        "allow_domains": words_param("only these domains (and subdomains) may be linked"),
+        "deny_domains": words_param("these domains (and subdomains) may never be linked"),
+    }
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.max_links = params["max_links"]
+        self.allow = frozenset(d.lower().removeprefix("www.") for d in params["allow_domains"])
+        self.deny = frozenset(d.lower().removeprefix("www.") for d in params["deny_domains"])
+
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any]) -> str | None:
+        if params["max_links"] < 0 and not params["allow_domains"] and not params["deny_domains"]:
+            return "max_links: set max_links (>= 0), allow_domains or deny_domains"
+        return None
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        found = _links(a)
+        if not found:
+            return None
+        reasons = []
+        denied, outside = [], []
+        for m in found:
+            host = _host(m.group())
+            if self.deny and _domain_in(host, self.deny):
+                denied.append(host)
+            elif self.allow and not _domain_in(host, self.allow):
+                outside.append(host)
+        if denied:
+            reasons.append("denied_domain")
+        if outside:
+            reasons.append("domain_not_allowed")
+        if 0 <= self.max_links < len(found):
+            reasons.append("too_many_links")
+        if not reasons:
+            return None
+        return {
+            "reasons": reasons,
+            "count": len(found),
+            "max_links": self.max_links,
+            "matches": [[m.start(), m.end(), m.group()] for m in found[:20]],
+            "denied_domains": sorted(set(denied)),
+            "domains_not_allowed": sorted(set(outside)),
+        }
+
+
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class ShoutingRule(Rule):
+    """Serves the "no shouting" clause: too large a share of capital letters.
+
+    Only texts with at least ``min_letters`` letters are judged, so "USA" or
+    "OK" alone are not shouting.
+    """
+
+    KIND = "shouting"
+    PARAMS = {
+        "max_caps_ratio": Param("float", 0.7, "largest share of capitals", minimum=0, maximum=1),
+        "min_letters": Param("int", 20, "shorter texts are never shouting", minimum=1),
+    }
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.ratio = params["max_caps_ratio"]
+        self.min_letters = params["min_letters"]
+        self.enough_upper = self.ratio * self.min_letters
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        text = a.text
+        if len(text) < self.min_letters or text == a.lower:
+            return None
+        upper = len(_UPPER.findall(text))
+        # upper/letters > ratio needs upper > ratio * min_letters whenever letters >= min_letters.
+        if upper <= self.enough_upper:
+            return None
+        letters = len(_LETTER.findall(text))
+        if letters < self.min_letters or upper / letters <= self.ratio:
+            return None
+        return {
+            "caps_ratio": round(upper / letters, 3),
+            "max_caps_ratio": self.ratio,
+            "letters": letters,
+            "capitals": upper,
+        }
+
+
+class LengthRule(Rule):
+    """Serves the "length" clause: empty or too short comments, or walls of text.
+
+    Length counts characters of the text with surrounding whitespace removed.
+    """
+
+    KIND = "length"
+    PARAMS = {
+        "min_chars": Param("int", 1, "fewest characters", minimum=0),
+        "max_chars": Param("int", 0, "most characters; 0 = no limit", minimum=0),
+    }
+
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any]) -> str | None:
+        if params["max_chars"] and params["max_chars"] < params["min_chars"]:
+            return "max_chars: must be 0 or >= min_chars"
+        return None
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        n = len(a.text.strip())
+        lo, hi = self.params["min_chars"], self.params["max_chars"]
+        if n < lo:
+            return {"reason": "too_short", "chars": n, "min_chars": lo}
+        if hi and n > hi:
+            return {"reason": "too_long", "chars": n, "max_chars": hi}
+        return None
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+class RepetitionRule(Rule):
+    """Serves the "shouting and formatting" clause: character floods and keyboard mashing.
+
+    A character repeated more than ``max_repeat`` times in a row ("!!!!!!!!",
+    "soooooooo"); digits, dots, dashes and other rulers are not counted, so
+    "1000000000" and "......" pass.  Gibberish is a word of Latin letters with a
+    run of more than ``max_consonant_run`` consonants ("asdfghjkl"); links and
+    e-mail addresses are skipped, "y" and "w" count as vowels ("rhythms",
+    "Llanfairpwllgwyngyll").
+    """
+
+    KIND = "repetition"
+    PARAMS = {
+        "max_repeat": Param("int", 6, "longest run of one character", minimum=2),
+        "max_consonant_run": Param("int", 6, "longest run of consonants in a word", minimum=3),
+        "gibberish": Param("bool", True, "also look for keyboard mashing"),
+    }
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.max_repeat = params["max_repeat"]
+        self.flood = re.compile(rf"([^\d\s.\-_=*~#+/\\|])\1{{{self.max_repeat},}}")
+        # Symbol floods start with a rare character, so this scan is cheap; letter
+        # floods imply a run of three letters, which the analysis already knows about.
+        self.symbol_runs = tuple(ch * (self.max_repeat + 1) for ch in "!?,:;$%&@^<>'\"")
+        self.gibberish = params["gibberish"]
+        run = params["max_consonant_run"] + 1
+        self.mash = re.compile(rf"[bcdfghjklmnpqrstvxz]{{{run},}}")
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        floods = []
+        text = a.text
+        if a.has_run3 or not text.isascii() or any(run in text for run in self.symbol_runs):
+            floods = list(self.flood.finditer(a.text))
+        mashed = []
+        if self.gibberish and self.mash.search(a.lower):
+            skip = [m.span() for m in _links(a)]
+            if "@" in a.text:
+                skip += [m.span() for m in _EMAIL.finditer(a.text)]
+            for m in self.mash.finditer(a.lower):
+                if not any(s <= m.start() < e for s, e in skip):
+                    mashed.append(m)
+        if not floods and not mashed:
+            return None
+        return {
+            "matches": [[m.start(), m.end(), a.text[m.start() : m.end()]] for m in floods + mashed][
+                :20
+            ],
+            "floods": len(floods),
+            "gibberish": len(mashed),
+            "max_repeat": self.max_repeat,
+        }
+
+
+_SPELLED_EMAIL = re.compile(
+    r"\b[\w.+-]+\s*(?:\[at\]|\(at\)|\sat\s)\s*[\w-]+\s*(?:\[dot\]|\(dot\)|\sdot\s)\s*[a-z]{2,}\b",
+    re.IGNORECASE,
+)
+# North American numbers: "(555) 123-4567", "555-123-4567", "555.123.4567", "+1 555 123 4567".
+# Area code and exchange start with 2-9; a number glued to "$", digits or commas is not a phone.
+_NANP = re.compile(
+    r"(?<![\w$€£.,/-])(?:\+?1[ .-]?)?(?:\([2-9]\d\d\)|[2-9]\d\d)[ .-]?[2-9]\d\d[ .-]\d{4}"
+    r"(?![\w,/-]|\.\d)"
+)
+_NANP_GATE = re.compile(r"\d{3}[ .)-]{0,2}\d{3}[ .-]\d{4}")
+# International: "+44 20 7946 0958", "+33 1 23 45 67 89", "0044 20 7946 0958".
+_INTL_GATE = re.compile(r"(?:\+|00)[1-9]")
+_INTL = re.compile(r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?![\w-])")
+
+
+class PersonalInfoRule(Rule):
+    """Serves the "personal information" (doxxing) clause: e-mail addresses and phone numbers.
+
+    Years, prices, ordinary figures and ranges do not look like phone numbers:
+    a North American number needs its 3-3-4 grouping with a separator before
+    the last four digits; an international number needs a leading "+" or "00"
+    and 8 to 15 digits.
+    """
+
+    KIND = "personal_info"
+    PARAMS = {
+        "emails": Param("bool", True, "look for e-mail addresses"),
+        "phones": Param("bool", True, "look for phone numbers"),
+    }
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        text = a.text
+        found: list[tuple[str, re.Match[str]]] = []
+        if self.params["emails"]:
+            if "@" in text:
+                found += [("email", m) for m in _EMAIL.finditer(text)]
+            lower = a.lower
+            if "@" not in text and (" dot " in lower or "[dot]" in lower or "(dot)" in lower):
+                found += [("email", m) for m in _SPELLED_EMAIL.finditer(text)]
+        # A plain text (every token letters only) has no digits, so no phone number.
+        if self.params["phones"] and not a.alpha:
+            if _NANP_GATE.search(text):
+                found += [("phone", m) for m in _NANP.finditer(text)]
+            if ("+" in text or "00" in text) and _INTL_GATE.search(text):
+                for m in _INTL.finditer(text):
+                    digits = sum(c.isdigit() for c in m.group())
+                    if 8 <= digits <= 15:
+                        found.append(("phone", m))
+        if not found:
+            return None
+        seen: list[tuple[int, int]] = []
+        matches, kinds = [], set()
+        for kind, m in sorted(found, key=lambda f: (f[1].start(), -f[1].end())):
+            if any(s <= m.start() < e for s, e in seen):
+                continue
+            seen.append(m.span())
+            kinds.add(kind)
+            matches.append([m.start(), m.end(), m.group()])
+        return {"kinds": sorted(kinds), "matches": matches[:20], "count": len(matches)}

@@ -1,0 +1,53 @@
+"""Helpers shared by the engine tests (a plain module: the tests also run with --noconftest)."""
+
+from functools import cache
+from pathlib import Path
+
+from policy.engine import Engine, Policy, load_policy
+
+ROOT = Path(__file__).resolve().parents[3]
+CORPUS = Path(__file__).resolve().parent / "corpus"
+DEFAULT_POLICY = ROOT / "policy" / "default_policy.toml"
+
+
+def corpus_lines(name: str) -> list[str]:
+    """Lines of a corpus file, without comments and blank lines."""
+    text = (CORPUS / name).read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def default_policy() -> Policy:
+    return load_policy(DEFAULT_POLICY.read_text("utf-8"))
+
+
+@cache
+def default_engine() -> Engine:
+    return Engine(default_policy())
+
+
+def one_rule_engine(rule: str, action: str = "hold", **params: object) -> Engine:
+    """An engine whose policy has a single clause with a single rule."""
+    lines = [f'rule = "{rule}"', f'action = "{action}"']
+    for key, value in params.items():
+        if isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        elif isinstance(value, (list, tuple)):
+            items = ", ".join(f'"{v}"' for v in value)
+            lines.append(f"{key} = [{items}]")
+        else:
+            lines.append(f"{key} = {value}")
+    body = "\n".join(lines)
+    doc = f"""
+title = "Test"
+[[clauses]]
+id = "only"
+number = 1
+title = "Only clause"
+text = "Text."
+[[clauses.rules]]
+{body}
+"""
+    return Engine(load_policy(doc))

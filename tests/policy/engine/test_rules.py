@@ -1,0 +1,354 @@
+import pytest
+
+from policy.engine import Context
+
+from .support import one_rule_engine
+
+
+def _fires(engine, text: str, context: Context | None = None) -> bool:
+    return bool(engine.evaluate(text, context).hits)
+
+
+PROFANITY_STRONG = one_rule_engine("profanity", "reject", tier="strong")
+PROFANITY_MILD = one_rule_engine("profanity", "hold", tier="mild")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("This is bullshit.", True),
+        ("what the fuck", True),
+        ("F U C K this", True),
+        ("Motherf*cker", True),
+        ("Shitake risotto", False),
+        ("Scunthorpe", False),
+        ("Matsushita Electric", False),
+        ("cocktail hour", False),
+        ("The murder trial", False),
+        ("Rape charges were laid", False),
+        ("455 and 717 and 80085", False),
+        ("class analysis therapist", False),
+    ],
+)
+def test_profanity_strong(text, fires):
+    assert _fires(PROFANITY_STRONG, text) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("What a load of crap", True),
+        ("damn it", True),
+        ("what the hell is this", True),
+        ("go to hell", True),
+        ("pissed off", True),
+        ("Hell's Kitchen", False),
+        ("the hell of war", False),
+        ("She graduated summa cum laude", False),
+        ("cum", True),
+        ("Dick Cheney", False),
+        ("Moby Dick", False),
+        ("what a dick", True),
+        ("assess", False),
+        ("tit for tat", False),
+        ("nice tits", True),
+    ],
+)
+def test_profanity_mild(text, fires):
+    assert _fires(PROFANITY_MILD, text) is fires
+
+
+def test_profanity_extra_words_and_allow():
+    engine = one_rule_engine("profanity", "reject", extra_words=["frak"], allow=["bullshit"])
+    assert _fires(engine, "oh frak")
+    assert _fires(engine, "oh fr4k")
+    assert not _fires(engine, "bullshit")
+    assert _fires(engine, "fuck")
+
+
+@pytest.mark.parametrize(
+    ("tier", "text", "fires"),
+    [
+        ("strong", "dirty kike", True),
+        ("strong", "n1gger", True),
+        ("strong", "the word niggardly", False),
+        ("strong", "Niger and Nigeria", False),
+        ("strong", "spick and span", False),
+        ("ambiguous", "you retard", True),
+        ("ambiguous", "chink in the armour", False),
+        ("ambiguous", "Homo sapiens", False),
+        ("ambiguous", "Squaw Valley", False),
+        ("ambiguous", "Dick Van Dyke", False),
+    ],
+)
+def test_slurs(tier, text, fires):
+    engine = one_rule_engine("slurs", "reject", tier=tier)
+    assert _fires(engine, text) is fires
+
+
+BANNED = one_rule_engine("banned_words", "reject", words=["crypto scam", "acme*", "badword"])
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("This is a crypto scam", True),
+        ("CRYPTO   SCAM!!", True),
+        ("crypto is a scam", False),
+        ("Acmecorp rocks", True),
+        ("b4dw0rd", True),
+        ("b a d w o r d", True),
+        ("badwords", False),
+    ],
+)
+def test_banned_words(text, fires):
+    assert _fires(BANNED, text) is fires
+
+
+INSULT = one_rule_engine("insult", "hold")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("You are an idiot", True),
+        ("you moron", True),
+        ("what a clown", True),
+        ("Shut up, you fool", True),
+        ("you're so stupid", True),
+        ("He is a liar", True),
+        ("stupid people", True),
+        ("bunch of hypocrites", True),
+        ("That was a stupid decision", False),
+        ("You are right about the budget", False),
+        ("He was ignorant of the rules", False),
+        ("He was a Nazi", False),
+        ("They told her to shut up", False),
+        ("The clown show at the circus", False),
+        ("Don't fool yourself", False),
+        ("You fool no one", False),
+    ],
+)
+def test_insult(text, fires):
+    assert _fires(INSULT, text) is fires
+
+
+THREAT = one_rule_engine("threat", "reject", tier="explicit")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("I will kill you", True),
+        ("I'm going to shoot you", True),
+        ("you should be shot", True),
+        ("hope you die", True),
+        ("kill them all", True),
+        ("someone should shoot him", True),
+        ("Kill the bill", False),
+        ("I would kill for a coffee", False),
+        ("The battery died", False),
+        ("He was shot by police", False),
+        ("They will be executed at dawn, the state announced", False),
+        ("I could die laughing", False),
+    ],
+)
+def test_threat(text, fires):
+    assert _fires(THREAT, text) is fires
+
+
+def test_veiled_threat_tier():
+    engine = one_rule_engine("threat", "hold", tier="veiled")
+    assert _fires(engine, "I know where you live")
+    assert not _fires(engine, "I know where you went wrong")
+
+
+IDENTITY = one_rule_engine("identity_attack", "hold")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Muslims are animals", True),
+        ("immigrants are vermin", True),
+        ("go back to where you came from", True),
+        ("Muslims are our neighbours", False),
+        ("Immigrants are a fair topic for debate", False),
+        ("We should go back to the drawing board", False),
+    ],
+)
+def test_identity_attack(text, fires):
+    assert _fires(IDENTITY, text) is fires
+
+
+@pytest.mark.parametrize(
+    ("params", "text", "fires"),
+    [
+        ({"max_links": 2}, "see http://a.com and https://b.org", False),
+        ({"max_links": 2}, "see a.com, b.org and www.c.net", True),
+        ({"max_links": 0}, "Read example.com/story", True),
+        ({"max_links": 0}, "The U.S. and 3.5 percent", False),
+        ({"max_links": 0}, "write to me@example.com", False),
+        ({"deny_domains": ["spam.ru"]}, "go to https://news.spam.ru/x", True),
+        ({"deny_domains": ["spam.ru"]}, "go to https://notspam.ru/x", False),
+        ({"allow_domains": ["cbc.ca"]}, "source: https://www.cbc.ca/news", False),
+        ({"allow_domains": ["cbc.ca"]}, "source: https://evil.com/news", True),
+    ],
+)
+def test_links(params, text, fires):
+    engine = one_rule_engine("links", "hold", **params)
+    assert _fires(engine, text) is fires
+
+
+def test_links_evidence():
+    engine = one_rule_engine("links", "hold", max_links=1)
+    hit = engine.evaluate("a http://x.com b http://y.com").hits[0]
+    assert hit.evidence["reasons"] == ["too_many_links"]
+    assert hit.evidence["matches"] == [[2, 14, "http://x.com"], [17, 29, "http://y.com"]]
+
+
+SHOUTING = one_rule_engine("shouting", "hold", max_caps_ratio=0.7, min_letters=20)
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("THIS IS ABSOLUTELY OUTRAGEOUS AND WRONG", True),
+        ("NO WAY", False),
+        ("The USA, NATO and the UN met in NYC today", False),
+        ("I AGREE WITH the author on most points here", False),
+        ("ЭТО ПРОСТО УЖАСНО И НЕПРИЕМЛЕМО", True),
+    ],
+)
+def test_shouting(text, fires):
+    assert _fires(SHOUTING, text) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("", True),
+        ("   ", True),
+        ("k", True),
+        ("ok", False),
+        ("x" * 100, False),
+        ("x" * 101, True),
+    ],
+)
+def test_length(text, fires):
+    engine = one_rule_engine("length", "reject", min_chars=2, max_chars=100)
+    assert _fires(engine, text) is fires
+
+
+REPETITION = one_rule_engine("repetition", "hold", max_repeat=6, max_consonant_run=6)
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("This is great!!!!!!!!!!", True),
+        ("soooooooooo good", True),
+        ("asdfghjkl", True),
+        ("Nooooo!", False),
+        ("It cost 1000000000 dollars", False),
+        ("Wait..........what", False),
+        ("strengths and rhythms", False),
+        ("Llanfairpwllgwyngyll", False),
+        ("see https://example.com/xkcdqwrtzplkjh", False),
+        ("mail bcdfghjklm@example.com", False),
+    ],
+)
+def test_repetition(text, fires):
+    assert _fires(REPETITION, text) is fires
+
+
+PERSONAL = one_rule_engine("personal_info", "hold")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Write to jane.doe@example.com", True),
+        ("jane dot doe at example dot com", True),
+        ("We met at the station at noon", False),
+        ("jane [at] example [dot] com", True),
+        ("Call (555) 234-5678", True),
+        ("Call 555-234-5678", True),
+        ("Call 555.234.5678", True),
+        ("+1 555 234 5678", True),
+        ("+44 20 7946 0958", True),
+        ("0033 1 23 45 67 89", True),
+        ("In 1999, 2,000 people paid $1,234,567", False),
+        ("The 2019-2020 season", False),
+        ("Route 455 and area code 717", False),
+        ("The score was 3-1", False),
+        ("ISBN 978-3-16-148410-0", False),
+    ],
+)
+def test_personal_info(text, fires):
+    assert _fires(PERSONAL, text) is fires
+
+
+DUPLICATE = one_rule_engine("duplicate", "reject", similarity=0.9, min_chars=20)
+
+
+@pytest.mark.parametrize(
+    ("recent", "text", "fires"),
+    [
+        (("The council should resign over this.",), "The council should resign over this.", True),
+        (("The council should resign over this.",), "THE COUNCIL should resign, over this!", True),
+        (
+            ("Something else entirely was said here.",),
+            "The council should resign over this.",
+            False,
+        ),
+        (("Agreed.",), "Agreed.", False),
+        ((), "The council should resign over this.", False),
+    ],
+)
+def test_duplicate(recent, text, fires):
+    assert _fires(DUPLICATE, text, Context(recent_bodies=recent)) is fires
+
+
+def test_duplicate_near_identical_long_text():
+    base = " ".join(f"word{i}" for i in range(60))
+    near = base.replace("word30", "word30x")
+    assert _fires(DUPLICATE, near, Context(recent_bodies=(base,)))
+
+
+@pytest.mark.parametrize(
+    ("approved", "first_n", "fires"),
+    [(0, 0, False), (0, 1, True), (1, 1, False), (2, 3, True)],
+)
+def test_new_commenter(approved, first_n, fires):
+    engine = one_rule_engine("new_commenter", "hold", first_n=first_n)
+    assert _fires(engine, "hi there", Context(author_approved_count=approved)) is fires
+
+
+@pytest.mark.parametrize(
+    ("standing", "fires"),
+    [
+        ("active", False),
+        ("warned", False),
+        ("premoderated", False),
+        ("suspended", True),
+        ("banned", True),
+    ],
+)
+def test_standing(standing, fires):
+    engine = one_rule_engine("standing", "reject", standings=["banned", "suspended"])
+    assert _fires(engine, "hi there", Context(author_standing=standing)) is fires
+
+
+@pytest.mark.parametrize(
+    ("states", "context", "fires"),
+    [
+        (["closed"], Context(article_open=False), True),
+        (["closed"], Context(article_premoderated=True), False),
+        (["premoderated"], Context(article_premoderated=True), True),
+        (["premoderated"], Context(), False),
+    ],
+)
+def test_article_state(states, context, fires):
+    engine = one_rule_engine("article_state", "hold", states=states)
+    assert _fires(engine, "hi there", context) is fires
