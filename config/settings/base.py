@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "policy",
     "moderation",
     "demo",
+    "embed",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,8 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Site-scoped reader tokens from single sign-on (`Token pst_…`); plain keys fall through.
+        "embed.authentication.SiteTokenAuthentication",
         "comments.authentication.ReaderTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -136,12 +139,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PARLEY_MAX_REQUEST_BYTES", 256 * 1024)
 
 CORS_ALLOWED_ORIGINS: list[str] = []
 CORS_URLS_REGEX = r"^/api/.*$"
+# Origins are decided per site by embed.cors (each Site.allowed_origins, on that site's paths).
+# The embed authenticates with a token header, never a cookie: no credentialed CORS.
+CORS_ALLOW_CREDENTIALS = False
+
+# Single sign-on: the longest exp - iat a host token may have, and clock skew tolerated.
+PARLEY_SSO_MAX_LIFETIME_SECONDS = env_int("PARLEY_SSO_MAX_LIFETIME_SECONDS", 600)
+PARLEY_SSO_LEEWAY_SECONDS = env_int("PARLEY_SSO_LEEWAY_SECONDS", 30)
 
 # Celery: late acks and prefetch 1 so a worker that dies mid-task leaves the message
-# to be redelivered; the visibility timeout outlasts the hard time limit.
+# to be redelivered; the visibility timeout outlasts the hard time limit and every retry
+# countdown (Redis redelivers any message unacknowledged for that long, ETA tasks included).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Without Redis, tasks run in-process right after the enqueuing transaction commits.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
@@ -151,15 +163,44 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("PARLEY_TASK_SOFT_TIME_LIMIT", 30)
 CELERY_TASK_TIME_LIMIT = env_int("PARLEY_TASK_TIME_LIMIT", 60)
+# A request that enqueues must fail fast when Redis is down (the sweeper catches up later):
+# no publish retries, a one-second connect timeout.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("PARLEY_VISIBILITY_TIMEOUT", 300),
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 1,
     "socket_timeout": 5,
-    "max_retries": 1,
+    "max_retries": 0,
 }
+# Workers (not requests) keep trying to reach a broker that is down.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending": {
+        "task": "policy.tasks.sweep_pending_task",
+        "schedule": env_int("PARLEY_SWEEP_INTERVAL_SECONDS", 60),
+        "options": {"expires": 55},
+    },
+}
+
+# The moderation pipeline (docs/pipeline.md).
+PARLEY_SWEEP_PENDING_AFTER_SECONDS = env_int("PARLEY_SWEEP_PENDING_AFTER_SECONDS", 120)
+PARLEY_SCORER_MAX_RETRIES = env_int("PARLEY_SCORER_MAX_RETRIES", 3)
+PARLEY_SCORER_RETRY_BACKOFF_SECONDS = env_int("PARLEY_SCORER_RETRY_BACKOFF_SECONDS", 2)
+PARLEY_WEBHOOK_MAX_RETRIES = env_int("PARLEY_WEBHOOK_MAX_RETRIES", 6)
+PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS = env_int("PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS", 10)
+# A decision is e-mailed to its author only if the comment waited at least this long (or was
+# held): an author who saw the answer to their post needs no e-mail.
+PARLEY_NOTIFY_AFTER_WAIT_SECONDS = env_int("PARLEY_NOTIFY_AFTER_WAIT_SECONDS", 60)
+# Called (inside the transaction) for every comment audit row; see comments/events.py.
+PARLEY_STATUS_LISTENERS = [
+    "policy.webhooks.on_status_event",
+    "policy.notifications.on_status_event",
+]
+PARLEY_POLICY_CLAUSES = "policy.clauses.site_clauses"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "comments@parley.invalid")
@@ -175,4 +216,4 @@ LOGGING = {
 PARLEY_MAX_BODY_CHARS = env_int("PARLEY_MAX_BODY_CHARS", 5000)
 PARLEY_PAGE_SIZE = env_int("PARLEY_PAGE_SIZE", 20)
 PARLEY_MAX_PAGE_SIZE = 100
-PARLEY_MODERATION_ENTRY = "policy.moderation.moderate_comment"
+PARLEY_MODERATION_ENTRY = "policy.services.moderate_comment"

@@ -1,0 +1,128 @@
+"""The policy API: the document readers read, and a dry run of the engine on a draft."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from comments.apis import ERRORS, viewer_of
+from comments.models import Article, Comment
+from comments.selectors import site_get
+from comments.throttles import WriteIPThrottle
+
+from .documents import compiled, render_policy_text
+from .engine import Context
+from .services import moderation_context, policy_current
+
+ClauseOut = inline_serializer(
+    "PolicyClause",
+    fields={
+        "id": serializers.CharField(),
+        "number": serializers.IntegerField(),
+        "title": serializers.CharField(),
+        "html": serializers.CharField(help_text="The clause's text for readers, as safe HTML."),
+    },
+)
+
+
+class PolicyAPI(APIView):
+    @extend_schema(
+        operation_id="policy_read",
+        responses={
+            200: inline_serializer(
+                "PolicyDocument",
+                fields={
+                    "title": serializers.CharField(),
+                    "version": serializers.IntegerField(),
+                    "introduction_html": serializers.CharField(),
+                    "clauses": ClauseOut.__class__(many=True),
+                },
+            ),
+            **ERRORS,
+        },
+        summary="The site's comment policy, from the same document the engine enforces.",
+    )
+    def get(self, request: Request, site: str) -> Response:
+        version = policy_current(site=site_get(slug=site))
+        policy, _ = compiled(version.pk, version.source)
+        return Response(
+            {
+                "title": policy.title,
+                "version": version.version,
+                "introduction_html": render_policy_text(policy.introduction),
+                "clauses": [
+                    {
+                        "id": clause.id,
+                        "number": clause.number,
+                        "title": clause.title,
+                        "html": render_policy_text(clause.text),
+                    }
+                    for clause in policy.clauses
+                ],
+            }
+        )
+
+
+class PolicyCheckAPI(APIView):
+    """What the engine would decide about a draft, and why. Stores nothing."""
+
+    throttle_classes = [WriteIPThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
+        article = serializers.CharField(max_length=200, required=False)
+
+    @extend_schema(
+        operation_id="policy_check",
+        request=InputSerializer,
+        responses={
+            200: inline_serializer(
+                "PolicyCheck",
+                fields={
+                    "action": serializers.ChoiceField(choices=["publish", "hold", "reject"]),
+                    "clause": serializers.DictField(allow_null=True),
+                    "hits": serializers.ListField(child=serializers.DictField()),
+                    "policy_version": serializers.IntegerField(),
+                },
+            ),
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request, site: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        site_obj = site_get(slug=site)
+        version = policy_current(site=site_obj)
+        _, engine = compiled(version.pk, version.source)
+
+        # An unsaved comment stands in for the draft, so the context is the real one.
+        article = Article.objects.filter(site=site_obj, key=data.get("article", "")).first()
+        viewer = viewer_of(request)
+        draft = Comment(site=site_obj, body=data["body"], article=article or Article(site=site_obj))
+        if viewer is not None:
+            draft.author = viewer
+            context = moderation_context(draft)
+        else:
+            context = Context(
+                article_open=draft.article.accepts_comments(),
+                article_premoderated=draft.article.premoderated,
+            )
+        verdict = engine.evaluate(data["body"], context)
+        result = verdict.to_dict()
+        deciding = verdict.clause
+        return Response(
+            {
+                "action": verdict.action.value,
+                "clause": {
+                    "id": deciding.clause_id,
+                    "number": deciding.clause_number,
+                    "title": deciding.clause_title,
+                }
+                if deciding
+                else None,
+                "hits": result.get("hits", []),
+                "policy_version": version.version,
+            }
+        )
