@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format bench clean
+.PHONY: demo test install browser lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,14 @@ install: $(STAMP)
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py embed_demo --serve 127.0.0.1:8001 &
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+# The browser tests need Debian's chromium; without root the install is skipped and they say so.
+browser:
+	@bash .ci/browser-setup || echo "warning: chromium could not be installed; browser tests will be skipped"
+
+test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

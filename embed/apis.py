@@ -1,0 +1,168 @@
+"""Embed API: single sign-on exchange, lazy article registration, the embed's site settings."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from comments.apis import ERRORS, _iso
+from comments.selectors import site_get
+from comments.throttles import AuthThrottle, WriteIPThrottle
+
+from .errors import SiteTokenRefused
+from .models import SiteEmbedConfig, SiteToken
+from .services import article_register_from_embed, site_token_revoke, sso_exchange
+
+ARTICLE_KEY_RE = r"^[^/\x00-\x1f\x7f]{1,200}$"
+
+
+def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class SSOAPI(APIView):
+    """The embed exchanges the host's signed reader token for a Parley token for this site."""
+
+    authentication_classes: list = []
+    throttle_classes = [AuthThrottle]
+
+    @extend_schema_serializer(component_name="SSOExchangeInput")
+    class InputSerializer(serializers.Serializer):
+        token = serializers.CharField(max_length=4096, help_text="The host's HS256 JWT.")
+
+    token_out = inline_serializer(
+        "SSOToken",
+        fields={
+            "token": serializers.CharField(help_text="Send as `Authorization: Token <token>`."),
+            "expires_at": serializers.DateTimeField(),
+            "reader": inline_serializer(
+                "SSOReader",
+                fields={"id": serializers.CharField(), "display_name": serializers.CharField()},
+            ),
+        },
+    )
+
+    @extend_schema(
+        operation_id="sso_exchange",
+        request=InputSerializer,
+        responses={200: token_out, **ERRORS},
+        summary="Exchange a host-signed reader token (JWT) for a token valid on this site.",
+        description=(
+            "401 codes: `sso_token_invalid`, `sso_token_expired`, `sso_token_wrong_site`, "
+            "`sso_token_replayed`, `sso_token_missing_claims`, `sso_token_too_long_lived`. "
+            "403 `sso_not_configured` when the site has no SSO secret."
+        ),
+    )
+    def post(self, request: Request, site: str) -> Response:
+        data = _validated(self.InputSerializer, request)
+        site_obj = site_get(slug=site)
+        key, site_token, commenter = sso_exchange(site=site_obj, token=data["token"])
+        return Response(
+            {
+                "token": key,
+                "expires_at": _iso(site_token.expires_at),
+                "reader": {"id": commenter.public_id, "display_name": commenter.display_name},
+            }
+        )
+
+
+class SignOutAPI(APIView):
+    """The embed forgets its token on sign-out; the server forgets it too."""
+
+    throttle_classes = [AuthThrottle]
+
+    @extend_schema(operation_id="sso_sign_out", responses={204: None, **ERRORS})
+    def delete(self, request: Request, site: str) -> Response:
+        if not isinstance(request.auth, SiteToken):
+            raise SiteTokenRefused("Send the site token to sign out.")
+        _, _, key = request.headers.get("Authorization", "").partition(" ")
+        site_token_revoke(key=key.strip())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmbedArticleAPI(APIView):
+    """Register the article the embed is shown under, if its page is on an allowed origin."""
+
+    authentication_classes: list = []
+    throttle_classes = [WriteIPThrottle]
+
+    @extend_schema_serializer(component_name="EmbedArticleInput")
+    class InputSerializer(serializers.Serializer):
+        key = serializers.RegexField(ARTICLE_KEY_RE, max_length=200)
+        url = serializers.URLField(max_length=2000)
+        title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    article_out = inline_serializer(
+        "EmbedArticle",
+        fields={
+            "key": serializers.CharField(),
+            "url": serializers.CharField(),
+            "title": serializers.CharField(),
+            "accepts_comments": serializers.BooleanField(),
+        },
+    )
+
+    @extend_schema(
+        operation_id="embed_article_register",
+        request=InputSerializer,
+        responses={200: article_out, 201: article_out, **ERRORS},
+        summary="Idempotent: 201 registered, 200 already known (left unchanged).",
+        description=(
+            "403 `origin_not_allowed` when the Origin header or the URL's origin is not in the "
+            "site's allowed origins; 403 `lazy_articles_disabled` when the site turned it off."
+        ),
+    )
+    def post(self, request: Request, site: str) -> Response:
+        data = _validated(self.InputSerializer, request)
+        site_obj = site_get(slug=site)
+        article, created = article_register_from_embed(
+            site=site_obj,
+            key=data["key"],
+            url=data["url"],
+            title=data["title"],
+            request_origin=request.headers.get("Origin", ""),
+        )
+        body = {
+            "key": article.key,
+            "url": article.url,
+            "title": article.title,
+            "accepts_comments": article.accepts_comments(),
+        }
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class EmbedSettingsAPI(APIView):
+    """What the embed needs to know about a site before it renders."""
+
+    authentication_classes: list = []
+
+    settings_out = inline_serializer(
+        "EmbedSettings",
+        fields={
+            "site": inline_serializer(
+                "EmbedSite",
+                fields={"slug": serializers.CharField(), "name": serializers.CharField()},
+            ),
+            "sso": serializers.BooleanField(help_text="Readers sign in through the host."),
+            "edit_window_seconds": serializers.IntegerField(),
+            "allow_downvotes": serializers.BooleanField(),
+            "max_body_chars": serializers.IntegerField(),
+        },
+    )
+
+    @extend_schema(operation_id="embed_settings", responses={200: settings_out, **ERRORS})
+    def get(self, request: Request, site: str) -> Response:
+        site_obj = site_get(slug=site)
+        config = SiteEmbedConfig.objects.filter(site=site_obj).first()
+        return Response(
+            {
+                "site": {"slug": site_obj.slug, "name": site_obj.name},
+                "sso": bool(config and config.sso_enabled),
+                "edit_window_seconds": site_obj.edit_window_seconds,
+                "allow_downvotes": site_obj.allow_downvotes,
+                "max_body_chars": site_obj.max_body_chars,
+            }
+        )

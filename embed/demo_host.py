@@ -1,0 +1,128 @@
+"""A stand-in for a publisher's website, for the demo and the browser tests.
+
+It runs on another origin than Parley (127.0.0.1:8001 next to the API on :8000), so every
+request the embed makes is really cross-origin. Like a real host it knows only its own
+readers and the site's SSO secret; it signs a short-lived token for the reader who clicks
+"sign in", exactly as docs/embedding.md tells publishers to do.
+"""
+
+import json
+import re
+import time
+import uuid
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import jwt
+from django.template.loader import render_to_string
+
+# The demo site's SSO secret, set by `manage.py embed_demo`. Documented, demo only.
+DEMO_SSO_SECRET = "parley-demo-sso-secret-not-for-production"  # noqa: S105
+
+# The host's own readers: its user ids are not Parley's.
+DEMO_HOST_READERS = {
+    "amira": {"sub": "host-user-1001", "name": "Amira K.", "email": "amira@news.example"},
+    "ben": {"sub": "host-user-1002", "name": "Ben from Leeds", "email": "ben@news.example"},
+    "chloe": {"sub": "host-user-1003", "name": "Chloé", "email": "chloe@news.example"},
+    "dmitri": {"sub": "host-user-1004", "name": "Dmitri", "email": "dmitri@news.example"},
+}
+DEMO_ARTICLES = {
+    "foreign-policy-forum": "Ministers meet in Lisbon to rethink the region's security pact",
+    "harbour-bridge-vote": "Council votes on the harbour bridge tonight",
+}
+_ARTICLE_PATH = re.compile(r"^/articles/(?P<key>[-a-zA-Z0-9_]{1,100})$")
+TOKEN_LIFETIME_SECONDS = 120
+
+
+def sign_reader_token(*, secret: str, site: str, reader: dict, lifetime: int = 120) -> str:
+    """What a publisher's server does: an HS256 JWT naming its reader, for one Parley site."""
+    now = int(time.time())
+    claims = {
+        "sub": reader["sub"],
+        "name": reader["name"],
+        "email": reader.get("email", ""),
+        "aud": site,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+class DemoHostServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], *, parley_url: str, site: str, secret: str):
+        super().__init__(address, DemoHostHandler)
+        self.parley_url = parley_url.rstrip("/")
+        self.site = site
+        self.secret = secret
+
+    @property
+    def origin(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class DemoHostHandler(BaseHTTPRequestHandler):
+    server: DemoHostServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet: the demo's console belongs to runserver
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _page(self, template: str, context: dict) -> None:
+        context = {
+            "parley_url": self.server.parley_url,
+            "site": self.server.site,
+            "readers": DEMO_HOST_READERS,
+            **context,
+        }
+        html = render_to_string(template, context)
+        self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8")
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/":
+            return self._page("embed/demo_index.html", {"articles": DEMO_ARTICLES})
+        if match := _ARTICLE_PATH.match(path):
+            key = match["key"]
+            title = DEMO_ARTICLES.get(key, key.replace("-", " ").capitalize())
+            return self._page(
+                "embed/demo_article.html",
+                {"key": key, "title": title, "url": f"{self.server.origin}/articles/{key}"},
+            )
+        self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != "/sso-token":
+            return self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
+        length = min(int(self.headers.get("Content-Length") or 0), 10_000)
+        try:
+            reader = DEMO_HOST_READERS[json.loads(self.rfile.read(length) or b"{}")["reader"]]
+        except (KeyError, ValueError, TypeError):
+            return self._send(
+                HTTPStatus.BAD_REQUEST, b'{"error": "unknown reader"}', "application/json"
+            )
+        token = sign_reader_token(
+            secret=self.server.secret,
+            site=self.server.site,
+            reader=reader,
+            lifetime=TOKEN_LIFETIME_SECONDS,
+        )
+        self._send(HTTPStatus.OK, json.dumps({"token": token}).encode(), "application/json")
+
+
+def make_demo_host(
+    host: str, port: int, *, parley_url: str, site: str, secret: str
+) -> DemoHostServer:
+    """A demo host server bound to (host, port); port 0 picks a free one."""
+    return DemoHostServer((host, port), parley_url=parley_url, site=site, secret=secret)

@@ -1,0 +1,1086 @@
+/*! Parley embed: a moderated comment thread under a host page's article.
+ *
+ * <div data-parley-site="demo" data-parley-article="article-key"
+ *      data-parley-url="https://news.example/article-key" data-parley-title="Headline"></div>
+ * <script src="https://parley.example/embed.js" async></script>
+ *
+ * Plain JavaScript, no build step, no dependency. Everything renders inside a Shadow DOM.
+ * The only HTML inserted as HTML is what the API returns already sanitised (`html` fields);
+ * names, statuses and messages are text. See docs/embedding.md.
+ */
+(() => {
+  "use strict";
+
+  if (window.Parley && window.Parley.version) return; // included twice: keep the first
+
+  const VERSION = "1";
+  const SCRIPT = document.currentScript;
+  const API =
+    (SCRIPT && SCRIPT.dataset.parleyApi) ||
+    (SCRIPT && SCRIPT.src ? new URL(SCRIPT.src).origin : window.location.origin);
+  const SORTS = [
+    ["oldest", "Oldest first"],
+    ["newest", "Newest first"],
+    ["top", "Top"],
+  ];
+  const STATUS_TEXT = {
+    pending: "Waiting for moderation",
+    held: "Held for a moderator",
+    rejected: "Not published",
+    published: "",
+  };
+  const CHECK_DELAY_MS = 600;
+  const instances = new Set();
+  let uid = 0;
+
+  const STYLE = `
+:host { all: initial; display: block; contain: content;
+  font-family: var(--parley-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
+  font-size: var(--parley-font-size, 16px); line-height: 1.5;
+  color: var(--parley-text, #1f2328); }
+* { box-sizing: border-box; }
+.parley { background: var(--parley-background, transparent); }
+h2 { font-size: 1.25em; margin: 0 0 .5em; }
+.bar, .account { display: flex; flex-wrap: wrap; gap: .5em 1em; align-items: center; margin: .25em 0; }
+.muted, time { color: var(--parley-muted, #59636e); font-size: .875em; }
+button, select, textarea, input { font: inherit; color: inherit; }
+button { cursor: pointer; border: 1px solid var(--parley-border, #d1d9e0);
+  background: var(--parley-button-background, #f6f8fa); border-radius: var(--parley-radius, 6px);
+  padding: .2em .7em; }
+button.primary { background: var(--parley-accent, #0969da); border-color: var(--parley-accent, #0969da);
+  color: var(--parley-accent-text, #fff); }
+button.link { border: none; background: none; padding: 0; color: var(--parley-link, var(--parley-accent, #0969da));
+  text-decoration: underline; }
+button[aria-pressed="true"] { background: var(--parley-accent, #0969da); color: var(--parley-accent-text, #fff); }
+button:disabled { opacity: .6; cursor: default; }
+:focus-visible { outline: 2px solid var(--parley-focus, var(--parley-accent, #0969da)); outline-offset: 2px; }
+textarea { width: 100%; min-height: 5em; padding: .5em; border: 1px solid var(--parley-border, #d1d9e0);
+  border-radius: var(--parley-radius, 6px); background: var(--parley-input-background, #fff); resize: vertical; }
+label { display: block; font-weight: 600; margin: .25em 0; }
+label.inline { display: inline; font-weight: normal; }
+form { margin: .75em 0; }
+.actions { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; margin-top: .4em; }
+ol.comments, ol.replies { list-style: none; margin: 0; padding: 0; }
+ol.replies { margin-left: var(--parley-indent, 1.5em); padding-left: .75em;
+  border-left: 2px solid var(--parley-border, #d1d9e0); }
+li.comment { margin: 1em 0; }
+.meta { display: flex; flex-wrap: wrap; gap: .25em .75em; align-items: baseline; }
+.author { font-weight: 600; }
+.body :first-child { margin-top: .25em; } .body :last-child { margin-bottom: .25em; }
+.body blockquote { margin: .5em 0; padding-left: .75em; border-left: 3px solid var(--parley-border, #d1d9e0);
+  color: var(--parley-muted, #59636e); }
+.body a { color: var(--parley-link, var(--parley-accent, #0969da)); }
+.badge { font-size: .75em; padding: .05em .5em; border-radius: 1em; background: var(--parley-badge-background, #fff8c5);
+  border: 1px solid var(--parley-badge-border, #d4a72c); }
+.badge.rejected { background: var(--parley-danger-background, #ffebe9); border-color: var(--parley-danger, #cf222e); }
+.notice { margin: .5em 0; padding: .5em .75em; border-radius: var(--parley-radius, 6px);
+  background: var(--parley-notice-background, #ddf4ff); }
+.notice.warn { background: var(--parley-badge-background, #fff8c5); }
+.notice.error { background: var(--parley-danger-background, #ffebe9); }
+.notice:empty { display: none; }
+.moderation { font-size: .875em; margin: .25em 0; }
+.deleted { font-style: italic; color: var(--parley-muted, #59636e); }
+.policy { border: 1px solid var(--parley-border, #d1d9e0); border-radius: var(--parley-radius, 6px);
+  padding: .5em 1em; margin: .5em 0; }
+.policy li:target, .policy li.highlight { background: var(--parley-badge-background, #fff8c5); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+`;
+
+  // ---- small DOM helpers: text by default, HTML only for API-sanitised `html` fields ----
+
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function sanitisedHtml(tag, html, attrs) {
+    const node = h(tag, attrs);
+    node.innerHTML = html; // only ever an API `html` field, sanitised by Parley's renderer
+    return node;
+  }
+
+  function plural(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+  }
+
+  function clauseLabel(clause) {
+    if (!clause) return "";
+    const number = clause.number ?? clause.clause_number;
+    const title = clause.title ?? clause.clause_title ?? "";
+    return number ? `clause ${number}, “${title}”` : `“${title}”`;
+  }
+
+  function jwtSubject(token) {
+    try {
+      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(part)).sub || null;
+    } catch {
+      return null;
+    }
+  }
+
+  class ApiError extends Error {
+    constructor(status, error, body) {
+      super((error && error.message) || `Request failed (${status}).`);
+      this.status = status;
+      this.code = (error && error.code) || `http_${status}`;
+      this.detail = (error && error.detail) || {};
+      this.body = body;
+    }
+  }
+
+  // ---- one thread under one host element ----
+
+  class Thread {
+    constructor(host) {
+      this.host = host;
+      this.site = host.dataset.parleySite;
+      this.key = host.dataset.parleyArticle;
+      this.url = host.dataset.parleyUrl || window.location.href.split("#")[0];
+      this.title = host.dataset.parleyTitle || document.title;
+      this.sort = host.dataset.parleySort || "oldest";
+      this.storageKey = `parley:${API}:${this.site}`;
+      this.session = this.loadSession();
+      this.settings = null;
+      this.policy = undefined; // undefined: not loaded; null: the site has none (yet)
+      this.policyAvailable = true;
+      this.nextCursor = null;
+      this.bodies = new Map(); // comment id -> the Markdown the reader typed, for editing
+      this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
+      this.build();
+    }
+
+    // -- session --
+
+    loadSession() {
+      try {
+        const raw = window.localStorage.getItem(this.storageKey);
+        const session = raw && JSON.parse(raw);
+        if (session && session.token && Date.parse(session.expires_at) > Date.now()) return session;
+      } catch {
+        /* storage blocked (privacy mode): signed out */
+      }
+      return null;
+    }
+
+    saveSession(session) {
+      this.session = session;
+      try {
+        if (session) window.localStorage.setItem(this.storageKey, JSON.stringify(session));
+        else window.localStorage.removeItem(this.storageKey);
+      } catch {
+        /* not persisted; this page still works */
+      }
+    }
+
+    async signIn(ssoToken) {
+      const sub = jwtSubject(ssoToken);
+      if (this.session && sub && this.session.sub === sub) return this.session;
+      const { data } = await this.api(`/api/v1/sites/${this.site}/sso/`, {
+        method: "POST",
+        body: { token: ssoToken },
+        auth: false,
+      });
+      this.saveSession({ ...data, sub });
+      this.emit("parley:signed-in", { reader: data.reader });
+      await this.reload();
+      this.say(`Signed in as ${data.reader.display_name}.`);
+      return this.session;
+    }
+
+    async signOut() {
+      const session = this.session;
+      this.saveSession(null);
+      if (session) {
+        fetch(`${API}/api/v1/sites/${this.site}/sso/session/`, {
+          method: "DELETE",
+          headers: { Authorization: `Token ${session.token}` },
+          credentials: "omit",
+        }).catch(() => {});
+      }
+      this.emit("parley:signed-out", {});
+      await this.reload();
+    }
+
+    emit(name, detail) {
+      this.host.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+    }
+
+    askSignIn() {
+      this.say("Sign in to take part in the discussion.", "warn");
+      this.emit("parley:login", { site: this.site, article: this.key });
+      const loginUrl = this.host.dataset.parleyLoginUrl;
+      if (loginUrl) window.location.assign(loginUrl);
+    }
+
+    // -- network --
+
+    async api(path, { method = "GET", body, auth = true, retry = true } = {}) {
+      const headers = { Accept: "application/json" };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      if (auth && this.session) headers.Authorization = `Token ${this.session.token}`;
+      let response;
+      try {
+        response = await fetch(API + path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          mode: "cors",
+          credentials: "omit",
+        });
+      } catch {
+        throw new ApiError(0, {
+          code: "network",
+          // CORS refusals look the same as network failures to a page: say both.
+          message:
+            "Comments could not be loaded: the comment service is unreachable or does not allow this page's origin.",
+        });
+      }
+      let data = null;
+      if (response.status !== 204) {
+        try {
+          data = await response.json();
+        } catch {
+          data = null;
+        }
+      }
+      if (!response.ok) {
+        const error = data && data.error;
+        if (
+          response.status === 401 &&
+          auth &&
+          this.session &&
+          error &&
+          ["invalid_token", "token_wrong_site"].includes(error.code)
+        ) {
+          this.saveSession(null); // expired or revoked: carry on signed out
+          this.renderAccount();
+          if (retry && method === "GET") return this.api(path, { method, body, auth, retry: false });
+        }
+        throw new ApiError(response.status, error, data);
+      }
+      return { status: response.status, data };
+    }
+
+    // -- layout --
+
+    build() {
+      this.root.replaceChildren();
+      this.root.append(h("style", { text: STYLE }));
+      const titleId = `parley-title-${++uid}`;
+      this.countEl = h("span", { class: "count muted" });
+      this.sortEl = h(
+        "select",
+        {
+          part: "sort",
+          onchange: () => {
+            this.sort = this.sortEl.value;
+            this.reload();
+          },
+        },
+        SORTS.map(([value, label]) => h("option", { value, selected: value === this.sort }, label)),
+      );
+      this.policyButton = h("button", {
+        type: "button",
+        class: "link",
+        part: "button policy-link",
+        "aria-expanded": "false",
+        hidden: true,
+        text: "Comment policy",
+        onclick: () => this.togglePolicy(),
+      });
+      this.accountEl = h("div", { class: "account", part: "account" });
+      this.policyEl = h("section", {
+        class: "policy",
+        part: "policy",
+        hidden: true,
+        "aria-label": "Comment policy",
+        tabindex: "-1",
+      });
+      this.noticeEl = h("div", { class: "notice", part: "notice", role: "status", "aria-live": "polite" });
+      this.composerSlot = h("div", { class: "composer" });
+      this.listEl = h("ol", { class: "comments", part: "thread" });
+      this.moreButton = h("button", {
+        type: "button",
+        part: "button more",
+        hidden: true,
+        text: "Load more comments",
+        onclick: () => this.loadMore(),
+      });
+      this.root.append(
+        h(
+          "section",
+          { class: "parley", part: "root", "aria-labelledby": titleId },
+          h("h2", { id: titleId, part: "title" }, "Comments ", this.countEl),
+          h(
+            "div",
+            { class: "bar" },
+            h("label", { class: "inline" }, "Sort ", this.sortEl),
+            this.policyButton,
+          ),
+          this.accountEl,
+          this.policyEl,
+          this.noticeEl,
+          this.composerSlot,
+          this.listEl,
+          this.moreButton,
+        ),
+      );
+    }
+
+    say(message, kind = "") {
+      this.noticeEl.className = `notice ${kind}`.trim();
+      this.noticeEl.textContent = message;
+    }
+
+    renderAccount() {
+      if (this.session) {
+        this.accountEl.replaceChildren(
+          h("span", {}, "Signed in as ", h("strong", { part: "reader", text: this.session.reader.display_name })),
+          h("button", { type: "button", class: "link", part: "button sign-out", text: "Sign out", onclick: () => this.signOut() }),
+        );
+      } else {
+        this.accountEl.replaceChildren(
+          h("button", { type: "button", part: "button sign-in", text: "Sign in to comment", onclick: () => this.askSignIn() }),
+        );
+      }
+      this.renderComposer();
+    }
+
+    renderComposer() {
+      if (!this.session) {
+        this.composerSlot.replaceChildren();
+        return;
+      }
+      this.composerSlot.replaceChildren(
+        this.composer({
+          label: "Add a comment",
+          submitLabel: "Post comment",
+          onSubmit: (body) => this.post(body, null),
+        }),
+      );
+    }
+
+    // -- loading --
+
+    async start() {
+      this.renderAccount();
+      const sso = this.host.dataset.parleySso;
+      if (sso) {
+        try {
+          await this.signIn(sso);
+          return;
+        } catch (error) {
+          this.say(`Could not sign you in: ${error.message}`, "error");
+        }
+      }
+      await this.reload();
+    }
+
+    async reload() {
+      this.renderAccount();
+      const settings = this.settings
+        ? Promise.resolve()
+        : this.api(`/api/v1/sites/${this.site}/embed/`, { auth: false })
+            .then(({ data }) => (this.settings = data))
+            .catch(() => {});
+      const policy = this.policy === undefined ? this.loadPolicy() : Promise.resolve();
+      await Promise.all([settings, policy, this.loadThread()]);
+      this.loadCount();
+    }
+
+    async loadPolicy() {
+      try {
+        const { data } = await this.api(`/api/v1/sites/${this.site}/policy/`, { auth: false });
+        this.policy = data;
+        this.renderPolicy();
+      } catch (error) {
+        this.policy = null; // 404 until the site has a policy: no link, no checks
+        this.policyAvailable = false;
+      }
+    }
+
+    renderPolicy() {
+      const policy = this.policy;
+      if (!policy) return;
+      this.policyButton.hidden = false;
+      this.policyEl.replaceChildren(
+        h("h3", { text: policy.title || "Comment policy" }),
+        policy.introduction_html ? sanitisedHtml("div", policy.introduction_html) : null,
+        h(
+          "ol",
+          {},
+          (policy.clauses || []).map((clause) =>
+            h(
+              "li",
+              { id: `clause-${clause.id}`, "data-clause": clause.id, part: "clause" },
+              h("strong", { text: `${clause.number}. ${clause.title}` }),
+              clause.html ? sanitisedHtml("div", clause.html) : null,
+            ),
+          ),
+        ),
+      );
+    }
+
+    togglePolicy(clauseId) {
+      const open = clauseId ? true : this.policyEl.hidden;
+      this.policyEl.hidden = !open;
+      this.policyButton.setAttribute("aria-expanded", String(open));
+      for (const li of this.policyEl.querySelectorAll("li.highlight")) li.classList.remove("highlight");
+      if (open) {
+        const target = clauseId && this.policyEl.querySelector(`li[data-clause="${CSS.escape(clauseId)}"]`);
+        if (target) {
+          target.classList.add("highlight");
+          target.scrollIntoView({ block: "nearest" });
+        }
+        this.policyEl.focus();
+      }
+    }
+
+    clauseLink(clause) {
+      const id = clause && (clause.id ?? clause.clause_id);
+      if (!id || !this.policy) return null;
+      return h("button", {
+        type: "button",
+        class: "link",
+        part: "button clause-link",
+        text: "Read the clause",
+        onclick: () => this.togglePolicy(id),
+      });
+    }
+
+    threadPath(cursor) {
+      const params = new URLSearchParams({ sort: this.sort });
+      if (cursor) params.set("cursor", cursor);
+      return `/api/v1/sites/${this.site}/articles/${encodeURIComponent(this.key)}/comments/?${params}`;
+    }
+
+    async loadThread() {
+      let page;
+      try {
+        page = (await this.api(this.threadPath())).data;
+      } catch (error) {
+        if (error.code !== "article_not_found") return this.fail(error);
+        try {
+          await this.api(`/api/v1/sites/${this.site}/embed/articles/`, {
+            method: "POST",
+            body: { key: this.key, url: this.url, title: this.title },
+            auth: false,
+          });
+          page = (await this.api(this.threadPath())).data;
+        } catch (registerError) {
+          return this.fail(registerError);
+        }
+      }
+      this.listEl.replaceChildren(...page.results.map((c) => this.renderComment(c)));
+      this.setCursor(page.next_cursor);
+      if (!page.results.length) this.listEl.append(h("li", { class: "muted empty", text: "No comments yet." }));
+    }
+
+    fail(error) {
+      this.composerSlot.replaceChildren();
+      this.say(error.status === 0 ? error.message : `Comments are not available here: ${error.message}`, "error");
+    }
+
+    setCursor(cursor) {
+      this.nextCursor = cursor;
+      this.moreButton.hidden = !cursor;
+    }
+
+    async loadMore() {
+      if (!this.nextCursor) return;
+      this.moreButton.disabled = true;
+      try {
+        const { data } = await this.api(this.threadPath(this.nextCursor));
+        for (const c of data.results) {
+          if (!this.listEl.querySelector(`li[data-id="${c.id}"]`)) this.listEl.append(this.renderComment(c));
+        }
+        this.setCursor(data.next_cursor);
+      } catch (error) {
+        this.say(error.message, "error");
+      } finally {
+        this.moreButton.disabled = false;
+      }
+    }
+
+    async loadCount() {
+      try {
+        const params = new URLSearchParams({ article: this.key });
+        const { data } = await this.api(`/api/v1/sites/${this.site}/counts/?${params}`, { auth: false });
+        const n = data.counts[this.key] ?? 0;
+        this.countEl.textContent = `(${n})`;
+        this.countEl.setAttribute("aria-label", plural(n, "published comment", "published comments"));
+      } catch {
+        this.countEl.textContent = "";
+      }
+    }
+
+    // -- one comment --
+
+    isOwn(c) {
+      return Boolean(this.session && c.author && c.author.id === this.session.reader.id);
+    }
+
+    canEdit(c) {
+      if (!this.isOwn(c) || c.deleted) return false;
+      const window_ = this.settings ? this.settings.edit_window_seconds : 300;
+      return Date.now() - Date.parse(c.created_at) < window_ * 1000;
+    }
+
+    renderComment(c) {
+      const li = h("li", { class: "comment", part: "comment", "data-id": c.id });
+      li.comment = c;
+      this.fillComment(li, c);
+      return li;
+    }
+
+    fillComment(li, c) {
+      const own = this.isOwn(c);
+      const status = c.status || "published";
+      li.dataset.status = c.deleted ? "deleted" : status;
+      const headingId = `parley-c-${c.id}-${++uid}`;
+      const article = h("article", { "aria-labelledby": headingId });
+      if (c.deleted) {
+        article.append(h("p", { id: headingId, class: "deleted", part: "deleted", text: "This comment was deleted." }));
+      } else {
+        const created = new Date(c.created_at);
+        article.append(
+          h(
+            "div",
+            { class: "meta", part: "meta" },
+            h("span", { id: headingId, class: "author", part: "author", text: c.author.display_name }),
+            h("time", { datetime: c.created_at, title: created.toISOString(), text: created.toLocaleString() }),
+            c.edited_at ? h("span", { class: "muted", text: "edited" }) : null,
+            c.featured ? h("span", { class: "badge", part: "badge featured", text: "Featured" }) : null,
+            own && STATUS_TEXT[status]
+              ? h("span", { class: `badge ${status}`, part: `badge status`, text: STATUS_TEXT[status] })
+              : null,
+          ),
+          sanitisedHtml("div", c.html, { class: "body", part: "body" }),
+        );
+        if (own && c.moderation && status !== "published") {
+          const m = c.moderation;
+          article.append(
+            h(
+              "p",
+              { class: "moderation", part: "moderation" },
+              m.clause_title ? `Under “${m.clause_title}”. ` : "",
+              m.reason || "",
+              " ",
+              this.clauseLink({ id: m.clause_id, title: m.clause_title }),
+            ),
+          );
+        } else if (own && status === "pending") {
+          article.append(h("p", { class: "moderation muted", text: "Only you can see it until it is published." }));
+        }
+        article.append(this.actions(li, c, own, status));
+      }
+      const slot = h("div", { class: "slot" });
+      article.append(slot);
+      li.slot_ = slot;
+      const replies = li.querySelector(":scope > ol.replies") || h("ol", { class: "replies", part: "replies" });
+      const moreReplies = li.querySelector(":scope > button.more-replies");
+      li.replaceChildren(article, replies);
+      if (!replies.children.length) {
+        for (const r of c.replies || []) replies.append(this.renderComment(r));
+      }
+      const shown = replies.querySelectorAll(":scope > li[data-status='published']").length;
+      if ((moreReplies && moreReplies.dataset.cursor) || c.reply_count > shown) {
+        li.append(moreReplies || this.moreRepliesButton(li, c));
+      }
+    }
+
+    moreRepliesButton(li, c) {
+      const button = h("button", {
+        type: "button",
+        class: "more-replies",
+        part: "button more-replies",
+        text: "Show more replies",
+        onclick: async () => {
+          button.disabled = true;
+          try {
+            const params = new URLSearchParams();
+            if (button.dataset.cursor) params.set("cursor", button.dataset.cursor);
+            const { data } = await this.api(`/api/v1/comments/${c.id}/replies/?${params}`);
+            const replies = li.querySelector(":scope > ol.replies");
+            for (const r of data.results) {
+              if (!replies.querySelector(`:scope > li[data-id="${r.id}"]`)) replies.append(this.renderComment(r));
+            }
+            if (data.next_cursor) button.dataset.cursor = data.next_cursor;
+            else button.remove();
+          } catch (error) {
+            this.say(error.message, "error");
+          } finally {
+            button.disabled = false;
+          }
+        },
+      });
+      return button;
+    }
+
+    actions(li, c, own, status) {
+      const bar = h("div", { class: "actions", part: "actions" });
+      if (status === "published" && !own) {
+        const up = h("button", {
+          type: "button",
+          part: "button vote",
+          class: "vote up",
+          "aria-pressed": String(li.yourVote === 1),
+          "aria-label": `Upvote, score ${c.score}`,
+          onclick: () => this.vote(li, c, li.yourVote === 1 ? 0 : 1),
+        }, "▲ ", h("span", { class: "score", text: String(c.score) }));
+        bar.append(up);
+        if (this.settings && this.settings.allow_downvotes) {
+          bar.append(
+            h("button", {
+              type: "button",
+              part: "button vote",
+              class: "vote down",
+              "aria-pressed": String(li.yourVote === -1),
+              "aria-label": "Downvote",
+              text: "▼",
+              onclick: () => this.vote(li, c, li.yourVote === -1 ? 0 : -1),
+            }),
+          );
+        }
+      } else if (status === "published") {
+        bar.append(h("span", { class: "muted score", text: plural(c.score, "point", "points") }));
+      }
+      if (status === "published") {
+        bar.append(h("button", { type: "button", part: "button reply", text: "Reply", onclick: () => this.openReply(li, c) }));
+      }
+      if (status === "published" && !own) {
+        bar.append(h("button", { type: "button", part: "button report", class: "report", text: "Report", onclick: () => this.openReport(li, c) }));
+      }
+      if (own && this.canEdit(c)) {
+        bar.append(h("button", { type: "button", part: "button edit", text: "Edit", onclick: () => this.openEdit(li, c) }));
+      }
+      if (own) {
+        bar.append(h("button", { type: "button", part: "button delete", text: "Delete", onclick: () => this.openDelete(li, c) }));
+      }
+      return bar;
+    }
+
+    openSlot(li, node) {
+      li.slot_.replaceChildren(node);
+      const first = node.querySelector("textarea, select, button");
+      if (first) first.focus();
+    }
+
+    closeSlot(li, focusSelector) {
+      li.slot_.replaceChildren();
+      const target = focusSelector && li.querySelector(`:scope > article ${focusSelector}`);
+      if (target) target.focus();
+    }
+
+    // -- composing, with the policy check before posting --
+
+    composer({ label, submitLabel, initial = "", onSubmit, onCancel }) {
+      const id = `parley-text-${++uid}`;
+      const textarea = h("textarea", {
+        id,
+        part: "textarea",
+        maxlength: this.settings ? this.settings.max_body_chars : undefined,
+        "aria-describedby": `${id}-check`,
+      });
+      textarea.value = initial;
+      const check = h("div", { id: `${id}-check`, class: "notice", part: "check", "aria-live": "polite" });
+      const submit = h("button", { type: "submit", class: "primary", part: "button submit", text: submitLabel });
+      const state = { checked: null, warnedBody: null, timer: null, seq: 0 };
+      const form = h(
+        "form",
+        { part: "form", novalidate: true },
+        h("label", { for: id, text: label }),
+        textarea,
+        h("p", { class: "muted", text: "Markdown: *emphasis*, **strong**, > quotes and links." }),
+        check,
+        h(
+          "div",
+          { class: "actions" },
+          submit,
+          onCancel ? h("button", { type: "button", part: "button cancel", text: "Cancel", onclick: onCancel }) : null,
+        ),
+      );
+
+      const runCheck = async () => {
+        const body = textarea.value;
+        if (!this.policyAvailable || body.trim().length < 2) {
+          state.checked = { body, result: null };
+          this.showCheck(check, null);
+          return state.checked;
+        }
+        const seq = ++state.seq;
+        let result = null;
+        try {
+          result = (await this.api(`/api/v1/sites/${this.site}/policy/check/`, { method: "POST", body: { body } })).data;
+        } catch (error) {
+          if (error.status === 404) this.policyAvailable = false;
+          result = null;
+        }
+        if (seq === state.seq) {
+          state.checked = { body, result };
+          this.showCheck(check, result);
+        }
+        return { body, result };
+      };
+
+      textarea.addEventListener("input", () => {
+        clearTimeout(state.timer);
+        if (state.warnedBody !== null && textarea.value !== state.warnedBody) submit.textContent = submitLabel;
+        state.timer = setTimeout(runCheck, CHECK_DELAY_MS);
+      });
+      form.addEventListener("keydown", (event) => {
+        if (event.key === "Escape" && onCancel) {
+          event.preventDefault();
+          onCancel();
+        } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          form.requestSubmit();
+        }
+      });
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const body = textarea.value;
+        if (!body.trim()) {
+          this.showMessage(check, "Write something first.", "warn");
+          textarea.focus();
+          return;
+        }
+        submit.disabled = true;
+        try {
+          clearTimeout(state.timer);
+          const { result } = state.checked && state.checked.body === body ? state.checked : await runCheck();
+          if (result && result.action === "reject" && state.warnedBody !== body) {
+            // Say which clause first; a second click posts it anyway (the server decides).
+            state.warnedBody = body;
+            submit.textContent = "Post anyway";
+            textarea.focus();
+            return;
+          }
+          const done = await onSubmit(body, check);
+          if (done) {
+            textarea.value = "";
+            state.checked = null;
+            state.warnedBody = null;
+            submit.textContent = submitLabel;
+            this.showCheck(check, null);
+          }
+        } finally {
+          submit.disabled = false;
+        }
+      });
+      return form;
+    }
+
+    showCheck(el, result) {
+      if (!result || result.action === "publish") {
+        el.className = "notice";
+        el.replaceChildren();
+        return;
+      }
+      const clause = result.clause || (result.hits && result.hits[0] && {
+        id: result.hits[0].clause_id,
+        number: result.hits[0].clause_number,
+        title: result.hits[0].clause_title,
+      });
+      const text =
+        result.action === "reject"
+          ? `This draft would break ${clauseLabel(clause)} of the comment policy and would not be published. Revise it, or post it anyway.`
+          : `This draft would be held for a moderator under ${clauseLabel(clause)}.`;
+      el.className = `notice ${result.action === "reject" ? "error" : "warn"}`;
+      el.dataset.action = result.action;
+      el.dataset.clause = clause ? clause.id : "";
+      el.replaceChildren(h("span", { text }), " ", this.clauseLink(clause));
+    }
+
+    showMessage(el, message, kind) {
+      el.className = `notice ${kind || ""}`.trim();
+      el.replaceChildren(h("span", { text: message }));
+    }
+
+    // Posting answers 201 (published), 202 (waiting) or 422 policy_rejected (stored, refused).
+    async post(body, parent, parentLi) {
+      try {
+        const { status, data } = await this.api(
+          `/api/v1/sites/${this.site}/articles/${encodeURIComponent(this.key)}/comments/`,
+          { method: "POST", body: { body, parent } },
+        );
+        this.bodies.set(data.id, body);
+        this.insertComment(data, parentLi);
+        this.say(
+          status === 201
+            ? "Your comment is published."
+            : "Your comment is waiting for a moderator. Only you can see it until then.",
+          status === 201 ? "" : "warn",
+        );
+        this.emit("parley:posted", { id: data.id, status: data.status });
+        this.loadCount();
+        return true;
+      } catch (error) {
+        return this.handleWriteError(error, parentLi, body);
+      }
+    }
+
+    handleWriteError(error, parentLi, body) {
+      if (error.code === "policy_rejected") {
+        const clause = error.detail.clause;
+        if (error.detail.comment) {
+          this.bodies.set(error.detail.comment.id, body);
+          this.insertComment(error.detail.comment, parentLi);
+        }
+        this.noticeEl.className = "notice error";
+        this.noticeEl.replaceChildren(
+          h("span", {
+            text:
+              clause && clause.title && !error.message.includes(clause.title)
+                ? `Not published: ${error.message} (${clause.title})`
+                : `Not published: ${error.message}`,
+          }),
+          " ",
+          this.clauseLink(clause),
+        );
+        this.emit("parley:posted", { id: error.detail.comment && error.detail.comment.id, status: "rejected" });
+        return true;
+      }
+      if (error.status === 401) this.askSignIn();
+      else this.say(error.message, "error");
+      return false;
+    }
+
+    insertComment(c, parentLi) {
+      const empty = this.listEl.querySelector(":scope > li.empty");
+      if (empty) empty.remove();
+      const li = this.renderComment(c);
+      if (parentLi) {
+        parentLi.querySelector(":scope > ol.replies").append(li);
+        this.closeSlot(parentLi);
+      } else if (this.sort === "newest") {
+        this.listEl.prepend(li);
+      } else {
+        this.listEl.append(li);
+      }
+      li.scrollIntoView({ block: "nearest" });
+      return li;
+    }
+
+    openReply(li, c) {
+      if (!this.session) return this.askSignIn();
+      this.openSlot(
+        li,
+        this.composer({
+          label: `Reply to ${c.author ? c.author.display_name : "this comment"}`,
+          submitLabel: "Post reply",
+          onSubmit: (body) => this.post(body, c.id, li),
+          onCancel: () => this.closeSlot(li, "button[part~='reply']"),
+        }),
+      );
+    }
+
+    openEdit(li, c) {
+      const bodyEl = li.querySelector(":scope > article .body");
+      const initial = this.bodies.get(c.id) ?? (bodyEl ? bodyEl.innerText.trim() : "");
+      this.openSlot(
+        li,
+        this.composer({
+          label: "Edit your comment",
+          submitLabel: "Save",
+          initial,
+          onSubmit: async (body) => {
+            try {
+              const { data } = await this.api(`/api/v1/comments/${c.id}/`, { method: "PATCH", body: { body } });
+              this.bodies.set(c.id, body);
+              this.replaceComment(li, data);
+              this.say(data.status === "published" ? "Saved." : "Saved; waiting for a moderator again.");
+              return true;
+            } catch (error) {
+              if (error.code === "policy_rejected" && error.detail.comment) {
+                this.replaceComment(li, error.detail.comment);
+                this.say(`Not published: ${error.message}`, "error");
+                return true;
+              }
+              this.say(error.message, "error");
+              return false;
+            }
+          },
+          onCancel: () => this.closeSlot(li, "button[part~='edit']"),
+        }),
+      );
+    }
+
+    replaceComment(li, data) {
+      const merged = { ...li.comment, ...data, replies: [] };
+      li.comment = merged;
+      this.fillComment(li, merged);
+    }
+
+    openDelete(li, c) {
+      const keep = h("button", { type: "button", part: "button cancel", text: "Keep it", onclick: () => this.closeSlot(li, "button[part~='delete']") });
+      const remove = h("button", {
+        type: "button",
+        class: "primary",
+        part: "button confirm-delete",
+        text: "Delete",
+        onclick: async () => {
+          try {
+            await this.api(`/api/v1/comments/${c.id}/`, { method: "DELETE" });
+            const replies = li.querySelector(":scope > ol.replies");
+            if (replies && replies.children.length) this.replaceComment(li, { deleted: true, html: "", author: null });
+            else li.remove();
+            this.say("Your comment was deleted.");
+            this.loadCount();
+          } catch (error) {
+            this.say(error.message, "error");
+          }
+        },
+      });
+      const box = h("div", { class: "notice warn", role: "group", "aria-label": "Confirm deletion" }, "Delete this comment? ", remove, " ", keep);
+      box.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") this.closeSlot(li, "button[part~='delete']");
+      });
+      this.openSlot(li, box);
+    }
+
+    async vote(li, c, value) {
+      if (!this.session) return this.askSignIn();
+      try {
+        const { data } = value
+          ? await this.api(`/api/v1/comments/${c.id}/vote/`, { method: "PUT", body: { value } })
+          : await this.api(`/api/v1/comments/${c.id}/vote/`, { method: "DELETE" });
+        li.yourVote = data.your_vote;
+        c.score = data.score;
+        for (const button of li.querySelectorAll(":scope > article .vote")) {
+          const pressed = button.classList.contains("up") ? data.your_vote === 1 : data.your_vote === -1;
+          button.setAttribute("aria-pressed", String(pressed));
+          if (button.classList.contains("up")) button.setAttribute("aria-label", `Upvote, score ${data.score}`);
+        }
+        const score = li.querySelector(":scope > article .score");
+        if (score) score.textContent = String(data.score);
+      } catch (error) {
+        this.say(error.message, "error");
+      }
+    }
+
+    openReport(li, c) {
+      if (!this.session) return this.askSignIn();
+      const id = `parley-report-${++uid}`;
+      const clauses = (this.policy && this.policy.clauses) || [];
+      const select = h(
+        "select",
+        { id, part: "report-clause", required: true },
+        h("option", { value: "", text: "Choose a clause…" }),
+        clauses.map((cl) => h("option", { value: cl.id, text: `${cl.number}. ${cl.title}` })),
+        clauses.length ? null : h("option", { value: "other", text: "Something else" }),
+      );
+      const note = h("textarea", { id: `${id}-note`, part: "textarea", maxlength: 500, rows: 2 });
+      const message = h("div", { class: "notice", "aria-live": "polite" });
+      const close = () => this.closeSlot(li, "button[part~='report']");
+      const form = h(
+        "form",
+        { part: "form report-form", "aria-label": "Report this comment" },
+        h("label", { for: id, text: "Which part of the comment policy does it break?" }),
+        select,
+        h("label", { for: `${id}-note`, text: "Anything a moderator should know (optional)" }),
+        note,
+        message,
+        h(
+          "div",
+          { class: "actions" },
+          h("button", { type: "submit", class: "primary", part: "button submit", text: "Send report" }),
+          h("button", { type: "button", part: "button cancel", text: "Cancel", onclick: close }),
+        ),
+      );
+      form.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") close();
+      });
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        if (!select.value) {
+          this.showMessage(message, "Choose the clause it breaks.", "warn");
+          select.focus();
+          return;
+        }
+        try {
+          await this.api(`/api/v1/comments/${c.id}/reports/`, {
+            method: "POST",
+            body: { clause: select.value, note: note.value },
+          });
+          this.markReported(li, "Thank you. A moderator will look at it.");
+        } catch (error) {
+          if (error.status === 409) this.markReported(li, "You have already reported this comment.");
+          else if (error.status === 404 && error.code !== "comment_not_found")
+            this.showMessage(message, "Reporting is not available yet.", "error");
+          else this.showMessage(message, error.message, "error");
+        }
+      });
+      this.openSlot(li, form);
+    }
+
+    markReported(li, text) {
+      li.slot_.replaceChildren();
+      const button = li.querySelector(":scope > article button.report");
+      if (button) {
+        button.disabled = true;
+        button.textContent = "Reported";
+      }
+      this.say(text);
+    }
+  }
+
+  // ---- public API ----
+
+  function mount(host) {
+    if (!host || host.parleyThread) return host && host.parleyThread;
+    if (!host.dataset.parleySite || !host.dataset.parleyArticle) return null;
+    const thread = new Thread(host);
+    host.parleyThread = thread;
+    instances.add(thread);
+    thread.start();
+    return thread;
+  }
+
+  function targets(site) {
+    return [...instances].filter((t) => !site || t.site === site);
+  }
+
+  window.Parley = {
+    version: VERSION,
+    api: API,
+    mount,
+    mountAll() {
+      document.querySelectorAll("[data-parley-site][data-parley-article]").forEach(mount);
+    },
+    /** Exchange a host-signed reader token; one exchange per site (tokens are single-use). */
+    async signIn(ssoToken, { site } = {}) {
+      const list = targets(site);
+      if (!list.length) throw new Error("No Parley thread on this page.");
+      const session = await list[0].signIn(ssoToken);
+      await Promise.all(
+        list.slice(1).filter((t) => t.site === list[0].site).map((t) => {
+          t.saveSession(session);
+          return t.reload();
+        }),
+      );
+      return session && session.reader;
+    },
+    async signOut({ site } = {}) {
+      await Promise.all(targets(site).map((t) => t.signOut()));
+    },
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => window.Parley.mountAll());
+  } else {
+    window.Parley.mountAll();
+  }
+})();

@@ -1,0 +1,362 @@
+"""End to end in headless Chromium: a host page on one origin, Parley's API on another.
+
+The API is pytest-django's live server (http://localhost:<port>); the host page is the demo
+host (embed/demo_host.py) on http://127.0.0.1:<other port>, so every call the embed makes is
+a real cross-origin request that CORS must allow. Screenshots land in test-artifacts/.
+"""
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from comments.models import Article, Comment, CommentStatus
+from embed.demo_host import DEMO_HOST_READERS, make_demo_host
+from embed.models import SSOIdentity
+from embed.services import sso_secret_set
+
+from ..factories import ArticleFactory, CommenterFactory, CommentFactory, SiteFactory
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SECRET = "browser-test-sso-secret-0123456789abcdef"
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+TIMEOUT_MS = 10_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"{CHROMIUM} is absent: run .ci/browser-setup (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
+    # around it are still plain synchronous calls.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def api_server(live_server):
+    """pytest-django's live server. On SQLite its request threads share the test's one
+    in-memory connection, where a write beside an open read fails ("table is locked"):
+    there, requests are served one at a time. PostgreSQL keeps full concurrency."""
+    if connection.vendor == "sqlite":
+        httpd = live_server.thread.httpd
+        app = httpd.get_app()
+        lock = threading.Lock()
+
+        def serial_app(environ, start_response):
+            with lock:
+                return app(environ, start_response)
+
+        httpd.set_app(serial_app)
+        yield live_server
+        httpd.set_app(app)
+    else:
+        yield live_server
+
+
+@pytest.fixture
+def host(api_server):
+    """The demo host page on 127.0.0.1, talking to the live API on localhost."""
+    live_server = api_server
+    server = make_demo_host(
+        "127.0.0.1",
+        0,
+        parley_url=live_server.url.replace("127.0.0.1", "localhost"),
+        site="daily",
+        secret=SECRET,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def daily(host, transactional_db):
+    cache.clear()
+    site = SiteFactory(slug="daily", name="The Daily", allowed_origins=[host.origin])
+    sso_secret_set(site=site, secret=SECRET)
+    return site
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1000, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    console: list[str] = []
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+    page.console_messages = console
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"embed-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+def comment_li(page, comment_id: int):
+    return page.locator(f"#comments li.comment[data-id='{comment_id}']")
+
+
+def sign_in(page, reader: str = "amira") -> None:
+    page.click(f"button[data-reader='{reader}']")
+    name = DEMO_HOST_READERS[reader]["name"]
+    page.locator("#comments [part~='reader']").filter(has_text=name).wait_for()
+
+
+def open_article(page, host, key: str = "budget-2026") -> None:
+    page.goto(f"{host.origin}/articles/{key}")
+    page.locator("#comments section.parley").wait_for()
+
+
+def policy_live(site_slug: str = "daily") -> bool:
+    from django.test import Client
+
+    return Client().get(f"/api/v1/sites/{site_slug}/policy/").status_code == 200
+
+
+def test_thread_renders_with_replies_and_keeps_host_styles_out(page, host, daily):
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    top = CommentFactory(article=article, body="The budget **finally** adds up.")
+    replies = [CommentFactory(article=article, parent=top, body=f"Reply {n}") for n in range(5)]
+    CommentFactory(article=article, body="<script>alert(1)</script> plain text")
+
+    open_article(page, host)
+    thread = comment_li(page, top.pk)
+    thread.locator("strong", has_text="finally").wait_for()
+    shown = daily.replies_per_comment
+    assert thread.locator("ol.replies > li.comment").count() == shown
+
+    thread.locator("button.more-replies").click()
+    comment_li(page, replies[-1].pk).wait_for()
+    assert thread.locator("ol.replies > li.comment").count() == 5
+    # Sanitised HTML only: the script tag is text, never an element.
+    assert page.locator("#comments li.comment script").count() == 0
+    assert page.locator("#comments").get_attribute("data-parley-site") == "daily"
+    count = page.locator("#comments .count")
+    count.filter(has_text="(7)").wait_for()
+
+    # The host styles every <button> hotpink; the embed's buttons keep their own look.
+    background = page.locator("#comments button.more-replies, #comments [part~='sign-in']").first
+    assert background.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 105, 180)"
+    # ... and the host's ::part() hook reaches in on purpose.
+    author = thread.locator("[part~='author']").first
+    assert author.evaluate("a => getComputedStyle(a).color") == "rgb(138, 21, 56)"
+    shot(page, "thread")
+
+
+def test_reader_signs_in_posts_replies_votes_and_reports(page, host, daily):
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    ben = CommenterFactory(user__username="host-ben", display_name="Ben")
+    others = CommentFactory(article=article, author=ben, body="Taxes should go up.")
+
+    open_article(page, host)
+    comment_li(page, others.pk).wait_for()
+    sign_in(page, "amira")
+    identity = SSOIdentity.objects.get(site=daily, external_id="host-user-1001")
+    assert identity.commenter.display_name == "Amira K."
+
+    # Post a top-level comment: published, shown, stored under the SSO reader.
+    page.fill("#comments form[part~='form'] textarea", "I read the whole annex. *Worth it.*")
+    page.click("#comments form[part~='form'] button[type=submit]")
+    page.locator("#comments [part~='notice']").filter(has_text="published").wait_for()
+    mine = Comment.objects.get(article=article, author=identity.commenter)
+    assert mine.status == CommentStatus.PUBLISHED
+    comment_li(page, mine.pk).locator("em", has_text="Worth it.").wait_for()
+    shot(page, "posted")
+
+    # Reply to Ben's comment.
+    other = comment_li(page, others.pk)
+    other.locator(":scope > article button[part~='reply']").click()
+    other.locator("textarea").fill("Which taxes, though?")
+    other.locator("button[type=submit]").click()
+    other.locator("ol.replies > li.comment").wait_for()
+    reply = Comment.objects.filter(parent=others).get()
+    assert reply.author == identity.commenter
+    assert comment_li(page, reply.pk).locator("xpath=..").get_attribute("class") == "replies"
+
+    # Upvote Ben's comment.
+    up = other.locator(":scope > article button.vote.up")
+    up.click()
+    page.wait_for_function(
+        "() => document.querySelector('#comments').shadowRoot"
+        f".querySelector(\"li[data-id='{others.pk}'] button.vote.up\")"
+        ".getAttribute('aria-pressed') === 'true'"
+    )
+    others.refresh_from_db()
+    assert others.score == 1
+    assert up.inner_text().strip().endswith("1")
+
+    # Report it with a clause (reports and policy may still be on their way: degrade).
+    other.locator(":scope > article button.report").click()
+    select = other.locator("select[part~='report-clause']")
+    select.select_option(index=1)
+    other.locator("form[part~='report-form'] textarea").fill("Not really an argument.")
+    other.locator("form[part~='report-form'] button[type=submit]").click()
+    outcome = page.locator(
+        "#comments [part~='notice']:has-text('moderator will look'), "
+        "#comments form[part~='report-form'] .notice:has-text('not available')"
+    )
+    outcome.first.wait_for()
+    if "moderator" in outcome.first.inner_text():
+        assert others.reports.count() == 1
+        assert other.locator(":scope > article button.report").is_disabled()
+    shot(page, "voted-replied-reported")
+
+    # Keyboard: the composer is reachable and Escape closes a reply form.
+    other.locator(":scope > article button[part~='reply']").focus()
+    page.keyboard.press("Enter")
+    other.locator("textarea").wait_for()
+    page.keyboard.press("Escape")
+    assert other.locator("textarea").count() == 0
+    # 404s of endpoints not built yet are expected network errors, not script errors.
+    assert not [
+        m
+        for m in page.console_messages
+        if m.startswith("error") and "Failed to load resource" not in m
+    ]
+
+
+def test_policy_clause_shown_before_and_after_posting(page, host, daily):
+    ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    if not policy_live():
+        open_article(page, host)
+        sign_in(page)
+        page.fill("#comments form[part~='form'] textarea", "Without a policy endpoint yet.")
+        page.click("#comments form[part~='form'] button[type=submit]")
+        page.locator("#comments [part~='notice']").filter(has_text="published").wait_for()
+        assert page.locator("#comments [part~='policy-link']").is_hidden()
+        shot(page, "no-policy-yet")
+        pytest.skip("GET /api/v1/sites/{site}/policy/ is not served yet; degraded path checked")
+
+    from django.test import Client
+
+    client = Client()
+    candidates = [
+        "You are an idiot and a moron.",
+        "Buy cheap watches now!!! http://spam.example http://spam.example http://spam.example",
+        "fuck this shit",
+        "BUY NOW BUY NOW BUY NOW CHEAP PILLS http://a.example",
+    ]
+    breaking = next(
+        (
+            body
+            for body in candidates
+            if client.post(
+                "/api/v1/sites/daily/policy/check/", {"body": body}, content_type="application/json"
+            )
+            .json()
+            .get("action")
+            == "reject"
+        ),
+        None,
+    )
+    if breaking is None:
+        pytest.skip("none of the sample drafts is rejected by the site's current policy")
+    check = client.post(
+        "/api/v1/sites/daily/policy/check/", {"body": breaking}, content_type="application/json"
+    ).json()
+    clause_title = check["clause"]["title"]
+
+    open_article(page, host)
+    sign_in(page)
+    form = page.locator("#comments form[part~='form']")
+    form.locator("textarea").fill(breaking)
+    # Before posting: the live check names the clause.
+    form.locator("[part~='check']").filter(has_text=clause_title).wait_for()
+    shot(page, "policy-before")
+    form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]", has_text="Post anyway").wait_for()
+    form.locator("button[type=submit]").click()
+    # After posting: refused, with the clause, and the reader sees their rejected comment.
+    page.locator("#comments [part~='notice']").filter(has_text="Not published").wait_for()
+    rejected = page.locator("#comments li.comment[data-status='rejected']")
+    rejected.wait_for()
+    assert clause_title in rejected.inner_text()
+    shot(page, "policy-after")
+
+
+def test_unknown_article_is_registered_from_an_allowed_origin(page, host, daily):
+    open_article(page, host, key="harbour-bridge-vote")
+    page.locator("#comments li.empty").wait_for()
+    article = Article.objects.get(site=daily, key="harbour-bridge-vote")
+    assert article.url == f"{host.origin}/articles/harbour-bridge-vote"
+    assert article.title == "Council votes on the harbour bridge tonight"
+
+
+def test_counts_script_fills_links_with_one_request(page, host, daily):
+    forum = ArticleFactory(site=daily, key="foreign-policy-forum")
+    CommentFactory.create_batch(2, article=forum)
+    CommentFactory(article=forum, status=CommentStatus.HELD)
+    count_requests = []
+    page.on("request", lambda r: "/counts/" in r.url and count_requests.append(r.url))
+    page.goto(host.origin + "/")
+    link = page.locator("a[data-parley-count='foreign-policy-forum']")
+    page.wait_for_function(
+        "() => document.querySelector(\"a[data-parley-count='foreign-policy-forum']\")"
+        ".dataset.parleyCountValue !== undefined"
+    )
+    assert link.inner_text() == "2 comments"
+    assert page.locator("a[data-parley-count='harbour-bridge-vote']").inner_text() == "0 comments"
+    assert len(count_requests) == 1
+    shot(page, "counts")
+
+
+def test_origin_not_allowed_is_refused(page, host, daily):
+    daily.allowed_origins = ["https://somewhere-else.example"]
+    daily.save()
+    ArticleFactory(site=daily, key="budget-2026")
+
+    open_article(page, host)
+    notice = page.locator("#comments [part~='notice']")
+    notice.filter(has_text="does not allow this page").wait_for()
+    assert page.locator("#comments li.comment").count() == 0
+    # The browser itself refuses to hand the response to the page.
+    outcome = page.evaluate(
+        """async (url) => {
+            try { await fetch(url); return "allowed"; } catch (e) { return "blocked"; }
+        }""",
+        page.evaluate("Parley.api") + "/api/v1/sites/daily/embed/",
+    )
+    assert outcome == "blocked"
+    assert not Article.objects.filter(key="harbour-bridge-vote").exists()
+    shot(page, "origin-refused")

@@ -1,0 +1,173 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from comments.models import Commenter
+from embed.models import SiteToken, SSOIdentity, UsedSSOToken
+from embed.services import sso_secret_rotate
+
+from .conftest import OTHER_SECRET, make_token
+
+SSO_URL = "/api/v1/sites/daily/sso/"
+
+
+def exchange(api, token: str):
+    return api.post(SSO_URL, {"token": token}, format="json")
+
+
+def test_sso_happy_path_gives_a_site_token_for_a_new_reader(api, sso_site):
+    response = exchange(api, make_token(email="ada@news.example", avatar="https://x.test/a.png"))
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["token"].startswith("pst_")
+    assert body["reader"]["display_name"] == "Ada Reader"
+    identity = SSOIdentity.objects.get(site=sso_site, external_id="host-42")
+    assert identity.commenter.public_id == body["reader"]["id"]
+    assert identity.email == "ada@news.example"
+    assert identity.avatar_url == "https://x.test/a.png"
+    assert not identity.commenter.user.has_usable_password()
+    token = SiteToken.objects.get()
+    assert token.site == sso_site
+    assert token.digest != body["token"]  # only the digest is stored
+
+
+def test_same_host_reader_maps_to_the_same_commenter_and_name_follows(api, sso_site):
+    first = exchange(api, make_token(name="Ada Reader")).json()
+    second = exchange(api, make_token(name="Ada  Lovelace ")).json()
+
+    assert first["reader"]["id"] == second["reader"]["id"]
+    assert second["reader"]["display_name"] == "Ada Lovelace"
+    assert Commenter.objects.get(public_id=first["reader"]["id"]).display_name == "Ada Lovelace"
+    assert SSOIdentity.objects.count() == 1
+    assert get_user_model().objects.filter(username__startswith="sso-").count() == 1
+
+
+def test_same_sub_on_two_sites_is_two_readers(api, sso_site, other_site):
+    daily = exchange(api, make_token()).json()
+    weekly = api.post(
+        "/api/v1/sites/weekly/sso/",
+        {"token": make_token(secret=OTHER_SECRET, aud="weekly")},
+        format="json",
+    ).json()
+    assert daily["reader"]["id"] != weekly["reader"]["id"]
+
+
+@pytest.mark.parametrize(
+    ("token_kwargs", "code"),
+    [
+        ({"lifetime": -60, "iat_offset": -120}, "sso_token_expired"),
+        ({"secret": "not-the-site-secret-but-long-enough-to-sign"}, "sso_token_invalid"),
+        ({"aud": "weekly"}, "sso_token_wrong_site"),
+        ({"drop": ("jti",)}, "sso_token_missing_claims"),
+        ({"drop": ("exp",)}, "sso_token_missing_claims"),
+        ({"drop": ("sub",)}, "sso_token_missing_claims"),
+        ({"drop": ("aud",)}, "sso_token_missing_claims"),
+        ({"name": ""}, "sso_token_missing_claims"),
+        ({"sub": 42}, "sso_token_missing_claims"),
+        ({"lifetime": 3600}, "sso_token_too_long_lived"),
+        ({"iat_offset": 600}, "sso_token_invalid"),
+    ],
+    ids=[
+        "expired",
+        "wrong-secret",
+        "wrong-audience",
+        "no-jti",
+        "no-exp",
+        "no-sub",
+        "no-aud",
+        "empty-name",
+        "non-string-sub",
+        "too-long-lived",
+        "issued-in-future",
+    ],
+)
+def test_bad_tokens_are_refused_with_401_and_nothing_is_created(api, sso_site, token_kwargs, code):
+    response = exchange(api, make_token(**token_kwargs))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == code
+    assert set(response.json()["error"]) == {"code", "message", "detail"}
+    assert SSOIdentity.objects.count() == 0
+    assert SiteToken.objects.count() == 0
+    assert UsedSSOToken.objects.count() == 0
+
+
+def test_tampered_token_is_refused(api, sso_site):
+    header, _payload, signature = make_token().split(".")
+    forged = make_token(name="Someone Else").split(".")[1]
+    response = exchange(api, f"{header}.{forged}.{signature}")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "sso_token_invalid"
+
+
+@pytest.mark.parametrize("garbage", ["", "not-a-jwt", "a.b.c"])
+def test_garbage_is_refused(api, sso_site, garbage):
+    response = exchange(api, garbage)
+    assert response.status_code in (400, 401)
+    assert "error" in response.json()
+
+
+def test_alg_none_is_refused(api, sso_site):
+    import jwt
+
+    unsigned = jwt.encode({"sub": "x", "name": "X", "aud": "daily"}, None, algorithm="none")
+    response = exchange(api, unsigned)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "sso_token_invalid"
+
+
+def test_replayed_token_is_refused(api, sso_site):
+    token = make_token(jti="once-only")
+    assert exchange(api, token).status_code == 200
+
+    response = exchange(api, token)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "sso_token_replayed"
+    assert SiteToken.objects.count() == 1
+
+
+def test_used_token_ids_are_forgotten_after_expiry(api, sso_site):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    UsedSSOToken.objects.create(
+        site=sso_site, jti="old", expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert exchange(api, make_token()).status_code == 200
+    assert list(UsedSSOToken.objects.values_list("jti", flat=True)) != ["old"]
+    assert not UsedSSOToken.objects.filter(jti="old").exists()
+
+
+def test_token_signed_for_another_site_with_its_secret_is_refused(api, sso_site, other_site):
+    response = exchange(api, make_token(secret=OTHER_SECRET, aud="weekly"))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "sso_token_invalid"
+
+
+def test_site_without_sso_secret_refuses(api, site):
+    response = exchange(api, make_token())
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "sso_not_configured"
+
+
+def test_rotated_secret_refuses_tokens_signed_with_the_old_one(api, sso_site):
+    new_secret = sso_secret_rotate(site=sso_site)
+    old = exchange(api, make_token())
+    new = exchange(api, make_token(secret=new_secret))
+    assert old.status_code == 401
+    assert new.status_code == 200
+
+
+def test_suspended_reader_cannot_sign_in(api, sso_site):
+    exchange(api, make_token())
+    user = SSOIdentity.objects.get().commenter.user
+    user.is_active = False
+    user.save()
+
+    response = exchange(api, make_token())
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "reader_suspended"
+    assert SiteToken.objects.count() == 1
