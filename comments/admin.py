@@ -1,33 +1,11 @@
-"""Admin for sites, articles and commenters. The moderation queue lives in moderation/."""
+"""Admin for commenters (installation-wide, superusers only).
 
-from django.contrib import admin, messages
-from django.http import HttpRequest
+Sites, articles and policies are edited per site by site administrators: moderation/admin_sites.py.
+"""
 
-from .models import Article, Commenter, Site
-from .services import site_rotate_api_key
+from django.contrib import admin
 
-
-@admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "max_depth", "edit_window_seconds", "report_threshold"]
-    search_fields = ["slug", "name"]
-    actions = ["rotate_api_key"]
-
-    @admin.action(description="Rotate the API key (shown once)")
-    def rotate_api_key(self, request: HttpRequest, queryset) -> None:
-        for site in queryset:
-            key = site_rotate_api_key(site=site)
-            self.message_user(
-                request, f"New API key for {site.slug}: {key} — store it now.", messages.WARNING
-            )
-
-
-@admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "key", "site", "is_open", "closes_at", "premoderated", "created_at"]
-    list_filter = ["site", "is_open", "premoderated"]
-    search_fields = ["key", "title", "url"]
-    list_select_related = ["site"]
+from .models import Commenter
 
 
 @admin.register(Commenter)

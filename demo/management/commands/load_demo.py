@@ -12,6 +12,7 @@ from comments.services import (
     commenter_for_user,
     site_rotate_api_key,
 )
+from moderation.demo import seed_queues
 
 ARTICLE_KEY = "foreign-policy-forum"
 ARTICLE_TITLE = "Ministers meet in Lisbon to rethink the region's security pact"
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             moderator = self._user(MODERATOR[0], "Demo moderator", MODERATOR[1], staff=True)
             if not Comment.objects.filter(article=article).exists():
                 self._thread(article, users, moderator)
+            seed_queues(
+                site=site, moderator=moderator, readers=[u.commenter for u in users.values()]
+            )
         api_key = site_rotate_api_key(site=site)
 
         out = self.stdout.write
@@ -81,6 +85,8 @@ class Command(BaseCommand):
         )
         out("  API docs:      http://127.0.0.1:8000/api/docs/")
         out("  Admin:         http://127.0.0.1:8000/admin/")
+        out("  Review queue:  http://127.0.0.1:8000/admin/moderation/queuecomment/")
+        out("  Host page:     http://127.0.0.1:8001/  (the embed on another origin, with SSO)")
         out(f"  Moderator:     {MODERATOR[0]} / {MODERATOR[1]}")
         out(f"  Readers:       {', '.join(users)} (password {READER_PASSWORD})")
         out(f"  Site API key:  {api_key}  (new on every run)")
@@ -90,8 +96,10 @@ class Command(BaseCommand):
         user, created = User.objects.get_or_create(username=username)
         if created or not user.check_password(password):
             user.set_password(password)
-        user.is_staff = staff or user.is_staff
-        user.is_superuser = staff or user.is_superuser
+        # The moderator is staff with a site-admin role (moderation.SiteRole), not a superuser,
+        # so the demo shows what a real moderator sees.
+        user.is_staff = staff
+        user.is_superuser = False
         user.save()
         commenter = commenter_for_user(user)
         if commenter.display_name != display:

@@ -1,0 +1,149 @@
+"""Admin pages for what a site administrator edits: the site's settings, its articles and its
+comment policy. Every page is scoped to the sites the user administers (moderation.access);
+superusers see every site."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from comments.models import Article, Site
+from comments.services import site_rotate_api_key
+from policy.documents import default_policy_source
+from policy.models import PolicyVersion
+from policy.services import InvalidPolicy, check_policy_source, policy_current, policy_save
+
+from .access import is_site_admin, sites_administered_by
+
+
+class SiteScopedAdmin(admin.ModelAdmin):
+    """Visible and editable only on the sites the user administers."""
+
+    site_lookup = "site"  # the path from this model to its Site
+
+    def _administered(self, request: HttpRequest) -> QuerySet[Site]:
+        cached = getattr(request, "_administered_sites", None)
+        if cached is None:
+            cached = request._administered_sites = set(
+                sites_administered_by(request.user).values_list("pk", flat=True)
+            )
+        return cached
+
+    def _site_id(self, obj: Any) -> int:
+        return obj.pk if self.site_lookup == "pk" else getattr(obj, f"{self.site_lookup}_id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.site_lookup}__in": self._administered(request)})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_site_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not is_site_admin(request.user):
+            return False
+        return obj is None or self._site_id(obj) in self._administered(request)
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_site_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.related_model is Site and not request.user.is_superuser:
+            kwargs["queryset"] = Site.objects.filter(pk__in=self._administered(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Site)
+class SiteAdmin(SiteScopedAdmin):
+    site_lookup = "pk"
+    list_display = ["slug", "name", "max_depth", "edit_window_seconds", "report_threshold"]
+    search_fields = ["slug", "name"]
+    actions = ["rotate_api_key"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # a new publisher is an installation-level decision
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [] if request.user.is_superuser else ["slug"]
+
+    @admin.action(description="Rotate the API key (shown once)")
+    def rotate_api_key(self, request: HttpRequest, queryset: QuerySet[Site]) -> None:
+        for site in queryset:
+            key = site_rotate_api_key(site=site)
+            self.message_user(
+                request, f"New API key for {site.slug}: {key} — store it now.", messages.WARNING
+            )
+
+
+@admin.register(Article)
+class ArticleAdmin(SiteScopedAdmin):
+    list_display = ["title", "key", "site", "is_open", "closes_at", "premoderated", "created_at"]
+    list_filter = ["site", "is_open", "premoderated"]
+    search_fields = ["key", "title", "url"]
+    list_select_related = ["site"]
+
+
+class PolicyVersionForm(forms.ModelForm):
+    source = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 40, "cols": 110, "style": "font-family: monospace"}),
+        help_text="The whole policy in TOML (docs/policy-format.md). It is checked before saving.",
+    )
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["site", "source", "note"]
+
+    def clean_source(self) -> str:
+        source = self.cleaned_data["source"]
+        try:
+            check_policy_source(source)
+        except InvalidPolicy as exc:
+            raise forms.ValidationError(exc.detail.get("errors") or [exc.message]) from exc
+        return source
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(SiteScopedAdmin):
+    """Every save is a new version; saved versions are read-only, since decisions cite them."""
+
+    form = PolicyVersionForm
+    list_display = ["site", "version", "title", "note", "created_by", "created_at"]
+    list_filter = ["site"]
+    list_select_related = ["site", "created_by"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return ["site", "source", "note"]
+        return ["site", "version", "title", "note", "created_by", "created_at", "source"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        site = Site.objects.filter(pk=initial.get("site")).first()
+        if site is not None and site.pk not in self._administered(request):
+            site = None
+        initial["source"] = (
+            policy_current(site=site).source if site is not None else default_policy_source()
+        )
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: PolicyVersion, form, change: bool) -> None:
+        saved = policy_save(
+            site=form.cleaned_data["site"],
+            source=form.cleaned_data["source"],
+            by=request.user,
+            note=form.cleaned_data.get("note", ""),
+        )
+        obj.pk = saved.pk
+        obj.version = saved.version

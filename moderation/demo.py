@@ -1,0 +1,140 @@
+"""Demo data for the moderators' side: fill every queue of a site and give a user a role.
+
+Called by the demo loader (demo/management/commands/load_demo.py):
+
+    from moderation.demo import seed_queues
+    seed_queues(site=site, moderator=moderator, readers=[u.commenter for u in users.values()])
+
+Safe to re-run: it does nothing on a site that already has seeded comments. Held and
+rejected comments are decided by the real policy engine, so their evidence is real.
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from comments.lifecycle import Actor, record_event, transition
+from comments.models import (
+    ActorKind,
+    Article,
+    Comment,
+    Commenter,
+    CommentEvent,
+    CommentStatus,
+    Report,
+    Site,
+)
+from comments.rendering import render_body
+from policy.models import ModerationDecision, StandingState
+from policy.services import apply_verdict, evaluate
+
+from .models import Role, SiteRole
+from .services import standing_set
+
+S = CommentStatus
+DEMO_ARTICLE_KEY = "moderation-demo"
+
+# (body, what the default policy does with it)
+HELD = [
+    "You are an idiot if you believe the communiqué.",
+    "Anyone who disagrees is a moron and a clown.",
+    "What the hell were they thinking in Lisbon?",
+    "Email me at john.doe@example.com and I'll send you the leaked annex.",
+]
+REJECTED = ["This is shit journalism."]
+PENDING = ["Still waiting for the pipeline: does the annex cover naval patrols?"]
+REPORTED = [
+    # (body, number of reports, reported clause)
+    ("The minister is clearly lying about the budget, as usual.", 1, "civility"),
+    ("People from that region never keep their word.", 3, "hate-speech"),
+]
+
+
+@transaction.atomic
+def seed_queues(
+    *, site: Site, moderator: AbstractBaseUser, readers: Sequence[Commenter]
+) -> dict[str, list[int]]:
+    """Give `moderator` the admin role on `site` and put demo comments in every queue.
+
+    `readers` (at least three) author and report the comments. Returns the ids per queue.
+    """
+    if len(readers) < 3:
+        raise ValueError("seed_queues needs at least three readers")
+    SiteRole.objects.update_or_create(
+        user=moderator, site=site, defaults={"role": Role.ADMIN, "granted_by": None}
+    )
+    if not moderator.is_staff:
+        type(moderator).objects.filter(pk=moderator.pk).update(is_staff=True)
+        moderator.is_staff = True
+    moderator.__dict__.pop("_moderation_roles", None)
+    article, created = Article.objects.get_or_create(
+        site=site,
+        key=DEMO_ARTICLE_KEY,
+        defaults={"title": "Lisbon talks: your questions answered", "url": ""},
+    )
+    if not created and article.comments.exists():
+        return {}
+
+    seeded: dict[str, list[int]] = {"held": [], "rejected": [], "pending": [], "reported": []}
+    start = timezone.now() - timedelta(hours=3)
+    for i, body in enumerate(HELD):
+        comment = _decided(article, readers[i % len(readers)], body, start + timedelta(minutes=i))
+        seeded["held"].append(comment.pk)
+    for body in REJECTED:
+        seeded["rejected"].append(_decided(article, readers[1], body, start).pk)
+    for body in PENDING:
+        seeded["pending"].append(_posted(article, readers[2], body, timezone.now()).pk)
+
+    for n, (body, reports, clause) in enumerate(REPORTED):
+        comment = _posted(article, readers[n], body, start + timedelta(minutes=30 + n))
+        transition(comment, to=S.PUBLISHED, actor=Actor(ActorKind.SYSTEM, "demo"))
+        reporters = [r for r in readers if r.pk != comment.author_id][:reports]
+        for reporter in reporters:
+            Report.objects.get_or_create(
+                comment=comment, reporter=reporter, defaults={"clause_id": clause}
+            )
+        if len(reporters) >= site.report_threshold:
+            transition(
+                comment,
+                to=S.HELD,
+                actor=Actor(ActorKind.READERS, "reader reports"),
+                clause_id=clause,
+                note="Held after reports from readers.",
+            )
+        seeded["reported"].append(comment.pk)
+
+    standing_set(
+        by=moderator,
+        site=site,
+        commenter=readers[0],
+        state=StandingState.WARNED,
+        reason="Two personal attacks this week.",
+        message="Please criticise ideas, not people (clause 1 of our guidelines).",
+    )
+    return seeded
+
+
+def _posted(article: Article, author: Commenter, body: str, at) -> Comment:
+    comment = Comment.objects.create(
+        site=article.site,
+        article=article,
+        author=author,
+        body=body,
+        html=render_body(body),
+        status=S.PENDING,
+        created_at=at,
+        status_changed_at=at,
+    )
+    record_event(comment, kind=CommentEvent.Kind.CREATED, actor=Actor.author(comment))
+    return comment
+
+
+def _decided(article: Article, author: Commenter, body: str, at) -> Comment:
+    """Posted and decided by the site's policy in force, as the synchronous stage would."""
+    comment = _posted(article, author, body, at)
+    version, verdict = evaluate(comment)
+    apply_verdict(comment, verdict=verdict, version=version, stage=ModerationDecision.Stage.SYNC)
+    return comment
