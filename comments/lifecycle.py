@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import F
 from django.utils import timezone
 
+from .events import comment_event_recorded
 from .models import ActorKind, Comment, CommentEvent, CommentStatus
 
 S = CommentStatus
@@ -102,7 +103,7 @@ def transition(
         delta = 1 if to == S.PUBLISHED else -1
         Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + delta)
 
-    return CommentEvent.objects.create(
+    event = CommentEvent.objects.create(
         comment=comment,
         kind=CommentEvent.Kind.STATUS,
         from_status=from_status,
@@ -116,11 +117,13 @@ def transition(
         policy_version=policy_version,
         created_at=now,
     )
+    comment_event_recorded(event)
+    return event
 
 
 def record_event(comment: Comment, *, kind: str, actor: Actor, note: str = "") -> CommentEvent:
     """An audit row that does not change the status (creation, an edit)."""
-    return CommentEvent.objects.create(
+    event = CommentEvent.objects.create(
         comment=comment,
         kind=kind,
         from_status=comment.status if kind != CommentEvent.Kind.CREATED else "",
@@ -130,3 +133,5 @@ def record_event(comment: Comment, *, kind: str, actor: Actor, note: str = "") -
         actor_label=actor.label[:120],
         note=note,
     )
+    comment_event_recorded(event)
+    return event

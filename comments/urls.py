@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import apis
+from . import apis, reports
 
 
 class ArticleKeyConverter:
@@ -42,4 +42,5 @@ urlpatterns = [
     path("comments/<id:comment_id>/", apis.CommentAPI.as_view(), name="comment"),
     path("comments/<id:comment_id>/replies/", apis.RepliesAPI.as_view(), name="replies"),
     path("comments/<id:comment_id>/vote/", apis.VoteAPI.as_view(), name="vote"),
+    path("comments/<id:comment_id>/reports/", reports.ReportAPI.as_view(), name="reports"),
 ]

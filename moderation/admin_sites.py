@@ -2,17 +2,28 @@
 comment policy. Every page is scoped to the sites the user administers (moderation.access);
 superusers see every site."""
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
+from comments.errors import ParleyError
 from comments.models import Article, Site
 from comments.services import site_rotate_api_key
 from policy.documents import default_policy_source
-from policy.models import PolicyVersion
+from policy.models import (
+    NotificationLog,
+    PolicyVersion,
+    RemoderationRun,
+    ScorerConfig,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from policy.remoderation import remoderation_start
 from policy.services import InvalidPolicy, check_policy_source, policy_current, policy_save
 
 from .access import is_site_admin, sites_administered_by
@@ -67,10 +78,21 @@ class SiteAdmin(SiteScopedAdmin):
     site_lookup = "pk"
     list_display = ["slug", "name", "max_depth", "edit_window_seconds", "report_threshold"]
     search_fields = ["slug", "name"]
-    actions = ["rotate_api_key"]
+    actions = ["rotate_api_key", "recheck_last_week"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser  # a new publisher is an installation-level decision
+
+    @admin.action(description="Dry run: re-check the last 7 days under the current policy")
+    def recheck_last_week(self, request: HttpRequest, queryset: QuerySet[Site]) -> None:
+        since = timezone.now() - timedelta(days=7)
+        for site in queryset:
+            run = remoderation_start(site=site, since=since, by=request.user)
+            self.message_user(
+                request,
+                f"Dry run {run.pk} for {site.slug} started; see Remoderation runs for what "
+                "would change, then apply it from there.",
+            )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [] if request.user.is_superuser else ["slug"]
@@ -147,3 +169,75 @@ class PolicyVersionAdmin(SiteScopedAdmin):
         )
         obj.pk = saved.pk
         obj.version = saved.version
+
+
+@admin.register(ScorerConfig)
+class ScorerConfigAdmin(SiteScopedAdmin):
+    """External scorers (Akismet, the site's own classifier) the pipeline consults."""
+
+    list_display = ["site", "kind", "endpoint", "enabled", "created_at"]
+    list_filter = ["site", "kind", "enabled"]
+    list_select_related = ["site"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(SiteScopedAdmin):
+    list_display = ["site", "url", "events", "active", "created_at"]
+    list_filter = ["site", "active"]
+    list_select_related = ["site"]
+
+
+class LogAdmin(SiteScopedAdmin):
+    """A read-only log."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(LogAdmin):
+    site_lookup = "endpoint__site"
+    list_display = ["event", "endpoint", "status", "attempts", "response_code", "created_at"]
+    list_filter = ["status", "event"]
+    list_select_related = ["endpoint"]
+
+    def _site_id(self, obj: WebhookDelivery) -> int:
+        return obj.endpoint.site_id
+
+
+@admin.register(NotificationLog)
+class NotificationLogAdmin(LogAdmin):
+    site_lookup = "comment__site"
+    list_display = ["kind", "comment", "recipient", "status", "created_at", "sent_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["comment", "recipient"]
+
+    def _site_id(self, obj: NotificationLog) -> int:
+        return obj.comment.site_id
+
+
+@admin.register(RemoderationRun)
+class RemoderationRunAdmin(LogAdmin):
+    """Re-checking recent published comments after a policy change: a dry run first, then,
+    from a finished dry run, the run that applies it."""
+
+    list_display = ["site", "policy_version", "since", "apply", "state", "checked", "created_at"]
+    list_filter = ["site", "apply", "state"]
+    list_select_related = ["site", "policy_version"]
+    readonly_fields = ["changes"]
+    actions = ["apply_dry_run"]
+
+    @admin.action(description="Apply the selected finished dry run")
+    def apply_dry_run(self, request: HttpRequest, queryset: QuerySet[RemoderationRun]) -> None:
+        for run in queryset.select_related("site"):
+            try:
+                started = remoderation_start(
+                    site=run.site, since=run.since, apply=True, confirms=run, by=request.user
+                )
+            except ParleyError as exc:
+                self.message_user(request, f"Run {run.pk}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"Run {started.pk} is applying run {run.pk}.")

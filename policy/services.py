@@ -177,7 +177,10 @@ def _reason(verdict: Verdict) -> str:
     if hit is None:
         return ""
     if verdict.action == Action.REJECT:
-        return f"This comment breaks clause {hit.clause_number} of the comment policy: {hit.clause_title}."
+        return (
+            f"This comment breaks clause {hit.clause_number} of the comment policy: "
+            f"{hit.clause_title}."
+        )
     if verdict.action == Action.HOLD:
         return (
             f"A moderator will review this comment under clause {hit.clause_number}: "

@@ -16,3 +16,14 @@ REST_FRAMEWORK = {
         "auth": "1000/min",
     },
 }
+
+# Unit and API tests run tasks in-process after commit (deterministic, no broker), even when
+# REDIS_URL is set. The integration tests' worker processes set PARLEY_TASKS_EAGER=false, and
+# the tests themselves switch the Celery app to the real broker.
+from config.env import env_bool, env_str  # noqa: E402
+
+CELERY_TASK_ALWAYS_EAGER = env_bool("PARLEY_TASKS_EAGER", True)
+PARLEY_NOTIFY_AFTER_WAIT_SECONDS = 60
+# A worker started by the integration tests writes its e-mails to files the tests count.
+EMAIL_BACKEND = env_str("PARLEY_TEST_EMAIL_BACKEND", EMAIL_BACKEND)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")

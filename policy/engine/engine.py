@@ -21,7 +21,7 @@ class Engine:
     evaluation works on its own :class:`~policy.engine.normalise.Analysis`.
     """
 
-    __slots__ = ("_needs_scorers", "_policy", "_rules")
+    __slots__ = ("_needs_scorers", "_policy", "_rules", "_vocabulary")
 
     def __init__(self, policy: Policy) -> None:
         rules: list[tuple[str, Rule, Clause, str, bool]] = []
@@ -40,6 +40,8 @@ class Engine:
             for spec in clause.rules
             if RULE_KINDS[spec.rule].NEEDS_SCORES
         )
+        # Every word some rule looks up: each Analysis keeps only the candidates in it.
+        self._vocabulary = frozenset().union(*(rule.vocabulary() for _, rule, *_ in rules))
         self._rules = tuple(rules)  # set last: from here on the engine is immutable
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -60,7 +62,7 @@ class Engine:
         """Apply every rule of the policy to ``text``; most severe action wins."""
         ctx = context if context is not None else _DEFAULT_CONTEXT
         start = perf_counter()
-        a = Analysis(text)
+        a = Analysis(text, self._vocabulary)
         prev = perf_counter()
         timings: dict[str, float] = {"normalise": prev - start}
         hits: list[Hit] = []

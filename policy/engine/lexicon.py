@@ -158,8 +158,10 @@ class Matcher:
         "names",
         "phrases",
         "prefixes",
+        "root_tests",
         "roots",
         "suffixes",
+        "vocabulary",
         "words",
     )
 
@@ -227,9 +229,17 @@ class Matcher:
         self.prefixes = tuple(sorted(prefixes))
         self.suffixes = tuple(sorted(suffixes))
         self.has_roots = bool(contains or prefixes or suffixes)
+        # The substring tests of :meth:`_root_terms`, for its one-line gate.
+        self.root_tests = (
+            *self.contains,
+            *(" " + r for r in self.prefixes),
+            *(r + " " for r in self.suffixes),
+        )
         self.allow_words = frozenset(allow_words)
         self.allow_phrases = {k: tuple(v) for k, v in allow_phrases.items()}
         self.names = frozenset(canonical_entry(n) for n in names)
+        # What :meth:`terms` looks up in ``Analysis.relevant``.
+        self.vocabulary = self.lookup_keys | self.first_words
 
     def _word_terms(self, cands: Iterable[str]) -> set[str]:
         """Listed single words among ``cands`` (exact, variant or wildcard root)."""
@@ -237,15 +247,22 @@ class Matcher:
         lookup = self.lookup
         found = {lookup[k] for k in self.lookup_keys.intersection(cands)}
         if self.has_roots:
-            found |= self._root_terms(cands, " " + " ".join(cands) + " ")
+            found |= self._roots_in(cands, " " + " ".join(cands) + " ")
         return found
 
-    def _root_terms(self, cands: Iterable[str], blob: str) -> set[str]:
-        """Candidates matching a wildcard root ("*fuck*", "shit*", "*shit").
+    def _root_terms(self, a: Analysis) -> set[str]:
+        """Candidates of ``a`` matching a wildcard root ("*fuck*", "shit*", "*shit").
 
-        ``blob`` holds every candidate between spaces; a root absent from it
-        costs one substring test, so only roots that occur look at candidates.
+        :attr:`Analysis.root_blob` holds every candidate between spaces; a root
+        absent from it costs one substring test, so only roots that occur look at
+        the candidates.
         """
+        blob = a.root_blob
+        if not any(root in blob for root in self.root_tests):
+            return set()
+        return self._roots_in(a.candidates, blob)
+
+    def _roots_in(self, cands: Iterable[str], blob: str) -> set[str]:
         allow = self.allow_words
         found: set[str] = set()
         for root in self.contains:
@@ -261,11 +278,13 @@ class Matcher:
 
     def terms(self, a: Analysis) -> set[str]:
         """Listed words and phrases that occur in the comment (before allow/name checks)."""
-        cands = a.candidates
+        # ``relevant`` holds the candidates in the engine's vocabulary, which
+        # includes this matcher's: the same intersections on a far smaller set.
+        cands = a.relevant
         keys = self.lookup_keys.intersection(cands)
         found = {self.lookup[k] for k in keys} if keys else set()
         if self.has_roots:
-            found |= self._root_terms(cands, a.root_blob)
+            found |= self._root_terms(a)
         # Candidates include every canonical token, so they gate phrases without
         # building the canonical text.
         if self.first_words and not self.first_words.isdisjoint(cands):

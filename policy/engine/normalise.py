@@ -97,6 +97,11 @@ def _build_fold() -> dict[int, str | None]:
 
 
 FOLD = _build_fold()
+# The same fold for ASCII text as a byte table (lower-casing included): ``bytes.translate``
+# does in one C loop what ``str.lower`` plus ``str.translate`` with a dict do in two.
+ASCII_FOLD = bytes(
+    ord(FOLD[ord(chr(b).lower())] or " ") if b < 0x80 else ord(" ") for b in range(256)
+)
 _DELETED = frozenset(cp for cp, target in FOLD.items() if target is None)
 # Applied only to tokens that mix letters with digits or symbols.
 LEET = str.maketrans("0134578@$!|+", "oieastbasiit")
@@ -112,6 +117,21 @@ _RUN3 = re.compile(r"([a-z])\1\1")
 _RUN3_ANY = re.compile(r"([a-z])\1{2,}")
 _SPACED = re.compile(r"(?<![^\W_])[a-z0-9@$](?:[ ._\-]{1,2}[a-z0-9@$](?![^\W_])){2,}")
 _SPACED_SEP = re.compile(r"[ ._\-]")
+
+
+def _has_run3_ascii(joined: bytes) -> bool:
+    """``_RUN3.search`` on folded ASCII tokens run together, without a per-position regex.
+
+    XOR-ing the bytes with themselves shifted by one leaves a zero byte wherever a
+    character equals the next one, so two zero bytes in a row mark three equal
+    characters.  Only then (floods, "www", "000") does the regex confirm letters.
+    """
+    n = len(joined)
+    if n < 3:
+        return False
+    shifted = (int.from_bytes(joined[1:], "big") << 8) | 0xFF
+    same = (int.from_bytes(joined, "big") ^ shifted).to_bytes(n, "big")
+    return b"\0\0" in same and _RUN3.search(joined.decode("ascii")) is not None
 
 
 def fold(text: str) -> str:
@@ -204,20 +224,56 @@ class Analysis:
 
     One instance per evaluation; never shared between threads.  The common
     case - plain words, no digits or symbols inside words, no letter floods -
-    costs one ``lower``, one ``translate``, one ``split`` and one regex search
-    over the joined tokens; everything else is computed only when needed.
+    costs one ``lower``, one byte ``translate`` (ASCII text), one ``split`` and a
+    few C-level byte operations; everything else is computed only when needed.
+
+    ``vocabulary`` is the union of every word the engine's rules look up
+    (:meth:`Rule.vocabulary <policy.engine.rules.base.Rule.vocabulary>`); with it,
+    :attr:`relevant` holds only the few candidate forms some rule cares about, so
+    each rule's gate is a set test on a set of usually zero to five words.
+
+    ``ascii`` tells whether the text is pure ASCII; then ``data`` is the text as
+    bytes (else None), for rules that count or look up characters with
+    ``bytes.translate`` / ``in`` instead of a regular expression.
     """
 
-    __slots__ = ("__dict__", "alpha", "has_run3", "lower", "norm", "plain", "text", "tokens")
+    __slots__ = (
+        "__dict__",
+        "alpha",
+        "ascii",
+        "data",
+        "has_run3",
+        "lower",
+        "norm",
+        "plain",
+        "text",
+        "tokens",
+        "vocabulary",
+    )
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, vocabulary: frozenset[str] | None = None) -> None:
         self.text = text
+        self.vocabulary = vocabulary
         self.lower = text.lower()
-        self.norm = self.lower.translate(FOLD)
-        self.tokens: list[str] = self.norm.split()
-        joined = "".join(self.tokens)
-        self.alpha = joined.isalpha() and joined.isascii()
-        self.has_run3 = _RUN3.search(joined) is not None
+        if text.isascii():
+            self.ascii = True
+            data = self.data = text.encode("ascii")
+            folded = data.translate(ASCII_FOLD)
+            self.norm = folded.decode("ascii")
+            self.tokens: list[str] = self.norm.split()
+            joined = folded.translate(None, b" ")
+            # bytes.isalpha is ASCII letters only, and False when empty, like the
+            # general case below.
+            self.alpha = joined.isalpha()
+            self.has_run3 = _has_run3_ascii(joined)
+        else:
+            self.ascii = False
+            self.data = None
+            self.norm = self.lower.translate(FOLD)
+            self.tokens = self.norm.split()
+            text_joined = "".join(self.tokens)
+            self.alpha = text_joined.isalpha() and text_joined.isascii()
+            self.has_run3 = _RUN3.search(text_joined) is not None
         self.plain = self.alpha and not self.has_run3
 
     @lazy
@@ -278,7 +334,12 @@ class Analysis:
         Spans are in :attr:`lower`, which lines up with the original text.
         """
         out: list[tuple[int, int, tuple[str, ...]]] = []
-        if not _INNER_GATE.search(self.lower):
+        lower = self.lower
+        # Every match of the gate has one of these symbols: three substring tests
+        # spare the regex, whose [a-z] branch would stop at every letter.
+        if "!" not in lower and "|" not in lower and "+" not in lower:
+            return out
+        if not _INNER_GATE.search(lower):
             return out
         for m in _INNER_SYMBOL_TOKEN.finditer(self.lower):
             tok = m.group()
@@ -317,6 +378,31 @@ class Analysis:
         if self.plain:
             return self.candidates
         return frozenset(self.canon)
+
+    @lazy
+    def relevant(self) -> frozenset[str]:
+        """:attr:`candidates` that are in :attr:`vocabulary` (all of them without one).
+
+        Rules test their word sets against this instead of :attr:`candidates`:
+        same answers, since their words are part of the vocabulary, on a set of
+        a handful of words instead of every token.
+        """
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return self.candidates
+        found = vocabulary.intersection(self.tokens)
+        extras = self.extras
+        return found.union(vocabulary.intersection(extras)) if extras else found
+
+    @lazy
+    def relevant_canon(self) -> frozenset[str]:
+        """:attr:`canon_set` restricted to :attr:`vocabulary`, like :attr:`relevant`."""
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return self.canon_set
+        if self.plain:
+            return self.relevant
+        return vocabulary.intersection(self.canon)
 
     def shared(self, key: str, compute: Callable[[Analysis], T]) -> T:
         """A value derived from this comment, computed once and shared by rules (e.g. links)."""

@@ -135,3 +135,40 @@ def test_saved_versions_are_read_only(two_sites):
     assert response.status_code == 403
     current.refresh_from_db()
     assert current.title != "changed"
+
+
+def test_dry_run_then_apply_from_the_admin(two_sites, django_capture_on_commit_callbacks):
+    from comments.models import CommentStatus
+    from policy.models import RemoderationRun
+    from policy.services import policy_save
+    from tests.factories import CommentFactory
+
+    north, _ = two_sites
+    current = policy_current(site=north)
+    comment = CommentFactory(article=ArticleFactory(site=north), body="Buy gold bullion today")
+    stricter = current.source + (
+        '\n[[clauses]]\nid = "gold"\nnumber = 99\ntitle = "No gold ads"\ntext = "No gold."\n'
+        '[[clauses.rules]]\nrule = "banned_words"\naction = "reject"\nwords = ["gold bullion"]\n'
+    )
+    policy_save(site=north, source=stricter, note="no gold")
+    client = _client(Role.ADMIN, north)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/comments/site/",
+            {"action": "recheck_last_week", "_selected_action": [north.pk]},
+        )
+    dry = RemoderationRun.objects.get(site=north, apply=False)
+    assert dry.state == RemoderationRun.State.DONE
+    assert [c["comment"] for c in dry.changes] == [comment.pk]
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PUBLISHED  # a dry run changes nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/policy/remoderationrun/",
+            {"action": "apply_dry_run", "_selected_action": [dry.pk]},
+        )
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.REMOVED
+    assert comment.events.last().actor_kind == "policy_change"

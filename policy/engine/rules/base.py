@@ -34,6 +34,14 @@ class Rule:
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         raise NotImplementedError
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every word :meth:`check` looks up in :attr:`Analysis.relevant` or ``relevant_canon``.
+
+        The engine passes the union over its rules to each :class:`Analysis`; a
+        rule that tests a word missing here would never see it.
+        """
+        return frozenset()
+
 
 def words_param(help_text: str) -> Param:
     return Param("words", (), help_text)

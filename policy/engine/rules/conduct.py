@@ -280,10 +280,18 @@ class _PatternRule(Rule):
     always: frozenset[str] = frozenset()
     phrases: Matcher | None = None
 
+    def vocabulary(self) -> frozenset[str]:
+        words = set(self.triggers) | self.always
+        for gates, _ in self.gated:
+            words.update(*gates)
+        if self.phrases is not None:
+            words |= self.phrases.vocabulary
+        return frozenset(words)
+
     def _matches(self, a: Analysis) -> list[re.Match[str]]:
         if self.pattern is not None:
             return list(self.pattern.finditer(a.ctext))
-        words = a.canon_set
+        words = a.relevant_canon
         out: list[re.Match[str]] = []
         for gates, regex in self.gated:
             if all(not gate.isdisjoint(words) for gate in gates):
@@ -292,14 +300,14 @@ class _PatternRule(Rule):
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         found = self.phrases.find(a) if self.phrases is not None else []
-        if self.triggers.isdisjoint(a.candidates):
+        if self.triggers.isdisjoint(a.relevant):
             if not found:
                 return None
             matches: list[re.Match[str]] = []
             words: Iterable[str] = ()
         else:
             matches = self._matches(a)
-            words = self.always.intersection(a.canon_set) if self.always else ()
+            words = self.always.intersection(a.relevant_canon) if self.always else ()
             if not matches and not words and not found:
                 return None
         spans = _spans_in_ctext(a, matches) + [span for _, span in found]

@@ -68,6 +68,9 @@ class ProfanityRule(Rule):
         self.tier = tier
         self.matcher = Matcher(words, allow=allow, names=read_lexicon("names"), variants=True)
 
+    def vocabulary(self) -> frozenset[str]:
+        return self.matcher.vocabulary
+
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         found = self.matcher.find(a)
         return _evidence(found, tier=self.tier) if found else None
@@ -96,6 +99,9 @@ class SlursRule(Rule):
         allow = read_lexicon("profanity_allow") + params["allow"]
         self.matcher = Matcher(words, allow=allow, names=read_lexicon("names"), variants=True)
 
+    def vocabulary(self) -> frozenset[str]:
+        return self.matcher.vocabulary
+
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         found = self.matcher.find(a)
         return _evidence(found, tier=self.tier) if found else None
@@ -121,6 +127,9 @@ class BannedWordsRule(Rule):
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
         self.matcher = Matcher(params["words"], allow=params["allow"], variants=True)
+
+    def vocabulary(self) -> frozenset[str]:
+        return self.matcher.vocabulary
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         found = self.matcher.find(a)

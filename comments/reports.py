@@ -1,0 +1,148 @@
+"""Reader reports: a signed-in reader says a comment breaks a clause of the site's policy.
+
+When the reports on a published comment since it was last published reach the site's
+`report_threshold`, the comment is held (actor: readers; clause: the most reported one) and
+lands in the moderators' reported queue, where every report is shown with its clause.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.module_loading import import_string
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .apis import ERRORS, BaseAPI, _iso, require_reader
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .lifecycle import Actor, transition
+from .models import ActorKind, Comment, Commenter, CommentEvent, CommentStatus, Report, Site
+from .selectors import visible_q
+
+S = CommentStatus
+
+
+@cache
+def _site_clauses() -> Callable[[Site], dict[str, str]]:
+    # comments does not import policy: the clause list is named in settings.
+    return import_string(settings.PARLEY_POLICY_CLAUSES)
+
+
+class AlreadyReported(Conflict):
+    code = "already_reported"
+    message = "You have already reported this comment."
+
+
+class UnknownClause(InvalidInput):
+    code = "unknown_clause"
+    message = "That clause is not part of this site's comment policy."
+
+
+@transaction.atomic
+def report_create(
+    *, comment_id: int, reporter: Commenter, clause_id: str, note: str = ""
+) -> Report:
+    """File one report; may hold the comment (see the module docstring).
+
+    Checks, in order: the comment is visible to the reporter and not a tombstone (404), it is
+    not their own (403), the clause is in the site's policy in force (400), one report per
+    reader per comment (409)."""
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("site", "author")
+        .filter(visible_q(reporter), pk=comment_id)
+        .first()
+    )
+    if comment is None or comment.is_tombstone:
+        raise NotFound("No such comment.", code="comment_not_found")
+    if comment.author_id == reporter.pk:
+        raise Forbidden("You cannot report your own comment.", code="own_comment")
+    clauses = _site_clauses()(comment.site)
+    if clause_id not in clauses:
+        raise UnknownClause(clause=clause_id, allowed=list(clauses))
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                comment=comment, reporter=reporter, clause_id=clause_id, note=note[:500]
+            )
+    except IntegrityError as exc:
+        raise AlreadyReported() from exc
+    if comment.status == S.PUBLISHED:
+        _hold_if_over_threshold(comment, clauses)
+    return report
+
+
+def _hold_if_over_threshold(comment: Comment, clauses: dict[str, str]) -> None:
+    """Precondition: the comment's row lock is held and it is published."""
+    published_at = CommentEvent.objects.filter(
+        comment=comment, kind=CommentEvent.Kind.STATUS, to_status=S.PUBLISHED
+    ).aggregate(at=Max("created_at"))["at"]
+    reports = Report.objects.filter(comment=comment)
+    if published_at is not None:
+        # Reports a moderator already saw before re-publishing do not count again.
+        reports = reports.filter(created_at__gte=published_at)
+    cited = list(reports.order_by("created_at", "id").values_list("clause_id", flat=True))
+    if len(cited) < comment.site.report_threshold:
+        return
+    counts = Counter(cited)
+    # The most reported clause; a tie goes to the one reported first.
+    clause_id = max(counts, key=lambda c: (counts[c], -cited.index(c)))
+    transition(
+        comment,
+        to=S.HELD,
+        actor=Actor(ActorKind.READERS, f"{len(cited)} reader reports"),
+        clause_id=clause_id,
+        clause_title=clauses.get(clause_id, ""),
+        note=f"Held for a moderator after {len(cited)} reader reports.",
+    )
+
+
+class ReportAPI(BaseAPI):
+    class ReportInputSerializer(serializers.Serializer):
+        clause = serializers.CharField(max_length=64, help_text="A clause id of the policy.")
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    report_out = inline_serializer(
+        "Report",
+        fields={
+            "id": serializers.IntegerField(),
+            "comment": serializers.IntegerField(),
+            "clause": serializers.CharField(),
+            "note": serializers.CharField(),
+            "created_at": serializers.DateTimeField(),
+        },
+    )
+
+    @extend_schema(
+        operation_id="comment_report",
+        request=ReportInputSerializer,
+        responses={201: report_out, **ERRORS},
+        summary="Report a comment as breaking a clause of the site's policy.",
+        description=(
+            "One report per reader per comment (409 `already_reported`). Readers cannot report "
+            "their own comments (403 `own_comment`). The clause must be an id of the site's "
+            "policy in force (400 `unknown_clause`, with the allowed ids). A comment the reader "
+            "cannot see answers 404. Enough reports hold the comment for a moderator."
+        ),
+    )
+    def post(self, request: Request, comment_id: int) -> Response:
+        reader = require_reader(request)
+        serializer = self.ReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = report_create(
+            comment_id=comment_id, reporter=reader, clause_id=data["clause"], note=data["note"]
+        )
+        body = {
+            "id": report.pk,
+            "comment": report.comment_id,
+            "clause": report.clause_id,
+            "note": report.note,
+            "created_at": _iso(report.created_at),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,17 @@
+"""The clauses a reader may cite: those of the site's policy in force.
+
+Named in settings.PARLEY_POLICY_CLAUSES so that comments (reader reports) can ask without
+importing policy.
+"""
+
+from comments.models import Site
+
+from .documents import compiled
+from .services import policy_current
+
+
+def site_clauses(site: Site) -> dict[str, str]:
+    """Clause id -> clause title, in the order of the policy document."""
+    version = policy_current(site=site)
+    policy, _ = compiled(version.pk, version.source)
+    return {clause.id: clause.title for clause in policy.clauses}

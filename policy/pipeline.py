@@ -1,0 +1,235 @@
+"""The asynchronous half of moderation: enqueueing after commit, deciding once, sweeping.
+
+Nothing here may lose a comment: a comment stays `pending` until a decision is applied, an
+enqueue that fails is logged (the sweeper re-enqueues later), and a decision is applied once
+per revision however many times its task is delivered.
+
+A decision has two phases. Scorers are network calls, so they run first with no transaction
+and no row lock held; then the comment is locked, checked to be still pending and still the
+same revision, and the engine decides with the scores in its context.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from celery import Task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from comments.lifecycle import Actor, transition
+from comments.models import ActorKind, Comment, CommentStatus
+
+from .documents import compiled
+from .engine import Action, Verdict
+from .models import (
+    DeliveryStatus,
+    ModerationDecision,
+    NotificationLog,
+    NotificationStatus,
+    PolicyVersion,
+    WebhookDelivery,
+)
+from .scorers import ScorerError, ScorerUnavailable, run_scorers, scorers_for
+from .services import apply_verdict, moderation_context, policy_current, revision_of
+
+logger = logging.getLogger(__name__)
+
+S = CommentStatus
+
+# What the author and the moderator see when a comment is held because a scorer was down.
+SCORER_UNAVAILABLE = "scorer_unavailable"
+SCORER_UNAVAILABLE_TITLE = "Automatic check unavailable"
+SCORER_UNAVAILABLE_NOTE = (
+    "A moderator will review this comment: an automatic check could not run. "
+    "This is not a judgement on the comment."
+)
+
+
+def enqueue_moderation(comment_id: int) -> None:
+    """Ask the pipeline to decide a pending comment once the current transaction commits."""
+    transaction.on_commit(lambda: send_moderation_task(comment_id))
+
+
+def send_task(task: Task, object_id: int) -> bool:
+    """Send `task(object_id)` now. A broker failure is logged, never raised: the row that
+    needs the work is already committed, and the sweeper sends it again later.
+
+    Precondition: not inside a transaction (call it from `transaction.on_commit`)."""
+    try:
+        task.apply_async((object_id,), retry=False)
+    except Exception:
+        # Any broker error (connection refused, timeout, auth, a full memory): the request
+        # that stored the row must still succeed. Deliberately broad, and never retried here.
+        logger.warning("Could not enqueue %s(%s)", task.name, object_id, exc_info=True)
+        return False
+    return True
+
+
+def send_on_commit(task: Task, object_id: int) -> None:
+    transaction.on_commit(lambda: send_task(task, object_id))
+
+
+def send_moderation_task(comment_id: int) -> bool:
+    """Send the moderation task now; False (and a log line) when the broker is unreachable."""
+    from .tasks import moderate_comment_task
+
+    return send_task(moderate_comment_task, comment_id)
+
+
+def _load(comment_id: int, *, lock: bool) -> Comment | None:
+    qs = Comment.objects.select_related("site", "article", "author", "author__user")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.filter(pk=comment_id).first()
+
+
+def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None:
+    """Decide one pending comment; the task calls this. Returns the new status, or None when
+    there was nothing to do (gone, no longer pending, edited meanwhile, already decided).
+
+    Raises ScorerUnavailable when a scorer is down and this is not the final attempt (the task
+    retries with backoff). On the final attempt, or when a scorer fails for good, the comment
+    is held for a moderator: never published unchecked.
+    """
+    comment = _load(comment_id, lock=False)
+    if comment is None or comment.status != S.PENDING:
+        return None
+    revision = revision_of(comment)
+    version = policy_current(site=comment.site)
+    _, engine = compiled(version.pk, version.source)
+
+    scores: dict[str, dict[str, float]] = {}
+    failure: ScorerError | None = None
+    # Every scorer the site enabled runs (its scores are kept for moderators and for a later
+    # re-moderation); the policy's `score` rules decide which of them matter.
+    scorers = scorers_for(comment)
+    started = time.perf_counter()
+    if scorers:
+        try:
+            scores = run_scorers(comment, scorers)
+        except ScorerUnavailable as exc:
+            if not final_attempt:
+                raise
+            failure = exc
+        except ScorerError as exc:
+            failure = exc
+
+    with transaction.atomic():
+        comment = _load(comment_id, lock=True)
+        if comment is None or comment.status != S.PENDING or revision_of(comment) != revision:
+            # Gone, decided by another delivery, or edited (the edit enqueued its own task).
+            return None
+        if failure is not None:
+            decision = hold_unscored(comment, version=version, error=failure)
+        else:
+            # Non-None scores make the engine run its `score` rules; a scorer the site has not
+            # configured is simply absent, and a missing score does not fire.
+            verdict = engine.evaluate(comment.body, moderation_context(comment, scores=scores))
+            decision = apply_verdict(
+                comment,
+                verdict=verdict,
+                version=version,
+                stage=ModerationDecision.Stage.PIPELINE,
+                elapsed_us=int((time.perf_counter() - started) * 1_000_000),
+                actor_kind=_actor_kind(verdict),
+                scores=scores,
+            )
+        return comment.status if decision is not None else None
+
+
+def _actor_kind(verdict: Verdict) -> str:
+    if verdict.clause is not None and verdict.clause.rule == "score":
+        return ActorKind.SCORER
+    return ActorKind.RULE
+
+
+def hold_unscored(
+    comment: Comment, *, version: PolicyVersion, error: ScorerError
+) -> ModerationDecision | None:
+    """Hold a comment whose scorer could not answer; record it as the pipeline's decision.
+
+    Precondition: inside a transaction holding the comment's row lock, comment pending."""
+    decision, created = ModerationDecision.objects.get_or_create(
+        comment=comment,
+        stage=ModerationDecision.Stage.PIPELINE,
+        revision=revision_of(comment),
+        defaults={
+            "action": Action.HOLD.value,
+            "clause_id": SCORER_UNAVAILABLE,
+            "clause_title": SCORER_UNAVAILABLE_TITLE,
+            "hits": [
+                {
+                    "rule": SCORER_UNAVAILABLE,
+                    "clause_id": SCORER_UNAVAILABLE,
+                    "clause_title": SCORER_UNAVAILABLE_TITLE,
+                    "action": "hold",
+                    "evidence": {"scorer": error.scorer, "error": str(error)[:300]},
+                }
+            ],
+            "policy_version": version,
+            "policy_version_number": version.version,
+        },
+    )
+    if not created:
+        return None
+    transition(
+        comment,
+        to=S.HELD,
+        actor=Actor(ActorKind.SCORER, error.scorer),
+        clause_id=SCORER_UNAVAILABLE,
+        clause_title=SCORER_UNAVAILABLE_TITLE,
+        note=SCORER_UNAVAILABLE_NOTE,
+        policy_version=version.version,
+    )
+    logger.warning("Held comment %s: %s", comment.pk, error)
+    return decision
+
+
+def sweep_pending(*, older_than: timedelta | None = None, limit: int = 1000) -> int:
+    """Re-enqueue comments pending for longer than `older_than`; returns how many were sent.
+
+    A comment whose task is merely slow gets a second task; the second finds it decided (or
+    decides it, and the first then finds nothing to do)."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.PARLEY_SWEEP_PENDING_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Comment.objects.filter(status=S.PENDING, status_changed_at__lt=cutoff)
+        .order_by("status_changed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = sum(send_moderation_task(pk) for pk in ids)
+    if ids:
+        logger.info("Sweeper re-enqueued %s of %s pending comments", sent, len(ids))
+    return sent
+
+
+def sweep_outbox(*, older_than: timedelta | None = None, limit: int = 1000) -> int:
+    """Send again webhook deliveries and e-mails still waiting (their enqueue failed or their
+    worker died) from the last day."""
+    from .tasks import deliver_webhook_task, send_notification_task
+
+    if older_than is None:
+        older_than = timedelta(seconds=settings.PARLEY_SWEEP_PENDING_AFTER_SECONDS)
+    now = timezone.now()
+    window = {"created_at__lt": now - older_than, "created_at__gte": now - timedelta(days=1)}
+    plan: list[tuple[Task, Callable]] = [
+        (
+            deliver_webhook_task,
+            lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, **window),
+        ),
+        (
+            send_notification_task,
+            lambda: NotificationLog.objects.filter(status=NotificationStatus.PENDING, **window),
+        ),
+    ]
+    sent = 0
+    for task, rows in plan:
+        ids = list(rows().order_by("created_at").values_list("pk", flat=True)[:limit])
+        sent += sum(send_task(task, pk) for pk in ids)
+    return sent

@@ -1,0 +1,47 @@
+"""The reader's notification preferences: GET and PUT /api/v1/me/preferences/."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from comments.apis import ERRORS, BaseAPI, require_reader
+
+from .models import NotificationPreference
+from .notifications import preference_for, preference_set
+
+PreferencesOut = inline_serializer(
+    "NotificationPreferences",
+    fields={
+        "reply_emails": serializers.BooleanField(help_text="E-mail me when someone replies."),
+        "decision_emails": serializers.BooleanField(
+            help_text="E-mail me when a comment that waited for review is published or rejected."
+        ),
+    },
+)
+
+
+def _body(pref: NotificationPreference) -> dict:
+    return {"reply_emails": pref.reply_emails, "decision_emails": pref.decision_emails}
+
+
+class PreferencesAPI(BaseAPI):
+    class PreferencesInputSerializer(serializers.Serializer):
+        reply_emails = serializers.BooleanField(required=False)
+        decision_emails = serializers.BooleanField(required=False)
+
+    @extend_schema(operation_id="preferences_read", responses={200: PreferencesOut, **ERRORS})
+    def get(self, request: Request) -> Response:
+        return Response(_body(preference_for(require_reader(request))))
+
+    @extend_schema(
+        operation_id="preferences_update",
+        request=PreferencesInputSerializer,
+        responses={200: PreferencesOut, **ERRORS},
+        summary="Turn notification e-mails on or off; fields left out keep their value.",
+    )
+    def put(self, request: Request) -> Response:
+        reader = require_reader(request)
+        serializer = self.PreferencesInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(_body(preference_set(commenter=reader, **serializer.validated_data)))
