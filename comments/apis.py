@@ -5,7 +5,12 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
@@ -87,7 +92,9 @@ class CommentPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
-ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 413, 429)}
+ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 413, 415, 429)}
+# Writes that moderation decides may also be refused with a clause.
+DECIDED_ERRORS = {**ERRORS, 422: ErrorSerializer}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -95,8 +102,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def represent(comment: Comment, viewer_id: int | None) -> dict:
-    tombstone = comment.status in (CommentStatus.DELETED, CommentStatus.REMOVED)
-    own = viewer_id is not None and comment.author_id == viewer_id and not tombstone
+    # A removed comment is a tombstone to others; its author still sees it, with the reason.
+    own = (
+        viewer_id is not None
+        and comment.author_id == viewer_id
+        and comment.status != CommentStatus.DELETED
+    )
+    tombstone = not own and comment.status in (CommentStatus.DELETED, CommentStatus.REMOVED)
     data = {
         "id": comment.pk,
         "parent": comment.parent_id,
@@ -177,6 +189,8 @@ def _params(serializer_class, request: Request) -> dict:
 
 
 class ThreadAPI(BaseAPI):
+    # Each view's nested InputSerializer needs its own component name in the schema.
+    @extend_schema_serializer(component_name="CommentCreate")
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
         parent = serializers.IntegerField(
@@ -208,7 +222,7 @@ class ThreadAPI(BaseAPI):
         responses={
             201: CommentOutputSerializer,
             202: CommentOutputSerializer,
-            **ERRORS,
+            **DECIDED_ERRORS,
         },
         summary="Post a comment (201 published, 202 waiting for moderation).",
         description=(
@@ -259,6 +273,7 @@ def _decision_response(comment: Comment, reader: Commenter) -> Response:
 
 
 class CommentAPI(BaseAPI):
+    @extend_schema_serializer(component_name="CommentEdit")
     class EditSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
 
@@ -271,7 +286,7 @@ class CommentAPI(BaseAPI):
     @extend_schema(
         operation_id="comment_edit",
         request=EditSerializer,
-        responses={200: CommentOutputSerializer, 202: CommentOutputSerializer, **ERRORS},
+        responses={200: CommentOutputSerializer, 202: CommentOutputSerializer, **DECIDED_ERRORS},
         summary="The author edits within the edit window; the edit is moderated again.",
     )
     def patch(self, request: Request, comment_id: int) -> Response:
@@ -309,6 +324,8 @@ class RepliesAPI(BaseAPI):
 
 
 class VoteAPI(BaseAPI):
+    # Each view's nested InputSerializer needs its own component name in the schema.
+    @extend_schema_serializer(component_name="Vote")
     class InputSerializer(serializers.Serializer):
         value = serializers.ChoiceField(choices=[1, -1], required=False, default=1)
 
@@ -386,6 +403,8 @@ class ArticleAPI(BaseAPI):
 
     authentication_classes: list = []
 
+    # Each view's nested InputSerializer needs its own component name in the schema.
+    @extend_schema_serializer(component_name="ArticleUpsert")
     class InputSerializer(serializers.Serializer):
         url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
         title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -448,6 +467,8 @@ class TokenAPI(APIView):
     authentication_classes: list = []
     throttle_classes = [AuthThrottle]
 
+    # Each view's nested InputSerializer needs its own component name in the schema.
+    @extend_schema_serializer(component_name="TokenCreate")
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=512, trim_whitespace=False)

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -63,7 +65,16 @@ _DRF_CODES = {
 }
 
 
+class RequestTooLarge(ParleyError):
+    status_code = 413
+    code = "request_too_large"
+    message = "The request body is too large."
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        # Raised while DRF reads the body; otherwise it escapes as a logged security 400.
+        exc = RequestTooLarge(max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, ParleyError):
         set_rollback()
         return Response(error_body(exc.code, exc.message, exc.detail), status=exc.status_code)

@@ -147,6 +147,18 @@ class Comment(models.Model):
                 fields=["article", "parent", "created_at", "id"], name="comment_thread_time"
             ),
             models.Index(fields=["article", "parent", "score", "id"], name="comment_thread_score"),
+            # Top-level pages: PostgreSQL does not read the indexes above in order for
+            # `parent_id IS NULL`, and sorted every top-level comment of an article instead.
+            models.Index(
+                fields=["article", "created_at", "id"],
+                condition=Q(parent__isnull=True),
+                name="comment_top_time",
+            ),
+            models.Index(
+                fields=["article", "score", "id"],
+                condition=Q(parent__isnull=True),
+                name="comment_top_score",
+            ),
             models.Index(fields=["root", "parent", "created_at", "id"], name="comment_subtree"),
             models.Index(fields=["article", "status"], name="comment_article_status"),
             models.Index(fields=["site", "status", "created_at"], name="comment_site_queue"),

@@ -4,6 +4,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -54,6 +55,16 @@ def site_rotate_api_key(*, site: Site) -> str:
     return key
 
 
+class _Unset:
+    """Marks an article field the caller did not send (None is a value: "no closing time")."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
 @transaction.atomic
 def article_upsert(
     *,
@@ -61,12 +72,16 @@ def article_upsert(
     key: str,
     url: str = "",
     title: str = "",
-    published_at: datetime | None = None,
-    is_open: bool | None = None,
-    closes_at: datetime | None = None,
-    premoderated: bool | None = None,
+    published_at: datetime | None = UNSET,
+    is_open: bool = UNSET,
+    closes_at: datetime | None = UNSET,
+    premoderated: bool = UNSET,
 ) -> tuple[Article, bool]:
-    """Register an article or update the fields given; returns (article, created)."""
+    """Register an article or update the fields given; returns (article, created).
+
+    A field left out keeps its stored value; `published_at` or `closes_at` given as None
+    clears it (an article that closed automatically reopens when its `closes_at` is cleared).
+    """
     fields: dict = {"url": url, "title": title}
     for name, value in (
         ("published_at", published_at),
@@ -74,7 +89,7 @@ def article_upsert(
         ("closes_at", closes_at),
         ("premoderated", premoderated),
     ):
-        if value is not None:
+        if value is not UNSET:
             fields[name] = value
     article, created = Article.objects.select_for_update().get_or_create(
         site=site, key=key, defaults=fields

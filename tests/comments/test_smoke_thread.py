@@ -28,6 +28,7 @@ def test_thread_page_costs_three_queries(api, article, django_assert_num_queries
         response = api.get(thread_url(article), {"limit": 20})
     body = response.json()
     assert len(body["results"]) == 20
-    assert body["results"][0]["replies"][0]["replies"][0]["parent"] == (
-        body["results"][0]["replies"][0]["id"]
+    assert (
+        body["results"][0]["replies"][0]["replies"][0]["parent"]
+        == (body["results"][0]["replies"][0]["id"])
     )
