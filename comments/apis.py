@@ -406,8 +406,8 @@ class ArticleAPI(BaseAPI):
     # Each view's nested InputSerializer needs its own component name in the schema.
     @extend_schema_serializer(component_name="ArticleUpsert")
     class InputSerializer(serializers.Serializer):
-        url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
-        title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+        url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+        title = serializers.CharField(max_length=300, required=False, allow_blank=True)
         published_at = serializers.DateTimeField(required=False, allow_null=True)
         is_open = serializers.BooleanField(required=False)
         closes_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,7 +30,9 @@ class Site(models.Model):
     )
     api_key_digest = models.CharField(max_length=64, blank=True, editable=False)
     max_depth = models.PositiveSmallIntegerField(
-        default=4, help_text="Replies nest at most this many levels below a top-level comment."
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Replies nest at most this many levels below a top-level comment.",
     )
     edit_window_seconds = models.PositiveIntegerField(default=300)
     replies_per_comment = models.PositiveSmallIntegerField(

@@ -70,8 +70,8 @@ def article_upsert(
     *,
     site: Site,
     key: str,
-    url: str = "",
-    title: str = "",
+    url: str = UNSET,
+    title: str = UNSET,
     published_at: datetime | None = UNSET,
     is_open: bool = UNSET,
     closes_at: datetime | None = UNSET,
@@ -82,8 +82,10 @@ def article_upsert(
     A field left out keeps its stored value; `published_at` or `closes_at` given as None
     clears it (an article that closed automatically reopens when its `closes_at` is cleared).
     """
-    fields: dict = {"url": url, "title": title}
+    fields: dict = {}
     for name, value in (
+        ("url", url),
+        ("title", title),
         ("published_at", published_at),
         ("is_open", is_open),
         ("closes_at", closes_at),
@@ -151,7 +153,8 @@ def comment_create(
         parent = (
             Comment.objects.filter(pk=parent_id, article=article).select_related("parent").first()
         )
-        if parent is None:
+        if parent is None or (parent.status != S.PUBLISHED and parent.author_id != author.pk):
+            # Someone else's unpublished comment is answered as if it did not exist.
             raise InvalidInput(
                 "The parent comment is not in this article.",
                 code="invalid_parent",

@@ -99,6 +99,15 @@ def test_fields_left_out_keep_their_value(api, site, site_key):
     assert Article.objects.get(key="k").closes_at == datetime(2030, 1, 1, tzinfo=UTC)
 
 
+def test_url_and_title_left_out_keep_their_value(api, site, site_key):
+    put(api, site, "k", {"url": "https://news.example/k", "title": "First"}, site_key)
+
+    body = put(api, site, "k", {"is_open": False}, site_key).json()
+
+    expected = ("https://news.example/k", "First", False)
+    assert (body["url"], body["title"], body["is_open"]) == expected
+
+
 @pytest.mark.parametrize(
     "authorization",
     [

@@ -277,8 +277,24 @@ def test_parent_from_another_site_with_the_same_article_key_is_refused(
 
 
 @pytest.mark.parametrize("status", [S.PENDING, S.HELD, S.REJECTED, S.REMOVED, S.DELETED])
-def test_reply_to_an_unpublished_comment_is_refused(reader_api, article, unchanged, status):
+def test_reply_to_someone_elses_unpublished_comment_is_as_if_it_did_not_exist(
+    reader_api, article, unchanged, status
+):
     parent = CommentFactory(article=article, status=status)
+
+    with unchanged():
+        response = reader_api.post(
+            thread_url(article), {"body": "Hi", "parent": parent.pk}, format="json"
+        )
+
+    assert_error(response, 400, "invalid_parent")
+
+
+@pytest.mark.parametrize("status", [S.PENDING, S.HELD, S.REJECTED])
+def test_reply_to_ones_own_unpublished_comment_is_refused(
+    reader, reader_api, article, unchanged, status
+):
+    parent = CommentFactory(article=article, author=reader, status=status)
 
     with unchanged():
         response = reader_api.post(
