@@ -213,7 +213,5 @@ LOGGING = {
 }
 
 # Product settings (defaults for new sites; each site can override in the admin).
-PARLEY_MAX_BODY_CHARS = env_int("PARLEY_MAX_BODY_CHARS", 5000)
 PARLEY_PAGE_SIZE = env_int("PARLEY_PAGE_SIZE", 20)
-PARLEY_MAX_PAGE_SIZE = 100
 PARLEY_MODERATION_ENTRY = "policy.services.moderate_comment"
