@@ -6,13 +6,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, viewer_of
+from comments.apis import ERRORS, require_reader, viewer_of
 from comments.models import Article, Comment
 from comments.selectors import site_get
 from comments.throttles import WriteIPThrottle
 
 from .documents import compiled, render_policy_text
 from .engine import Context
+from .models import Standing, StandingState
 from .services import moderation_context, policy_current
 
 ClauseOut = inline_serializer(
@@ -124,5 +125,39 @@ class PolicyCheckAPI(APIView):
                 else None,
                 "hits": result.get("hits", []),
                 "policy_version": version.version,
+            }
+        )
+
+
+class MyStandingAPI(APIView):
+    """The signed-in reader's standing on a site, with the message a moderator left them."""
+
+    @extend_schema(
+        operation_id="my_standing",
+        responses={
+            200: inline_serializer(
+                "MyStanding",
+                fields={
+                    "state": serializers.ChoiceField(choices=StandingState.choices),
+                    "until": serializers.DateTimeField(allow_null=True),
+                    "message": serializers.CharField(help_text="From a moderator, e.g. a warning."),
+                    "can_post": serializers.BooleanField(),
+                },
+            ),
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request, site: str) -> Response:
+        reader = require_reader(request)
+        standing = Standing.objects.filter(site=site_get(slug=site), commenter=reader).first()
+        state = standing.effective_state() if standing else StandingState.ACTIVE
+        return Response(
+            {
+                "state": state,
+                "until": standing.until.isoformat().replace("+00:00", "Z")
+                if standing and standing.until and state == StandingState.SUSPENDED
+                else None,
+                "message": standing.message if standing else "",
+                "can_post": state not in (StandingState.SUSPENDED, StandingState.BANNED),
             }
         )
