@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import islice
+from operator import sub
 from time import perf_counter
 from types import MappingProxyType
+from typing import NamedTuple
 
 from policy.engine.document import Clause, Policy
 from policy.engine.model import SEVERITY, Action, Context, Hit, Verdict
 from policy.engine.normalise import Analysis
 from policy.engine.rules import RULE_KINDS, Rule
+from policy.engine.rules.base import Evidence
 
 _DEFAULT_CONTEXT = Context()
 _ACTION_FOR = {2: Action.REJECT, 1: Action.HOLD}
@@ -21,7 +26,7 @@ class Engine:
     evaluation works on its own :class:`~policy.engine.normalise.Analysis`.
     """
 
-    __slots__ = ("_needs_scorers", "_policy", "_rules", "_vocabulary")
+    __slots__ = ("_needs_scorers", "_passes", "_policy", "_rules", "_vocabulary")
 
     def __init__(self, policy: Policy) -> None:
         rules: list[tuple[str, Rule, Clause, str, bool]] = []
@@ -42,6 +47,19 @@ class Engine:
         )
         # Every word some rule looks up: each Analysis keeps only the candidates in it.
         self._vocabulary = frozenset().union(*(rule.vocabulary() for _, rule, *_ in rules))
+        # What evaluate() runs, without and with scores: bound check methods, the
+        # timing keys and what a hit of each rule cites, in policy order.
+        self._passes = tuple(
+            _Pass(
+                checks=tuple(r[1].check for r in chosen),
+                keys=tuple(r[0] for r in chosen),
+                cites=tuple((r[1].KIND, r[2], r[3]) for r in chosen),
+            )
+            for chosen in (
+                [r for r in rules if not r[4]],
+                rules,
+            )
+        )
         self._rules = tuple(rules)  # set last: from here on the engine is immutable
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -63,29 +81,33 @@ class Engine:
         ctx = context if context is not None else _DEFAULT_CONTEXT
         start = perf_counter()
         a = Analysis(text, self._vocabulary)
-        prev = perf_counter()
-        timings: dict[str, float] = {"normalise": prev - start}
+        # Per-rule timings are kept (verdict.timings names every rule), but as a
+        # list of time stamps turned into a dict once, after the loop.
+        stamps = [perf_counter()]
+        stamp = stamps.append
+        results: list[Evidence | None] = []
+        result = results.append
+        checks, keys, cites = self._passes[ctx.scores is not None]
+        for check in checks:
+            result(check(a, ctx))
+            stamp(perf_counter())
         hits: list[Hit] = []
         worst = 0
         decider: Hit | None = None
         flagged = False
-        skip_scores = ctx.scores is None
-        for key, rule, clause, action, needs_scores in self._rules:
-            if needs_scores and skip_scores:
-                continue
-            evidence = rule.check(a, ctx)
-            now = perf_counter()
-            timings[key] = now - prev
-            prev = now
-            if evidence is None:
-                continue
-            hit = Hit(rule.KIND, clause.id, clause.number, clause.title, action, evidence)
-            hits.append(hit)
-            severity = SEVERITY[action]
-            if action == "flag":
-                flagged = True
-            elif severity > worst:
-                worst, decider = severity, hit
+        if results.count(None) != len(results):
+            for evidence, (kind, clause, action) in zip(results, cites, strict=True):
+                if evidence is None:
+                    continue
+                hit = Hit(kind, clause.id, clause.number, clause.title, action, evidence)
+                hits.append(hit)
+                severity = SEVERITY[action]
+                if action == "flag":
+                    flagged = True
+                elif severity > worst:
+                    worst, decider = severity, hit
+        timings: dict[str, float] = {"normalise": stamps[0] - start}
+        timings.update(zip(keys, map(sub, islice(stamps, 1, None), stamps), strict=True))
         timings["total"] = perf_counter() - start
         return Verdict(
             action=_ACTION_FOR.get(worst, Action.PUBLISH),
@@ -94,3 +116,9 @@ class Engine:
             flagged=flagged,
             timings=MappingProxyType(timings),
         )
+
+
+class _Pass(NamedTuple):
+    checks: tuple[Callable[[Analysis, Context], Evidence | None], ...]
+    keys: tuple[str, ...]
+    cites: tuple[tuple[str, Clause, str], ...]

@@ -9,6 +9,7 @@ owns frozen sets and dicts built once when an engine compiles a policy.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from importlib import resources
 
@@ -158,7 +159,7 @@ class Matcher:
         "names",
         "phrases",
         "prefixes",
-        "root_tests",
+        "root_gate",
         "roots",
         "suffixes",
         "vocabulary",
@@ -229,12 +230,10 @@ class Matcher:
         self.prefixes = tuple(sorted(prefixes))
         self.suffixes = tuple(sorted(suffixes))
         self.has_roots = bool(contains or prefixes or suffixes)
-        # The substring tests of :meth:`_root_terms`, for its one-line gate.
-        self.root_tests = (
-            *self.contains,
-            *(" " + r for r in self.prefixes),
-            *(r + " " for r in self.suffixes),
-        )
+        # Any root anywhere, a necessary condition for :meth:`_roots_in`: one scan
+        # that stops only at the roots' first letters, instead of one per root.
+        roots = sorted({*contains, *prefixes, *suffixes} - {""}, key=len, reverse=True)
+        self.root_gate = re.compile("|".join(map(re.escape, roots)) or "(?!)")
         self.allow_words = frozenset(allow_words)
         self.allow_phrases = {k: tuple(v) for k, v in allow_phrases.items()}
         self.names = frozenset(canonical_entry(n) for n in names)
@@ -258,7 +257,7 @@ class Matcher:
         the candidates.
         """
         blob = a.root_blob
-        if not any(root in blob for root in self.root_tests):
+        if not self.root_gate.search(blob):
             return set()
         return self._roots_in(a.candidates, blob)
 
@@ -281,10 +280,12 @@ class Matcher:
         # ``relevant`` holds the candidates in the engine's vocabulary, which
         # includes this matcher's: the same intersections on a far smaller set.
         cands = a.relevant
+        found = self._root_terms(a) if self.has_roots else set()
+        if self.vocabulary.isdisjoint(cands):
+            return found
         keys = self.lookup_keys.intersection(cands)
-        found = {self.lookup[k] for k in keys} if keys else set()
-        if self.has_roots:
-            found |= self._root_terms(a)
+        if keys:
+            found.update(self.lookup[k] for k in keys)
         # Candidates include every canonical token, so they gate phrases without
         # building the canonical text.
         if self.first_words and not self.first_words.isdisjoint(cands):
@@ -343,7 +344,9 @@ class Matcher:
                     if self._allowed(a, i, i + n):
                         continue
                     out.append((phrase, a.token_span(i, i + n)))
-        out.sort(key=lambda item: item[1][0])
+        # By position; ties (a phrase and a longer phrase at the same word) by end
+        # and term, so the order does not depend on set iteration order.
+        out.sort(key=lambda item: (item[1][0], item[1][1], item[0]))
         return out
 
     def _allowed(self, a: Analysis, start: int, stop: int) -> bool:

@@ -17,6 +17,7 @@ text: they create extra *candidate* forms for the few tokens that need them, so
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from itertools import filterfalse
@@ -117,6 +118,14 @@ _RUN3 = re.compile(r"([a-z])\1\1")
 _RUN3_ANY = re.compile(r"([a-z])\1{2,}")
 _SPACED = re.compile(r"(?<![^\W_])[a-z0-9@$](?:[ ._\-]{1,2}[a-z0-9@$](?![^\W_])){2,}")
 _SPACED_SEP = re.compile(r"[ ._\-]")
+# Folded ASCII text with every token character as "x"; three one-character tokens in a row.
+_TOKEN_MASK = bytes(ord(" ") if b == ord(" ") else ord("x") for b in range(256))
+_SINGLES_RUN = re.compile(rb" x  *x  *x ")
+# Folded ASCII text by character class: letter "a", digit or @ or $ "1", "*", space.
+_CLASSES = bytes(
+    ord(ch if ch in " *" else "a" if ch in string.ascii_lowercase else "1")
+    for ch in map(chr, range(256))
+)
 
 
 def _has_run3_ascii(joined: bytes) -> bool:
@@ -158,7 +167,7 @@ def token_variants(token: str) -> tuple[str, ...]:
     out: list[str] = []
     if not token.isalpha():
         core = token.strip(_STAR)
-        letters = sum(c.isalpha() for c in core)
+        letters = sum(map(str.isalpha, core))
         if core and "*" in core:
             out.append(core)
         if core.isalpha():
@@ -232,9 +241,9 @@ class Analysis:
     :attr:`relevant` holds only the few candidate forms some rule cares about, so
     each rule's gate is a set test on a set of usually zero to five words.
 
-    ``ascii`` tells whether the text is pure ASCII; then ``data`` is the text as
-    bytes (else None), for rules that count or look up characters with
-    ``bytes.translate`` / ``in`` instead of a regular expression.
+    ``ascii`` tells whether the text is pure ASCII; then ``data`` is the text and
+    ``folded`` is :attr:`norm` as bytes (else both are None), for code that counts
+    or looks up characters with ``bytes.translate`` / ``in`` instead of a regex.
     """
 
     __slots__ = (
@@ -242,6 +251,7 @@ class Analysis:
         "alpha",
         "ascii",
         "data",
+        "folded",
         "has_run3",
         "lower",
         "norm",
@@ -258,7 +268,7 @@ class Analysis:
         if text.isascii():
             self.ascii = True
             data = self.data = text.encode("ascii")
-            folded = data.translate(ASCII_FOLD)
+            folded = self.folded = data.translate(ASCII_FOLD)
             self.norm = folded.decode("ascii")
             self.tokens: list[str] = self.norm.split()
             joined = folded.translate(None, b" ")
@@ -268,7 +278,7 @@ class Analysis:
             self.has_run3 = _has_run3_ascii(joined)
         else:
             self.ascii = False
-            self.data = None
+            self.data = self.folded = None
             self.norm = self.lower.translate(FOLD)
             self.tokens = self.norm.split()
             text_joined = "".join(self.tokens)
@@ -289,7 +299,8 @@ class Analysis:
     @lazy
     def canon(self) -> list[str]:
         """Tokens in canonical form, aligned with :attr:`tokens`."""
-        if self.plain:
+        if not self.odd_forms:
+            # Plain words, numbers and prices are their own canonical form.
             return self.tokens
         forms = {t: canonical(t) for t in self.odd_tokens}
         return list(map(forms.get, self.tokens, self.tokens))
@@ -307,6 +318,13 @@ class Analysis:
         tokens; only those join, so ordinary words never merge.
         """
         tokens = self.tokens
+        folded = self.folded
+        # Tokens as runs of "x": one regex search, led by the literal " x ", decides
+        # whether three one-character tokens follow each other anywhere.
+        if folded is not None and not _SINGLES_RUN.search(
+            b" " + folded.translate(_TOKEN_MASK) + b" "
+        ):
+            return []
         lens = list(map(len, tokens))
         if lens.count(1) < 3:
             return []
@@ -352,14 +370,31 @@ class Analysis:
     def extras(self) -> frozenset[str]:
         """Candidate forms besides the tokens themselves: leetspeak, de-repeated, joined."""
         extra: set[str] = set()
-        for tok in self.odd_tokens:
-            extra.update(token_variants(tok))
+        if self.odd_forms:
+            for tok in self.odd_tokens:
+                extra.update(token_variants(tok))
         for _, _, word in self.spaced:
             extra.add(word)
             extra.update(repeat_variants(word))
         for _, _, variants in self.inner_symbol:
             extra.update(variants)
         return frozenset(extra)
+
+    @lazy
+    def odd_forms(self) -> bool:
+        """False when no odd token can have a variant (exact, cheap for ASCII text).
+
+        Only letter floods, tokens with "*" and tokens mixing letters with digits,
+        "@" or "$" ("sh1t", "a$$") have variants; numbers and prices ("2019",
+        "$4") do not.  Mixed tokens show as a letter next to such a symbol.
+        """
+        if self.plain:
+            return False
+        folded = self.folded
+        if folded is None or self.has_run3 or b"*" in folded:
+            return True
+        classes = folded.translate(_CLASSES)
+        return b"a1" in classes or b"1a" in classes
 
     @lazy
     def candidates(self) -> frozenset[str]:

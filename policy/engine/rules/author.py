@@ -26,8 +26,12 @@ class StandingRule(Rule):
         ),
     }
 
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.standings = frozenset(params["standings"])
+
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
-        if ctx.author_standing in self.params["standings"]:
+        if ctx.author_standing in self.standings:
             return {"standing": ctx.author_standing}
         return None
 
@@ -41,8 +45,12 @@ class NewCommenterRule(Rule):
     KIND = "new_commenter"
     PARAMS = {"first_n": Param("int", 0, "how many first comments a moderator reads", minimum=0)}
 
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.first_n = params["first_n"]
+
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
-        first_n = self.params["first_n"]
+        first_n = self.first_n
         if ctx.author_approved_count < first_n:
             return {"approved_count": ctx.author_approved_count, "first_n": first_n}
         return None
@@ -58,11 +66,15 @@ class ArticleStateRule(Rule):
         ),
     }
 
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.closed = "closed" in params["states"]
+        self.premoderated = "premoderated" in params["states"]
+
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
-        states = self.params["states"]
-        if "closed" in states and not ctx.article_open:
+        if self.closed and not ctx.article_open:
             return {"state": "closed"}
-        if "premoderated" in states and ctx.article_premoderated:
+        if self.premoderated and ctx.article_premoderated:
             return {"state": "premoderated"}
         return None
 

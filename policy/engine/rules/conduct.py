@@ -11,7 +11,11 @@ occurs at all, so ordinary comments never reach the regular expressions.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
+from itertools import accumulate
+from operator import add
+from types import MappingProxyType
 from typing import Any
 
 from policy.engine.document import Param
@@ -255,19 +259,23 @@ def _insult_patterns(extra_targets: Iterable[str]) -> list[Gated]:
 
 
 def _spans_in_ctext(a: Analysis, found: list[re.Match[str]]) -> list[list[Any]]:
-    """Map matches in :attr:`Analysis.ctext` back to spans of the original text."""
-    starts = []
-    pos = 1
-    for tok in a.canon:
-        starts.append(pos)
-        pos += len(tok) + 1
+    """Map matches in :attr:`Analysis.ctext` back to spans of the original text.
+
+    A match covers the tokens that end after it starts and start before it ends;
+    token starts and ends in ``ctext`` increase, so two bisections find them.
+    """
+    if not found:
+        return []
+    lengths = list(map(len, a.canon))
+    # ctext is " " + tokens joined by " " + " ": token i starts at 1 + sum(len + 1) before it.
+    starts = list(accumulate(map((1).__add__, lengths), initial=1))[:-1]
+    ends = list(map(add, starts, lengths))
     out = []
     for m in found:
-        inside = [
-            i for i, s in enumerate(starts) if s + len(a.canon[i]) > m.start() and s < m.end()
-        ]
-        if inside:
-            out.append(a.token_span(inside[0], inside[-1] + 1))
+        first = bisect_right(ends, m.start())
+        last = bisect_left(starts, m.end()) - 1
+        if first <= last:
+            out.append(a.token_span(first, last + 1))
     return out
 
 
@@ -279,6 +287,8 @@ class _PatternRule(Rule):
     gated: tuple[Gated, ...] = ()
     always: frozenset[str] = frozenset()
     phrases: Matcher | None = None
+    # Word of a pattern's first gate -> indices in ``gated`` of the patterns it opens.
+    gate_index: Mapping[str, tuple[int, ...]] = MappingProxyType({})
 
     def vocabulary(self) -> frozenset[str]:
         words = set(self.triggers) | self.always
@@ -293,8 +303,12 @@ class _PatternRule(Rule):
             return list(self.pattern.finditer(a.ctext))
         words = a.relevant_canon
         out: list[re.Match[str]] = []
-        for gates, regex in self.gated:
-            if all(not gate.isdisjoint(words) for gate in gates):
+        # Patterns whose first gate has a word in the comment, in policy order.
+        index = self.gate_index
+        chosen = sorted({i for w in words.intersection(index) for i in index[w]})
+        for i in chosen:
+            gates, regex = self.gated[i]
+            if all(not gate.isdisjoint(words) for gate in gates[1:]):
                 out.extend(regex.finditer(a.ctext))
         return out
 
@@ -340,6 +354,11 @@ class InsultRule(_PatternRule):
         extra = [canonical_entry(w) for w in params["extra_words"]]
         self.always = frozenset(ALWAYS + extra)
         self.gated = tuple(_insult_patterns(params["extra_targets"]))
+        index: dict[str, list[int]] = {}
+        for i, (gates, _) in enumerate(self.gated):
+            for word in gates[0]:
+                index.setdefault(word, []).append(i)
+        self.gate_index = MappingProxyType({w: tuple(ix) for w, ix in index.items()})
         trigger_words = set(NOUNS + NOUNS_2ND + ALWAYS + STRONG_ADJ + WEAK_ADJ + _GROUP_ADJ + extra)
         trigger_words.add("shut")
         self.triggers = frozenset(w for phrase in trigger_words for w in phrase.split())

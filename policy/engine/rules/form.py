@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +24,9 @@ _URL = re.compile(
     rf"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})\b(?![@-])(?:/[^\s<>\"']*)?",
     re.IGNORECASE,
 )
-_TLD_GATE = re.compile(rf"\.(?:{_TLDS})\b")
+# The lookahead makes sentence ends (". ") and decimals ("4.5") fail before the
+# alternation is tried.
+_TLD_GATE = re.compile(rf"\.(?=[a-z])(?:{_TLDS})\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _HOST = re.compile(r"^(?:https?://)?([^/:?#\s]+)", re.IGNORECASE)
 
@@ -115,6 +118,8 @@ class LinksRule(Rule):
 
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_UPPER = string.ascii_uppercase.encode("ascii")
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
 
 
 class ShoutingRule(Rule):
@@ -140,11 +145,19 @@ class ShoutingRule(Rule):
         text = a.text
         if len(text) < self.min_letters or text == a.lower:
             return None
-        upper = len(_UPPER.findall(text))
+        data = a.data
+        # For ASCII text both classes are plain A-Z / A-Za-z: count by deleting them.
+        if data is not None:
+            upper = len(data) - len(data.translate(None, _ASCII_UPPER))
+        else:
+            upper = len(_UPPER.findall(text))
         # upper/letters > ratio needs upper > ratio * min_letters whenever letters >= min_letters.
         if upper <= self.enough_upper:
             return None
-        letters = len(_LETTER.findall(text))
+        if data is not None:
+            letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+        else:
+            letters = len(_LETTER.findall(text))
         if letters < self.min_letters or upper / letters <= self.ratio:
             return None
         return {
@@ -173,9 +186,14 @@ class LengthRule(Rule):
             return "max_chars: must be 0 or >= min_chars"
         return None
 
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.min_chars = params["min_chars"]
+        self.max_chars = params["max_chars"]
+
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         n = len(a.text.strip())
-        lo, hi = self.params["min_chars"], self.params["max_chars"]
+        lo, hi = self.min_chars, self.max_chars
         if n < lo:
             return {"reason": "too_short", "chars": n, "min_chars": lo}
         if hi and n > hi:
@@ -184,6 +202,12 @@ class LengthRule(Rule):
 
 
 _VOWELS = frozenset("aeiouy")
+# ASCII consonants of RepetitionRule.mash (either case: it reads the lower-cased
+# text) become "c", everything else a space.
+_CONSONANT_MARKS = bytes(
+    ord("c") if chr(b).lower() in "bcdfghjklmnpqrstvxz" and b < 0x80 else ord(" ")
+    for b in range(256)
+)
 
 
 class RepetitionRule(Rule):
@@ -210,18 +234,36 @@ class RepetitionRule(Rule):
         self.flood = re.compile(rf"([^\d\s.\-_=*~#+/\\|])\1{{{self.max_repeat},}}")
         # Symbol floods start with a rare character, so this scan is cheap; letter
         # floods imply a run of three letters, which the analysis already knows about.
-        self.symbol_runs = tuple(ch * (self.max_repeat + 1) for ch in "!?,:;$%&@^<>'\"")
+        symbols = "!?,:;$%&@^<>'\""
+        self.symbol_runs = tuple(ch * (self.max_repeat + 1) for ch in symbols)
+        # Deleting every other byte leaves the symbols; fewer than a run's length
+        # of them (nearly always) means no run, without fourteen substring scans.
+        self.not_symbols = bytes(b for b in range(256) if chr(b) not in symbols)
         self.gibberish = params["gibberish"]
         run = params["max_consonant_run"] + 1
         self.mash = re.compile(rf"[bcdfghjklmnpqrstvxz]{{{run},}}")
+        self.mash_run = b"c" * run
+
+    def _symbol_run(self, a: Analysis) -> bool:
+        data = a.data
+        if data is not None and len(data.translate(None, self.not_symbols)) <= self.max_repeat:
+            return False
+        text = a.text
+        return any(run in text for run in self.symbol_runs)
+
+    def _may_mash(self, a: Analysis) -> bool:
+        """Cheap test of ``mash.search(a.lower)``: exact for ASCII, the regex otherwise."""
+        data = a.data
+        if data is None:
+            return self.mash.search(a.lower) is not None
+        return self.mash_run in data.translate(_CONSONANT_MARKS)
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         floods = []
-        text = a.text
-        if a.has_run3 or not text.isascii() or any(run in text for run in self.symbol_runs):
+        if a.has_run3 or not a.ascii or self._symbol_run(a):
             floods = list(self.flood.finditer(a.text))
         mashed = []
-        if self.gibberish and self.mash.search(a.lower):
+        if self.gibberish and self._may_mash(a):
             skip = [m.span() for m in _links(a)]
             if "@" in a.text:
                 skip += [m.span() for m in _EMAIL.finditer(a.text)]
@@ -253,6 +295,7 @@ _NANP = re.compile(
 _NANP_GATE = re.compile(r"\d{3}[ .)-]{0,2}\d{3}[ .-]\d{4}")
 # International: "+44 20 7946 0958", "+33 1 23 45 67 89", "0044 20 7946 0958".
 _INTL_GATE = re.compile(r"(?:\+|00)[1-9]")
+_DIGITS = string.digits.encode("ascii")
 _INTL = re.compile(r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?![\w-])")
 
 
@@ -271,20 +314,29 @@ class PersonalInfoRule(Rule):
         "phones": Param("bool", True, "look for phone numbers"),
     }
 
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self.emails = params["emails"]
+        self.phones = params["phones"]
+
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         text = a.text
         found: list[tuple[str, re.Match[str]]] = []
-        if self.params["emails"]:
+        if self.emails:
             if "@" in text:
                 found += [("email", m) for m in _EMAIL.finditer(text)]
             lower = a.lower
             if "@" not in text and (" dot " in lower or "[dot]" in lower or "(dot)" in lower):
                 found += [("email", m) for m in _SPELLED_EMAIL.finditer(text)]
         # A plain text (every token letters only) has no digits, so no phone number.
-        if self.params["phones"] and not a.alpha:
-            if _NANP_GATE.search(text):
+        if self.phones and not a.alpha:
+            data = a.data
+            # ASCII text: a North American number has 10 digits, an international one
+            # at least 8; counting them spares the regexes' digit scans.
+            digits = 99 if data is None else len(data) - len(data.translate(None, _DIGITS))
+            if digits >= 10 and _NANP_GATE.search(text):
                 found += [("phone", m) for m in _NANP.finditer(text)]
-            if ("+" in text or "00" in text) and _INTL_GATE.search(text):
+            if digits >= 8 and ("+" in text or "00" in text) and _INTL_GATE.search(text):
                 for m in _INTL.finditer(text):
                     digits = sum(c.isdigit() for c in m.group())
                     if 8 <= digits <= 15:
