@@ -411,3 +411,14 @@ def policy_clauses(*, site: Site) -> list[Clause]:
         Clause(id=c.id, number=c.number, title=c.title, policy_version=version.version)
         for c in policy.clauses
     ]
+
+
+def standing_clause(*, site: Site) -> Clause | None:
+    """The clause of the site's policy that enforces commenter standing (the one a ban or a
+    suspension cites), or None when the policy has no `standing` rule."""
+    version = policy_current(site=site)
+    policy, _ = compiled(version.pk, version.source)
+    for c in policy.clauses:
+        if any(rule.rule == "standing" for rule in c.rules):
+            return Clause(id=c.id, number=c.number, title=c.title, policy_version=version.version)
+    return None

@@ -19,7 +19,7 @@ from policy.models import Standing, StandingState
 
 from .access import check_can_administer, check_can_moderate, check_moderator
 from .models import REVIEW_KINDS, ModeratorAction, Role, SiteRole
-from .selectors import Clause, policy_clauses
+from .selectors import Clause, policy_clauses, standing_clause
 
 S = CommentStatus
 Kind = ModeratorAction.Kind
@@ -379,10 +379,19 @@ def _take_down_recent(
         .order_by("pk")  # one lock order everywhere, so two moderators cannot deadlock
     )
     note = f"Taken down when the author was {state} on this site."
+    clause = standing_clause(site=site)  # the decision cites the standing clause, if any
     for comment in comments:
         before = comment.status
         to = S.REMOVED if before == S.PUBLISHED else S.REJECTED
-        transition(comment, to=to, actor=Actor.moderator(by), note=note)
+        transition(
+            comment,
+            to=to,
+            actor=Actor.moderator(by),
+            clause_id=clause.id if clause else "",
+            clause_title=clause.title if clause else "",
+            note=note,
+            policy_version=clause.policy_version if clause else None,
+        )
         if comment.featured:
             comment.featured = False
             Comment.objects.filter(pk=comment.pk).update(featured=False)
@@ -391,6 +400,7 @@ def _take_down_recent(
             comment=comment,
             kind=Kind.REMOVE if to == S.REMOVED else Kind.REJECT,
             from_status=before,
+            clause=clause,
             note=note,
         )
     return [c.pk for c in comments]

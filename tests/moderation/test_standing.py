@@ -142,6 +142,9 @@ def test_ban_with_reject_recent_takes_down_recent_comments_only(
     ]:
         comment.refresh_from_db()
         assert comment.status == status, comment
+    # The take-down cites the clause of the policy that enforces standing.
+    assert (held.moderation_clause_id, published.moderation_clause_id) == ("standing",) * 2
+    assert held.events.last().clause_id == "standing"
     published.refresh_from_db()
     assert published.featured is False
     kinds = sorted(ModeratorAction.objects.filter(commenter=reader).values_list("kind", flat=True))
