@@ -293,6 +293,9 @@ _NANP = re.compile(
     r"(?![\w,/-]|\.\d)"
 )
 _NANP_GATE = re.compile(r"\d{3}[ .)-]{0,2}\d{3}[ .-]\d{4}")
+# National numbers outside North America start with a trunk "0": "07700 900123",
+# "020 7946 0958", "01 23 45 67 89"; 10 or 11 digits in groups.
+_NATIONAL = re.compile(r"(?<![\w$€£.,/+-])0[1-9]\d{0,3}(?:[ .-]?\d{2,4}){2,4}(?![\w,/-]|\.\d)")
 # International: "+44 20 7946 0958", "+33 1 23 45 67 89", "0044 20 7946 0958".
 _INTL_GATE = re.compile(r"(?:\+|00)[1-9]")
 _DIGITS = string.digits.encode("ascii")
@@ -304,8 +307,9 @@ class PersonalInfoRule(Rule):
 
     Years, prices, ordinary figures and ranges do not look like phone numbers:
     a North American number needs its 3-3-4 grouping with a separator before
-    the last four digits; an international number needs a leading "+" or "00"
-    and 8 to 15 digits.
+    the last four digits; a national number elsewhere starts with a trunk "0"
+    and has 10 or 11 digits; an international number needs a leading "+" or
+    "00" and 8 to 15 digits.
     """
 
     KIND = "personal_info"
@@ -336,6 +340,10 @@ class PersonalInfoRule(Rule):
             digits = 99 if data is None else len(data) - len(data.translate(None, _DIGITS))
             if digits >= 10 and _NANP_GATE.search(text):
                 found += [("phone", m) for m in _NANP.finditer(text)]
+            if digits >= 10 and " 0" in f" {text}":
+                for m in _NATIONAL.finditer(text):
+                    if 10 <= sum(c.isdigit() for c in m.group()) <= 11:
+                        found.append(("phone", m))
             if digits >= 8 and ("+" in text or "00" in text) and _INTL_GATE.search(text):
                 for m in _INTL.finditer(text):
                     digits = sum(c.isdigit() for c in m.group())
