@@ -41,6 +41,9 @@ class Classifier(BaseHTTPRequestHandler):
     # Headers and body go out as separate writes; without TCP_NODELAY each answer waits
     # for the client's delayed ACK (~40 ms), which would measure the bench, not Parley.
     disable_nagle_algorithm = True
+    # Keep-alive, as any production classifier behind a web server: the worker's requests
+    # session reuses one connection instead of opening one per decision.
+    protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))

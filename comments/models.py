@@ -18,6 +18,10 @@ def digest_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def new_config_stamp() -> str:
+    return secrets.token_hex(8)
+
+
 class Site(models.Model):
     """A publisher that embeds Parley. Every query about comments is scoped by site."""
 
@@ -43,6 +47,11 @@ class Site(models.Model):
     report_threshold = models.PositiveSmallIntegerField(
         default=3, help_text="Reader reports that move a published comment to the held queue."
     )
+    # Changes whenever the site's moderation configuration changes (policy version, scorers,
+    # webhook endpoints; see policy.models): processes cache that configuration under
+    # (site id, stamp), and the stamp comes free with the site row every request loads. Random,
+    # not a counter, so that a site id reused after a rollback never meets a stale entry.
+    config_stamp = models.CharField(max_length=16, default=new_config_stamp, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -5,10 +5,77 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from comments.models import Comment, Commenter, Site
+from comments.models import Comment, Commenter, Site, new_config_stamp
 
 
-class PolicyVersion(models.Model):
+def site_config_changed(site_ids, *, site: Site | None = None) -> None:
+    """Give the sites a new `config_stamp`: every process's cached moderation configuration
+    for them (policy.services.site_moderation) is then stale and reloaded on next use.
+
+    Called by the saves and deletes below, so admin forms, services, factories and queryset
+    updates all invalidate; `site`, when given, gets the new stamp in memory too."""
+    from policy.services import forget_site_moderation
+
+    ids = {pk for pk in site_ids if pk is not None}
+    if not ids:
+        return
+    stamp = new_config_stamp()
+    Site.objects.filter(pk__in=ids).update(config_stamp=stamp)
+    if site is not None and site.pk in ids:
+        site.config_stamp = stamp
+    forget_site_moderation(ids)
+
+
+class SiteConfigQuerySet(models.QuerySet):
+    """Bulk writes on a site's moderation configuration change the site's stamp, like saves."""
+
+    def update(self, **kwargs):
+        ids = set(self.values_list("site_id", flat=True))
+        rows = super().update(**kwargs)
+        site_config_changed(ids)
+        return rows
+
+    def delete(self):
+        ids = set(self.values_list("site_id", flat=True))
+        result = super().delete()
+        site_config_changed(ids)
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        site_config_changed({obj.site_id for obj in created})
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        site_config_changed({obj.site_id for obj in objs})
+        return rows
+
+
+class SiteConfigModel(models.Model):
+    """A row of a site's moderation configuration: saving or deleting it changes the stamp."""
+
+    objects = SiteConfigQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        site_config_changed({self.site_id}, site=self._loaded_site())
+
+    def delete(self, *args, **kwargs):
+        site_id, site = self.site_id, self._loaded_site()
+        result = super().delete(*args, **kwargs)
+        site_config_changed({site_id}, site=site)
+        return result
+
+    def _loaded_site(self) -> Site | None:
+        field = self._meta.get_field("site")
+        return self.site if field.is_cached(self) else None
+
+
+class PolicyVersion(SiteConfigModel):
     """One saved version of a site's written comment policy (TOML). Versions are never edited."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="policy_versions")
@@ -134,7 +201,7 @@ class ScorerKind(models.TextChoices):
     HTTP = "http", "HTTP scorer (signed JSON)"
 
 
-class ScorerConfig(models.Model):
+class ScorerConfig(SiteConfigModel):
     """A slow classifier one site uses. Its `name` is the key under which the policy's
     `score` rules find its labels (Context.scores[name][label])."""
 
@@ -168,7 +235,7 @@ class ScorerConfig(models.Model):
 WEBHOOK_EVENTS = ("comment.created", "comment.published", "comment.rejected", "comment.removed")
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(SiteConfigModel):
     """Where a site wants to hear about comment events; every request is signed with `secret`."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="webhooks")

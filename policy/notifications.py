@@ -51,15 +51,18 @@ def on_status_event(event: CommentEvent) -> None:
         if _waited(event, comment):
             _queue(comment, NotificationKind.PUBLISHED, comment.author_id)
         if comment.parent_id is not None:
-            parent_author = (
-                Comment.objects.filter(pk=comment.parent_id)
-                .values_list("author_id", flat=True)
-                .first()
-            )
+            parent_author = _parent_author_id(comment)
             if parent_author is not None and parent_author != comment.author_id:
                 _queue(comment, NotificationKind.REPLY, parent_author)
     elif event.to_status == S.REJECTED and _waited(event, comment):
         _queue(comment, NotificationKind.REJECTED, comment.author_id)
+
+
+def _parent_author_id(comment: Comment) -> int | None:
+    # The posting request already holds the parent; other callers look it up.
+    if Comment._meta.get_field("parent").is_cached(comment) and comment.parent is not None:
+        return comment.parent.author_id
+    return Comment.objects.filter(pk=comment.parent_id).values_list("author_id", flat=True).first()
 
 
 def _queue(comment: Comment, kind: str, recipient_id: int) -> None:

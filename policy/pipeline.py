@@ -24,7 +24,6 @@ from django.utils import timezone
 from comments.lifecycle import Actor, transition
 from comments.models import ActorKind, Comment, CommentStatus
 
-from .documents import compiled
 from .engine import Action, Verdict
 from .models import (
     DeliveryStatus,
@@ -35,7 +34,7 @@ from .models import (
     WebhookDelivery,
 )
 from .scorers import ScorerError, ScorerUnavailable, run_scorers, scorers_for
-from .services import apply_verdict, moderation_context, policy_current, revision_of
+from .services import apply_verdict, moderation_context, revision_of, site_moderation
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +81,19 @@ def send_moderation_task(comment_id: int) -> bool:
 
 
 def _load(comment_id: int, *, lock: bool) -> Comment | None:
-    qs = Comment.objects.select_related("site", "article", "author", "author__user")
+    """The comment with what scorers and the engine read (site, article, author); locked, only
+    the comment's own row: the caller keeps the relations it loaded unlocked (they are not
+    what the lock protects, and joining them again cost more than the rest of the query)."""
     if lock:
-        qs = qs.select_for_update(of=("self",))
+        return Comment.objects.select_for_update().filter(pk=comment_id).first()
+    qs = Comment.objects.select_related("site", "article", "author", "author__user")
     return qs.filter(pk=comment_id).first()
+
+
+def _with_relations(comment: Comment, loaded: Comment) -> Comment:
+    for name in ("site", "article", "author"):
+        setattr(comment, name, getattr(loaded, name))
+    return comment
 
 
 def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None:
@@ -100,8 +108,8 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
     if comment is None or comment.status != S.PENDING:
         return None
     revision = revision_of(comment)
-    version = policy_current(site=comment.site)
-    _, engine = compiled(version.pk, version.source)
+    config = site_moderation(site=comment.site)
+    version, engine = config.version, config.engine
 
     scores: dict[str, dict[str, float]] = {}
     failure: ScorerError | None = None
@@ -120,10 +128,11 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
             failure = exc
 
     with transaction.atomic():
-        comment = _load(comment_id, lock=True)
-        if comment is None or comment.status != S.PENDING or revision_of(comment) != revision:
+        locked = _load(comment_id, lock=True)
+        if locked is None or locked.status != S.PENDING or revision_of(locked) != revision:
             # Gone, decided by another delivery, or edited (the edit enqueued its own task).
             return None
+        comment = _with_relations(locked, comment)
         if failure is not None:
             decision = hold_unscored(comment, version=version, error=failure)
         else:

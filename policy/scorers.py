@@ -151,7 +151,9 @@ ADAPTERS = {ScorerKind.AKISMET: AkismetScorer, ScorerKind.HTTP: HttpScorer}
 
 def scorers_for(comment: Comment, *, names: set[str] | None = None) -> list:
     """The site's enabled scorers for this comment, limited to `names` when given."""
-    configs = ScorerConfig.objects.filter(site_id=comment.site_id, enabled=True).order_by("name")
+    from .services import site_moderation
+
+    configs = site_moderation(site=comment.site).scorers
     return [
         ADAPTERS[config.kind](config, comment)
         for config in configs

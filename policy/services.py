@@ -5,21 +5,32 @@ and moves the comment through the state machine (comments.lifecycle).
 """
 
 import logging
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from comments.errors import InvalidInput
 from comments.lifecycle import Actor, transition
 from comments.models import ActorKind, Comment, CommentStatus, Site
 from policy.documents import compiled, default_policy_source
-from policy.engine import Action, Context, PolicyError, Verdict, load_policy
+from policy.engine import Action, Context, Engine, PolicyError, Verdict, load_policy
 
-from .models import ModerationDecision, PolicyVersion, Standing
+from .models import (
+    ModerationDecision,
+    PolicyVersion,
+    ScorerConfig,
+    Standing,
+    StandingState,
+    WebhookEndpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,35 +82,116 @@ def policy_current(*, site: Site) -> PolicyVersion:
         return PolicyVersion.objects.filter(site=site).order_by("-version").first()
 
 
+@dataclass(frozen=True)
+class SiteModeration:
+    """A site's moderation configuration as one process caches it (see `site_moderation`)."""
+
+    stamp: str
+    version: PolicyVersion
+    engine: Engine
+    scorers: tuple[ScorerConfig, ...]  # enabled, by name
+    webhooks: tuple[WebhookEndpoint, ...]  # active
+
+    @property
+    def has_scorers(self) -> bool:
+        return bool(self.scorers)
+
+
+SITE_CACHE_SIZE = 1024
+_site_cache: OrderedDict[int, SiteModeration] = OrderedDict()
+_site_cache_lock = threading.Lock()
+
+
+def site_moderation(*, site: Site) -> SiteModeration:
+    """The site's policy in force (compiled), enabled scorers and active webhook endpoints,
+    cached per process under the site's `config_stamp`.
+
+    Every save or delete of a PolicyVersion, ScorerConfig or WebhookEndpoint gives the site a
+    new stamp (policy.models.site_config_changed), and callers pass a site row they loaded for
+    this request or task, so a change is seen by every process at its next request: no query
+    on a hit, three on a miss. The stamp is read before the configuration, so an entry never
+    holds a configuration older than its stamp.
+    """
+    cached = _site_cache.get(site.pk)
+    if cached is not None and cached.stamp == site.config_stamp:
+        return cached
+    version = policy_current(site=site)  # may save the default, which changes site's stamp
+    _, engine = compiled(version.pk, version.source)
+    config = SiteModeration(
+        stamp=site.config_stamp,
+        version=version,
+        engine=engine,
+        scorers=tuple(ScorerConfig.objects.filter(site_id=site.pk, enabled=True).order_by("name")),
+        webhooks=tuple(WebhookEndpoint.objects.filter(site_id=site.pk, active=True)),
+    )
+    with _site_cache_lock:
+        _site_cache[site.pk] = config
+        _site_cache.move_to_end(site.pk)
+        while len(_site_cache) > SITE_CACHE_SIZE:
+            _site_cache.popitem(last=False)
+    return config
+
+
+def forget_site_moderation(site_ids: Iterable[int]) -> None:
+    """Drop this process's entries (other processes see the new stamp on their next load)."""
+    with _site_cache_lock:
+        for pk in site_ids:
+            _site_cache.pop(pk, None)
+
+
+def _context_sql() -> str:
+    comment = Comment._meta.db_table
+    standing = Standing._meta.db_table
+    # One round trip: the first row carries standing and history, the others the author's
+    # recent bodies. Written by hand: composing three ORM queries cost more CPU than running
+    # them, on the path every post takes.
+    return f"""
+        SELECT 0, NULL, NULL,
+          (SELECT state FROM {standing} WHERE site_id = %s AND commenter_id = %s),
+          (SELECT until <= %s FROM {standing} WHERE site_id = %s AND commenter_id = %s),
+          (SELECT COUNT(*) FROM {comment}
+            WHERE site_id = %s AND author_id = %s AND id <> %s AND status = %s),
+          (SELECT COUNT(*) FROM {comment}
+            WHERE site_id = %s AND author_id = %s AND id <> %s AND status = %s)
+        UNION ALL
+        SELECT 1, recent.body, recent.created_at, NULL, NULL, NULL, NULL FROM (
+          SELECT body, created_at FROM {comment}
+            WHERE author_id = %s AND site_id = %s AND created_at >= %s
+              AND id <> %s AND status <> %s
+            ORDER BY created_at DESC LIMIT {RECENT_LIMIT}
+        ) recent
+    """  # noqa: S608 - table names from the models, every value a parameter
+
+
 def moderation_context(comment: Comment, *, scores: dict | None = None) -> Context:
-    """What the engine knows about a comment's author and article, in three queries."""
-    standing = Standing.objects.filter(site_id=comment.site_id, commenter_id=comment.author_id)
-    standing = standing.first()
-    history = (
-        Comment.objects.filter(site_id=comment.site_id, author_id=comment.author_id)
-        .exclude(pk=comment.pk)
-        .aggregate(
-            approved=Count("id", filter=Q(status=S.PUBLISHED)),
-            rejected=Count("id", filter=Q(status=S.REJECTED)),
+    """What the engine knows about a comment's author and article, in one query."""
+    site_id, author_id = comment.site_id, comment.author_id
+    own_id = comment.pk or 0  # an unsaved draft (policy API) excludes nothing
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _context_sql(),
+            [
+                *(site_id, author_id, adapt(now), site_id, author_id),
+                *(site_id, author_id, own_id, S.PUBLISHED),
+                *(site_id, author_id, own_id, S.REJECTED),
+                *(author_id, site_id, adapt(now - RECENT_WINDOW), own_id, S.DELETED),
+            ],
         )
-    )
-    recent = tuple(
-        Comment.objects.filter(
-            author_id=comment.author_id,
-            site_id=comment.site_id,
-            created_at__gte=timezone.now() - RECENT_WINDOW,
-        )
-        .exclude(pk=comment.pk)
-        .exclude(status=S.DELETED)
-        .order_by("-created_at")
-        .values_list("body", flat=True)[:RECENT_LIMIT]
-    )
+        rows = cursor.fetchall()
+    head = next(row for row in rows if row[0] == 0)
+    recent = sorted((row for row in rows if row[0] == 1), key=lambda row: row[2], reverse=True)
+    state, ended = head[3], head[4]
+    # As Standing.effective_state: a suspension that has run out counts as active.
+    if state is None or (state == StandingState.SUSPENDED and ended):
+        state = StandingState.ACTIVE
     article = comment.article
     return Context(
-        author_standing=standing.effective_state() if standing else "active",
-        author_approved_count=history["approved"],
-        author_rejected_count=history["rejected"],
-        recent_bodies=recent,
+        author_standing=state,
+        author_approved_count=head[5],
+        author_rejected_count=head[6],
+        recent_bodies=tuple(row[1] for row in recent),
         article_open=article.accepts_comments(),
         article_premoderated=article.premoderated,
         scores=scores,
@@ -111,9 +203,9 @@ def revision_of(comment: Comment) -> str:
 
 
 def evaluate(comment: Comment, *, scores: dict | None = None) -> tuple[PolicyVersion, Verdict]:
-    version = policy_current(site=comment.site)
-    _, engine = compiled(version.pk, version.source)
-    return version, engine.evaluate(comment.body, moderation_context(comment, scores=scores))
+    config = site_moderation(site=comment.site)
+    context = moderation_context(comment, scores=scores)
+    return config.version, config.engine.evaluate(comment.body, context)
 
 
 def apply_verdict(
@@ -126,33 +218,39 @@ def apply_verdict(
     elapsed_us: int = 0,
     scores: dict | None = None,
     publish: bool = True,
+    first_decision: bool = False,
 ) -> ModerationDecision | None:
     """Record the decision and move the comment. Returns None when this revision was decided.
 
     Precondition: inside a transaction that holds the comment's row lock.
     `publish=False` records a publish verdict but leaves the comment pending (for the
-    pipeline to finish).
+    pipeline to finish). `first_decision=True` (the caller created the comment in this same
+    transaction, so no decision about it can exist) skips the savepoint that otherwise
+    catches a duplicate.
     """
     deciding = verdict.clause
-    revision = revision_of(comment)
-    try:
-        with transaction.atomic():
-            decision = ModerationDecision.objects.create(
-                comment=comment,
-                stage=stage,
-                revision=revision,
-                action=verdict.action.value,
-                flagged=verdict.flagged,
-                clause_id=deciding.clause_id if deciding else "",
-                clause_title=deciding.clause_title if deciding else "",
-                hits=verdict.to_dict().get("hits", []),
-                scores=scores or {},
-                policy_version=version,
-                policy_version_number=version.version,
-                elapsed_us=elapsed_us,
-            )
-    except IntegrityError:
-        return None  # delivered twice: this stage of this revision is already decided
+    decision = ModerationDecision(
+        comment=comment,
+        stage=stage,
+        revision=revision_of(comment),
+        action=verdict.action.value,
+        flagged=verdict.flagged,
+        clause_id=deciding.clause_id if deciding else "",
+        clause_title=deciding.clause_title if deciding else "",
+        hits=verdict.to_dict().get("hits", []),
+        scores=scores or {},
+        policy_version=version,
+        policy_version_number=version.version,
+        elapsed_us=elapsed_us,
+    )
+    if first_decision:
+        decision.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                decision.save(force_insert=True)
+        except IntegrityError:
+            return None  # delivered twice: this stage of this revision is already decided
 
     target = {
         Action.REJECT: S.REJECTED,
@@ -189,14 +287,10 @@ def _reason(verdict: Verdict) -> str:
     return ""
 
 
-def pipeline_has_work(comment: Comment, *, engine_needs_scorers: frozenset[str]) -> bool:
+def pipeline_has_work(config: SiteModeration) -> bool:
     """Whether a comment the local rules would publish must wait for the pipeline: the policy
     has scorer rules, or the site has a scorer (spam service, classifier) configured."""
-    from .models import ScorerConfig
-
-    if engine_needs_scorers:
-        return True
-    return ScorerConfig.objects.filter(site_id=comment.site_id, enabled=True).exists()
+    return bool(config.engine.needs_scorers) or config.has_scorers
 
 
 def moderate_comment(comment: Comment, *, reason: str) -> None:
@@ -210,20 +304,20 @@ def moderate_comment(comment: Comment, *, reason: str) -> None:
     if comment.status != S.PENDING:
         return
     started = time.perf_counter()
-    version = policy_current(site=comment.site)
-    _, engine = compiled(version.pk, version.source)
-    verdict = engine.evaluate(comment.body, moderation_context(comment))
+    config = site_moderation(site=comment.site)
+    verdict = config.engine.evaluate(comment.body, moderation_context(comment))
     elapsed = int((time.perf_counter() - started) * 1_000_000)
-    waits = verdict.action == Action.PUBLISH and pipeline_has_work(
-        comment, engine_needs_scorers=engine.needs_scorers
-    )
+    waits = verdict.action == Action.PUBLISH and pipeline_has_work(config)
     apply_verdict(
         comment,
         verdict=verdict,
-        version=version,
+        version=config.version,
         stage=ModerationDecision.Stage.SYNC,
         elapsed_us=elapsed,
         publish=not waits,
+        # A comment created in this transaction has no decision yet, and no other
+        # transaction can see it to decide it: a duplicate is impossible, no savepoint needed.
+        first_decision=reason == "created",
     )
     if waits:
         from policy.pipeline import enqueue_moderation

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentEvent, CommentStatus
 
-from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from .models import DeliveryStatus, WebhookDelivery
 from .signing import signed_headers
 
 logger = logging.getLogger(__name__)
@@ -89,12 +89,12 @@ def on_status_event(event: CommentEvent) -> None:
     name = event_name(event)
     if name is None:
         return
+    from .services import site_moderation
+
     comment = event.comment
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(site_id=comment.site_id, active=True)
-        if endpoint.wants(name)
-    ]
+    # The site's active endpoints come from the per-process configuration cache: most sites
+    # have none, and this runs for every created comment and every status change.
+    endpoints = [e for e in site_moderation(site=comment.site).webhooks if e.wants(name)]
     if not endpoints:
         return
     payload = payload_for(name, event, comment)
