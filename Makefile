@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Two test processes: the machines this runs on have two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: demo test install browser lint format clean
 

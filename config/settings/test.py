@@ -1,7 +1,10 @@
 """Tests: the same code paths as production, with fast password hashing."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK
+from .base import CACHES, REDIS_URL, REST_FRAMEWORK
 
 SECRET_KEY = "parley-test-key"  # noqa: S105
 DEBUG = False
@@ -27,3 +30,19 @@ PARLEY_NOTIFY_AFTER_WAIT_SECONDS = 60
 # A worker started by the integration tests writes its e-mails to files the tests count.
 EMAIL_BACKEND = env_str("PARLEY_TEST_EMAIL_BACKEND", EMAIL_BACKEND)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
+
+# With Redis, each test process (pytest-xdist worker) gets a Redis database of its own for the
+# cache: tests clear the cache (a FLUSHDB), which must not wipe another process's throttle
+# counters, nor the broker database in REDIS_URL that the integration tests flush.
+if REDIS_URL:
+    _url = urlsplit(REDIS_URL)
+    _broker_db = int(_url.path.strip("/") or 0)
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
+    _cache_db = (_broker_db - 1 - _index) % 16
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": urlunsplit(_url._replace(path=f"/{_cache_db}")),
+        }
+    }
