@@ -202,18 +202,21 @@ def comment_remove(
 
 
 def _decide_against(
-    *, by: AbstractBaseUser, comment: Comment, to: str, clause: Clause, note: str
+    *, by: AbstractBaseUser, comment: Comment, to: str, clause: Clause | None, note: str
 ) -> None:
-    """Precondition: the caller holds the comment's row lock and checked the transition."""
+    """Reject or remove, citing `clause` (None only when the policy has no clause to cite),
+    and take the comment off the featured list.
+
+    Precondition: the caller holds the comment's row lock and checked the transition."""
     before = comment.status
     transition(
         comment,
         to=to,
         actor=Actor.moderator(by),
-        clause_id=clause.id,
-        clause_title=clause.title,
-        note=note or _default_reason(clause),
-        policy_version=clause.policy_version,
+        clause_id=clause.id if clause else "",
+        clause_title=clause.title if clause else "",
+        note=note or (_default_reason(clause) if clause else ""),
+        policy_version=clause.policy_version if clause else None,
     )
     if comment.featured:
         comment.featured = False
@@ -381,28 +384,8 @@ def _take_down_recent(
     note = f"Taken down when the author was {state} on this site."
     clause = standing_clause(site=site)  # the decision cites the standing clause, if any
     for comment in comments:
-        before = comment.status
-        to = S.REMOVED if before == S.PUBLISHED else S.REJECTED
-        transition(
-            comment,
-            to=to,
-            actor=Actor.moderator(by),
-            clause_id=clause.id if clause else "",
-            clause_title=clause.title if clause else "",
-            note=note,
-            policy_version=clause.policy_version if clause else None,
-        )
-        if comment.featured:
-            comment.featured = False
-            Comment.objects.filter(pk=comment.pk).update(featured=False)
-        _log(
-            by=by,
-            comment=comment,
-            kind=Kind.REMOVE if to == S.REMOVED else Kind.REJECT,
-            from_status=before,
-            clause=clause,
-            note=note,
-        )
+        to = S.REMOVED if comment.status == S.PUBLISHED else S.REJECTED
+        _decide_against(by=by, comment=comment, to=to, clause=clause, note=note)
     return [c.pk for c in comments]
 
 
