@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,6 +34,8 @@ class SiteScopedAdmin(admin.ModelAdmin):
     """Visible and editable only on the sites the user administers."""
 
     site_lookup = "site"  # the path from this model to its Site
+    # A scheme-less URL typed into a form means https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _administered(self, request: HttpRequest) -> QuerySet[Site]:
         cached = getattr(request, "_administered_sites", None)

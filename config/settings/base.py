@@ -78,8 +78,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the PRAGMAs cost ~1 ms of CPU per request. A local file cannot drop the connection, so
     # no health check query either.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-# Django 6 behaviour now: a scheme-less URL typed in a form means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
