@@ -234,7 +234,7 @@ class RepetitionRule(Rule):
         self.flood = re.compile(rf"([^\d\s.\-_=*~#+/\\|])\1{{{self.max_repeat},}}")
         # Symbol floods start with a rare character, so this scan is cheap; letter
         # floods imply a run of three letters, which the analysis already knows about.
-        symbols = "!?,:;$%&@^<>'\""
+        symbols = "!?,:;$%&@^<>'\"()[]{}`"
         self.symbol_runs = tuple(ch * (self.max_repeat + 1) for ch in symbols)
         # Deleting every other byte leaves the symbols; fewer than a run's length
         # of them (nearly always) means no run, without fourteen substring scans.

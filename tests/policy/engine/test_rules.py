@@ -247,6 +247,9 @@ REPETITION = one_rule_engine("repetition", "hold", max_repeat=6, max_consonant_r
     ("text", "fires"),
     [
         ("This is great!!!!!!!!!!", True),
+        ("Look here ((((((((((", True),
+        ("[[[[[[[[[[ spam ]]]]]]]]]]", True),
+        ("A list (a) (b) [c] {d}", False),
         ("soooooooooo good", True),
         ("asdfghjkl", True),
         ("Nooooo!", False),
