@@ -28,6 +28,7 @@ from .selectors import (
     replies_page,
     site_get,
     thread_page,
+    vote_of,
 )
 from .services import (
     article_upsert,
@@ -79,6 +80,12 @@ class CommentOutputSerializer(serializers.Serializer):
     replies = serializers.ListField(
         child=serializers.DictField(), help_text="Nested comments of this same shape."
     )
+    your_vote = serializers.IntegerField(
+        required=False, help_text="Signed-in callers only: 1, -1, or 0 for no vote."
+    )
+    body = serializers.CharField(
+        required=False, help_text="Only on the caller's own: the text as written, for editing."
+    )
     status = serializers.ChoiceField(
         choices=CommentStatus.choices, required=False, help_text="Only on the caller's own."
     )
@@ -124,7 +131,10 @@ def represent(comment: Comment, viewer_id: int | None) -> dict:
         "featured": comment.featured,
         "replies": [represent(r, viewer_id) for r in getattr(comment, "shown_replies", ())],
     }
+    if viewer_id is not None:
+        data["your_vote"] = getattr(comment, "your_vote", 0) or 0
     if own:
+        data["body"] = comment.own_body if hasattr(comment, "own_body") else comment.body
         data["status"] = comment.status
         data["moderation"] = (
             {
@@ -281,6 +291,8 @@ class CommentAPI(BaseAPI):
     def get(self, request: Request, comment_id: int) -> Response:
         viewer = viewer_of(request)
         comment = comment_access(comment_id=comment_id, viewer=viewer)
+        if viewer is not None:
+            comment.your_vote = vote_of(comment=comment, voter=viewer)
         return Response(represent(comment, viewer.pk if viewer else None))
 
     @extend_schema(

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from .errors import InvalidInput, NotFound
-from .models import TOMBSTONE_STATUSES, Article, Comment, Commenter, CommentStatus, Site
+from .models import TOMBSTONE_STATUSES, Article, Comment, Commenter, CommentStatus, Site, Vote
 
 S = CommentStatus
 SORTS = ("oldest", "newest", "top")
@@ -62,6 +62,21 @@ _COLUMNS = (
     "c.created_at, c.edited_at, c.score, c.reply_count, c.featured, "
     "c.moderation_clause_id, c.moderation_clause_title, c.moderation_reason"
 )
+
+
+def _viewer_columns(viewer: Commenter | None) -> tuple[str, list]:
+    """The viewer's own vote on each comment, and the body as written on their own comments
+    (for editing): two more columns, read in the same query."""
+    if viewer is None:
+        return "NULL AS your_vote, NULL AS own_body", []
+    sql = (
+        f"(SELECT v.value FROM {Vote._meta.db_table} v "  # noqa: S608 - constant table name
+        "WHERE v.comment_id = c.id AND v.voter_id = %s) AS your_vote, "
+        "CASE WHEN c.author_id = %s THEN c.body END AS own_body"
+    )
+    return sql, [viewer.pk, viewer.pk]
+
+
 _FROM = (
     f"FROM {Comment._meta.db_table} c INNER JOIN {Commenter._meta.db_table} a ON a.id = c.author_id"
 )
@@ -118,12 +133,14 @@ class ThreadComment:
         "moderation_clause_id",
         "moderation_clause_title",
         "moderation_reason",
+        "own_body",
         "parent_id",
         "pk",
         "reply_count",
         "score",
         "shown_replies",
         "status",
+        "your_vote",
     )
 
     def __init__(self, row: tuple):
@@ -143,7 +160,10 @@ class ThreadComment:
             self.moderation_clause_id,
             self.moderation_clause_title,
             self.moderation_reason,
-        ) = row[:15]
+            your_vote,
+            self.own_body,
+        ) = row[:17]
+        self.your_vote = your_vote or 0
         self.created_at = _utc(created_at)
         self.edited_at = _utc(edited_at)
         self.featured = bool(featured)
@@ -197,6 +217,7 @@ def _keyset(
 ) -> Page:
     """One page of the comments matching `where`, in `sort` order, after `cursor`."""
     visible, visible_params = _visible_sql(viewer)
+    viewer_columns, viewer_params = _viewer_columns(viewer)
     field, after, order = _ORDER[sort]
     inner = f"SELECT c.* FROM {Comment._meta.db_table} c WHERE {where} AND {visible}"  # noqa: S608
     params = [*params, *visible_params]
@@ -212,10 +233,10 @@ def _keyset(
     # pages read the partial indexes comment_top_time / comment_top_score in order.
     inner += f" ORDER BY {order} LIMIT %s"
     sql = (
-        f"SELECT {_COLUMNS} FROM ({inner}) c "  # noqa: S608
+        f"SELECT {_COLUMNS}, {viewer_columns} FROM ({inner}) c "  # noqa: S608
         f"INNER JOIN {Commenter._meta.db_table} a ON a.id = c.author_id ORDER BY {order}"
     )
-    items = [ThreadComment(row) for row in _fetch(sql, [*params, limit + 1])]
+    items = [ThreadComment(row) for row in _fetch(sql, [*viewer_params, *params, limit + 1])]
     next_cursor = _encode_cursor(sort, items[limit - 1]) if len(items) > limit else None
     return Page(items[:limit], next_cursor)
 
@@ -226,14 +247,15 @@ def _replies_of(
     """Up to `per_parent` oldest visible replies of every parent in the subtrees, one query,
     as rows (oldest first)."""
     visible, visible_params = _visible_sql(viewer)
+    viewer_columns, viewer_params = _viewer_columns(viewer)
     rank = "ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.created_at, c.id)"
     # Only constant fragments are formatted in; every value is a query parameter.
     sql = (
-        f"SELECT * FROM (SELECT {_COLUMNS}, {rank} AS sibling_rank {_FROM} "  # noqa: S608
-        f"WHERE {where} AND c.depth <= %s AND {visible}) ranked "
+        f"SELECT * FROM (SELECT {_COLUMNS}, {viewer_columns}, {rank} AS sibling_rank "  # noqa: S608
+        f"{_FROM} WHERE {where} AND c.depth <= %s AND {visible}) ranked "
         "WHERE sibling_rank <= %s ORDER BY 8, 1"  # created_at, id
     )
-    return _fetch(sql, [*params, max_depth, *visible_params, per_parent])
+    return _fetch(sql, [*viewer_params, *params, max_depth, *visible_params, per_parent])
 
 
 def attach_replies(roots: list[ThreadComment], replies: list[tuple]) -> None:
@@ -300,6 +322,14 @@ def replies_page(
         )
         attach_replies(page.items, replies)
     return page
+
+
+def vote_of(*, comment: Comment, voter: Commenter) -> int:
+    """The voter's vote on one comment: 1, -1, or 0 for none."""
+    return (
+        Vote.objects.filter(comment=comment, voter=voter).values_list("value", flat=True).first()
+        or 0
+    )
 
 
 def published_counts(*, site: Site, keys: list[str]) -> dict[str, int]:

@@ -541,6 +541,7 @@ li.comment { margin: 1em 0; }
     renderComment(c) {
       const li = h("li", { class: "comment", part: "comment", "data-id": c.id });
       li.comment = c;
+      li.yourVote = c.your_vote || 0;
       this.fillComment(li, c);
       return li;
     }
@@ -889,7 +890,8 @@ li.comment { margin: 1em 0; }
 
     openEdit(li, c) {
       const bodyEl = li.querySelector(":scope > article .body");
-      const initial = this.bodies.get(c.id) ?? (bodyEl ? bodyEl.innerText.trim() : "");
+      // The API sends the author the text as written; the rendered HTML is a last resort.
+      const initial = this.bodies.get(c.id) ?? c.body ?? (bodyEl ? bodyEl.innerText.trim() : "");
       this.openSlot(
         li,
         this.composer({
