@@ -225,6 +225,7 @@ class CommentEvent(models.Model):
         STATUS = "status", "Status change"
         EDIT = "edit", "Edit"
         CREATED = "created", "Created"
+        REVIEW = "review", "Reports reviewed by a moderator"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STATUS)

@@ -11,7 +11,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -79,13 +79,15 @@ def report_create(
 
 def _hold_if_over_threshold(comment: Comment, clauses: dict[str, str]) -> None:
     """Precondition: the comment's row lock is held and it is published."""
-    published_at = CommentEvent.objects.filter(
-        comment=comment, kind=CommentEvent.Kind.STATUS, to_status=S.PUBLISHED
+    reviewed_at = CommentEvent.objects.filter(
+        Q(kind=CommentEvent.Kind.STATUS, to_status=S.PUBLISHED) | Q(kind=CommentEvent.Kind.REVIEW),
+        comment=comment,
     ).aggregate(at=Max("created_at"))["at"]
     reports = Report.objects.filter(comment=comment)
-    if published_at is not None:
-        # Reports a moderator already saw before re-publishing do not count again.
-        reports = reports.filter(created_at__gte=published_at)
+    if reviewed_at is not None:
+        # Reports a moderator already dealt with (by publishing the comment again, or by
+        # reviewing the reports and leaving it published) do not count again.
+        reports = reports.filter(created_at__gte=reviewed_at)
     cited = list(reports.order_by("created_at", "id").values_list("clause_id", flat=True))
     if len(cited) < comment.site.report_threshold:
         return

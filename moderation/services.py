@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comments.errors import Conflict, InvalidInput, NotFound
-from comments.lifecycle import Actor, can_transition, transition
-from comments.models import Comment, Commenter, CommentStatus, Report, Site
+from comments.lifecycle import Actor, can_transition, record_event, transition
+from comments.models import Comment, Commenter, CommentEvent, CommentStatus, Report, Site
 from policy.models import Standing, StandingState
 
 from .access import check_can_administer, check_can_moderate, check_moderator
@@ -157,6 +157,14 @@ def comment_approve(*, by: AbstractBaseUser, comment_id: int, note: str = "") ->
     if before == S.PUBLISHED:
         if not _has_open_reports(comment):
             return Outcome(comment, changed=False)
+        # The readers' reports were reviewed and the comment stays: say so in its own history
+        # too, so the report threshold counts only reports filed after this review.
+        record_event(
+            comment,
+            kind=CommentEvent.Kind.REVIEW,
+            actor=Actor.moderator(by),
+            note=note or "Reports reviewed; the comment stays published.",
+        )
         _log(by=by, comment=comment, kind=Kind.APPROVE, from_status=before, note=note)
         return Outcome(comment, changed=True)
     if not can_transition(before, S.PUBLISHED):
