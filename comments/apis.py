@@ -1,5 +1,6 @@
 """The reader API (v1): parse, call a selector or service, render. No logic lives here."""
 
+import ipaddress
 from datetime import datetime
 
 from django.conf import settings
@@ -244,9 +245,23 @@ class ThreadAPI(BaseAPI):
         data = _validated(self.InputSerializer, request)
         article = article_get(site_slug=site, key=key)
         comment = comment_create(
-            article=article, author=reader, body=data["body"], parent_id=data.get("parent")
+            article=article,
+            author=reader,
+            body=data["body"],
+            parent_id=data.get("parent"),
+            user_ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
         )
         return _decision_response(comment, reader)
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address as the rate limits see it (honouring NUM_PROXIES), if it is one."""
+    ident = WriteIPThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(ident.strip()))
+    except ValueError:
+        return None
 
 
 def _validated(serializer_class, request: Request) -> dict:

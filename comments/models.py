@@ -147,6 +147,10 @@ class Comment(models.Model):
     downvotes = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0, help_text="Published direct replies.")
     featured = models.BooleanField(default=False)
+    # Where the comment came from, for spam services such as Akismet (which require the IP).
+    # Never shown through the API; `manage.py forget_client_info` erases old values.
+    user_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
     # The latest decision as the author sees it; the full history is in CommentEvent.
     moderation_clause_id = models.CharField(max_length=64, blank=True)
     moderation_clause_title = models.CharField(max_length=200, blank=True)

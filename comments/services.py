@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -134,7 +134,13 @@ def check_body(*, site: Site, body: str) -> str:
 
 @transaction.atomic
 def comment_create(
-    *, article: Article, author: Commenter, body: str, parent_id: int | None = None
+    *,
+    article: Article,
+    author: Commenter,
+    body: str,
+    parent_id: int | None = None,
+    user_ip: str | None = None,
+    user_agent: str = "",
 ) -> Comment:
     """Store a reader's comment and pass it through moderation.
 
@@ -180,6 +186,8 @@ def comment_create(
         body=text,
         html=render_body(text),
         status=S.PENDING,
+        user_ip=user_ip or None,
+        user_agent=user_agent[:300],
     )
     record_event(comment, kind=CommentEvent.Kind.CREATED, actor=Actor.author(comment))
     _moderation_entry()(comment, reason="created")
@@ -196,6 +204,16 @@ def _lock_comment(comment_id: int) -> Comment:
     if comment is None:
         raise NotFound()
     return comment
+
+
+def forget_client_info(*, older_than: timedelta) -> int:
+    """Erase the IP address and user agent of comments older than `older_than`."""
+    cutoff = timezone.now() - older_than
+    return (
+        Comment.objects.filter(created_at__lt=cutoff)
+        .exclude(user_ip__isnull=True, user_agent="")
+        .update(user_ip=None, user_agent="")
+    )
 
 
 @transaction.atomic

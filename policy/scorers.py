@@ -79,9 +79,8 @@ class AkismetScorer:
         return {
             "api_key": self.config.key,
             "blog": blog,
-            # Parley keeps no reader IP or user agent; Akismet then leans on the other fields.
-            "user_ip": "",
-            "user_agent": "",
+            "user_ip": comment.user_ip or "",
+            "user_agent": comment.user_agent,
             "permalink": comment.article.url,
             "comment_type": "reply" if comment.parent_id else "comment",
             "comment_author": comment.author.display_name,

@@ -22,7 +22,11 @@ S = CommentStatus
 
 def post(client, body="Fine weather for a budget, isn't it?"):
     return client.post(
-        "/api/v1/sites/daily/articles/budget-2026/comments/", {"body": body}, format="json"
+        "/api/v1/sites/daily/articles/budget-2026/comments/",
+        {"body": body},
+        format="json",
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_USER_AGENT="Mozilla/5.0 (test)",
     )
 
 
@@ -56,6 +60,7 @@ def test_akismet_spam_rejects_with_the_scorer_as_actor(
     assert form["comment_author_email"] == ["alice@example.org"]
     assert form["comment_content"] == ["Fine weather for a budget, isn't it?"]
     assert form["permalink"] == [article.url]
+    assert (form["user_ip"], form["user_agent"]) == (["203.0.113.7"], ["Mozilla/5.0 (test)"])
 
 
 @responses.activate
