@@ -126,6 +126,9 @@ REST_FRAMEWORK = {
         "auth": env_str("PARLEY_THROTTLE_AUTH", "20/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies in front of Parley append to X-Forwarded-For. 0 trusts only the socket
+    # address; DRF's default (None) would trust a header any client can forge.
+    "NUM_PROXIES": env_int("PARLEY_NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {

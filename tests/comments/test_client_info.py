@@ -44,3 +44,15 @@ def test_forget_client_info_erases_old_values_only(article, capsys):
     assert (old.user_ip, old.user_agent) == (None, "")
     assert (recent.user_ip, recent.user_agent) == ("198.51.100.2", "recent")
     assert "1 comments" in capsys.readouterr().out
+
+
+def test_a_forged_forwarded_for_header_is_not_believed(reader_api, article):
+    response = reader_api.post(
+        thread_url(article),
+        {"body": "Hello."},
+        format="json",
+        REMOTE_ADDR="192.0.2.10",
+        HTTP_X_FORWARDED_FOR="10.9.8.7",
+    )
+
+    assert Comment.objects.get(pk=response.json()["id"]).user_ip == "192.0.2.10"
