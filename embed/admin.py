@@ -8,7 +8,7 @@ from .services import sso_secret_rotate
 
 @admin.register(SiteEmbedConfig)
 class SiteEmbedConfigAdmin(admin.ModelAdmin):
-    list_display = ("site", "sso_on", "sso_secret_rotated_at", "lazy_articles")
+    list_display = ("site", "sso_on", "sso_secret_rotated_at", "lazy_articles", "guests")
     readonly_fields = ("sso_secret_rotated_at",)
     actions = ["rotate_sso_secret"]
 

@@ -12,7 +12,12 @@ from comments.throttles import AuthThrottle, WriteIPThrottle
 
 from .errors import SiteTokenRefused
 from .models import SiteEmbedConfig, SiteToken
-from .services import article_register_from_embed, site_token_revoke, sso_exchange
+from .services import (
+    article_register_from_embed,
+    guest_sign_in,
+    site_token_revoke,
+    sso_exchange,
+)
 
 ARTICLE_KEY_RE = r"^[^/\x00-\x1f\x7f]{1,200}$"
 
@@ -60,6 +65,36 @@ class SSOAPI(APIView):
         data = _validated(self.InputSerializer, request)
         site_obj = site_get(slug=site)
         key, site_token, commenter = sso_exchange(site=site_obj, token=data["token"])
+        return Response(
+            {
+                "token": key,
+                "expires_at": _iso(site_token.expires_at),
+                "reader": {"id": commenter.public_id, "display_name": commenter.display_name},
+            }
+        )
+
+
+class GuestAPI(APIView):
+    """A reader without a host account comments under a name (where the site allows it)."""
+
+    authentication_classes: list = []
+    throttle_classes = [AuthThrottle]
+
+    @extend_schema_serializer(component_name="GuestSignInInput")
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(min_length=2, max_length=60, help_text="Shown with comments.")
+
+    @extend_schema(
+        operation_id="guest_sign_in",
+        request=InputSerializer,
+        responses={200: SSOAPI.token_out, **ERRORS},
+        summary="Sign in as a guest; every guest comment is held for a moderator.",
+        description="403 `guests_not_allowed` unless the site's embed settings allow guests.",
+    )
+    def post(self, request: Request, site: str) -> Response:
+        data = _validated(self.InputSerializer, request)
+        site_obj = site_get(slug=site)
+        key, site_token, commenter = guest_sign_in(site=site_obj, name=data["name"])
         return Response(
             {
                 "token": key,
@@ -147,6 +182,7 @@ class EmbedSettingsAPI(APIView):
                 fields={"slug": serializers.CharField(), "name": serializers.CharField()},
             ),
             "sso": serializers.BooleanField(help_text="Readers sign in through the host."),
+            "guests": serializers.BooleanField(help_text="Readers may comment as guests."),
             "edit_window_seconds": serializers.IntegerField(),
             "allow_downvotes": serializers.BooleanField(),
             "max_body_chars": serializers.IntegerField(),
@@ -161,6 +197,7 @@ class EmbedSettingsAPI(APIView):
             {
                 "site": {"slug": site_obj.slug, "name": site_obj.name},
                 "sso": bool(config and config.sso_enabled),
+                "guests": bool(config and config.guests),
                 "edit_window_seconds": site_obj.edit_window_seconds,
                 "allow_downvotes": site_obj.allow_downvotes,
                 "max_body_chars": site_obj.max_body_chars,

@@ -36,6 +36,11 @@ class SSOTokenTooLongLived(SSOTokenRefused):
     message = "The sign-on token lives too long; exp - iat must be at most the allowed lifetime."
 
 
+class GuestsNotAllowed(Forbidden):
+    code = "guests_not_allowed"
+    message = "This site does not take comments from guests; sign in through the site."
+
+
 class SSONotConfigured(Forbidden):
     code = "sso_not_configured"
     message = "Single sign-on is not set up for this site."

@@ -27,6 +27,11 @@ class SiteEmbedConfig(models.Model):
         default=True,
         help_text="Register unknown articles when the embed loads on a page of an allowed origin.",
     )
+    guests = models.BooleanField(
+        default=False,
+        help_text="Readers without a host account may comment under a name of their choice; "
+        "every guest comment is held for a moderator.",
+    )
     site_token_ttl_hours = models.PositiveIntegerField(
         default=24 * 7, help_text="How long a reader stays signed in after single sign-on."
     )

@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from comments.models import Article, Commenter, Site
 from comments.services import article_upsert
+from policy.models import Standing, StandingState
 
 from .authentication import SITE_TOKEN_PREFIX, token_digest
 from .errors import (
+    GuestsNotAllowed,
     LazyArticlesDisabled,
     OriginNotAllowed,
     ReaderSuspended,
@@ -197,3 +199,25 @@ def article_register_from_embed(
     if config is not None and not config.lazy_articles:
         raise LazyArticlesDisabled()
     return article_upsert(site=site, key=key, url=url, title=title)
+
+
+GUEST_TOKEN_TTL = timedelta(days=1)
+GUEST_REASON = "Guest commenter: every comment is read by a moderator first."
+
+
+@transaction.atomic
+def guest_sign_in(*, site: Site, name: str) -> tuple[str, SiteToken, Commenter]:
+    """A guest reader for `site` (when the site allows guests): a commenter of their own whose
+    standing is premoderated, so the policy holds every comment they post for a moderator."""
+    config = SiteEmbedConfig.objects.filter(site=site).first()
+    if config is None or not config.guests:
+        raise GuestsNotAllowed()
+    user = get_user_model().objects.create(username=f"guest-{secrets.token_hex(8)}")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    commenter = Commenter.objects.create(user=user, display_name=name)
+    Standing.objects.create(
+        site=site, commenter=commenter, state=StandingState.PREMODERATED, reason=GUEST_REASON
+    )
+    key, site_token = site_token_issue(site=site, user=user, ttl=GUEST_TOKEN_TTL)
+    return key, site_token, commenter

@@ -8,6 +8,7 @@ urlpatterns = [
     path("embed.js", views.embed_script, name="embed-script"),
     path("count.js", views.count_script, name="embed-count-script"),
     path("api/v1/sites/<slug:site>/sso/", apis.SSOAPI.as_view(), name="embed-sso"),
+    path("api/v1/sites/<slug:site>/guests/", apis.GuestAPI.as_view(), name="embed-guests"),
     path("api/v1/sites/<slug:site>/sso/session/", apis.SignOutAPI.as_view(), name="embed-signout"),
     path(
         "api/v1/sites/<slug:site>/embed/articles/",

@@ -360,3 +360,23 @@ def test_origin_not_allowed_is_refused(page, host, daily):
     assert outcome == "blocked"
     assert not Article.objects.filter(key="harbour-bridge-vote").exists()
     shot(page, "origin-refused")
+
+
+def test_guest_comments_and_sees_it_waiting_for_a_moderator(page, host, daily):
+    from embed.models import SiteEmbedConfig
+
+    SiteEmbedConfig.objects.filter(site=daily).update(guests=True)
+    ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+
+    open_article(page, host)
+    page.fill("#comments [part~='guest-name']", "Passer-by")
+    page.click("#comments [part~='guest-sign-in']")
+    page.locator("#comments [part~='reader']").filter(has_text="Passer-by").wait_for()
+    page.fill("#comments form[part~='form'] textarea", "Visiting from abroad: a fair budget.")
+    page.click("#comments form[part~='form'] button[type=submit]")
+
+    page.locator("#comments li.comment[data-status='held']").wait_for()
+    comment = Comment.objects.get(body="Visiting from abroad: a fair budget.")
+    assert comment.status == "held"
+    assert comment.author.display_name == "Passer-by"
+    shot(page, "guest-held")

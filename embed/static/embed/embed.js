@@ -353,9 +353,48 @@ li.comment { margin: 1em 0; }
       } else {
         this.accountEl.replaceChildren(
           h("button", { type: "button", part: "button sign-in", text: "Sign in to comment", onclick: () => this.askSignIn() }),
+          this.settings && this.settings.guests ? this.guestForm() : null,
         );
       }
       this.renderComposer();
+    }
+
+    // Where the site allows it, a reader without an account comments under a name; the
+    // policy holds every guest comment for a moderator, and the form says so.
+    guestForm() {
+      const nameId = `parley-guest-${++uid}`;
+      const input = h("input", { id: nameId, type: "text", part: "guest-name", minlength: "2", maxlength: "60", required: true, autocomplete: "nickname" });
+      return h(
+        "form",
+        {
+          class: "guest",
+          part: "guest",
+          onsubmit: async (event) => {
+            event.preventDefault();
+            try {
+              await this.guestSignIn(input.value.trim());
+            } catch (error) {
+              this.say(`Could not continue as a guest: ${error.message}`, "error");
+            }
+          },
+        },
+        h("label", { for: nameId, text: "or comment as a guest, named " }),
+        input,
+        h("button", { type: "submit", part: "button guest-sign-in", text: "Continue as guest" }),
+        h("span", { class: "muted", text: " (a moderator reads guest comments before they appear)" }),
+      );
+    }
+
+    async guestSignIn(name) {
+      const { data } = await this.api(`/api/v1/sites/${this.site}/guests/`, {
+        method: "POST",
+        body: { name },
+        auth: false,
+      });
+      this.saveSession({ ...data, sub: null, guest: true });
+      this.emit("parley:signed-in", { reader: data.reader, guest: true });
+      await this.reload();
+      this.say(`Commenting as ${data.reader.display_name} (guest).`);
     }
 
     renderComposer() {
@@ -397,6 +436,7 @@ li.comment { margin: 1em 0; }
             .catch(() => {});
       const policy = this.policy === undefined ? this.loadPolicy() : Promise.resolve();
       await Promise.all([settings, policy, this.loadThread()]);
+      if (!this.session && this.settings && this.settings.guests) this.renderAccount();
       this.loadCount();
     }
 
