@@ -189,6 +189,7 @@ def test_embed_settings(api, site):
     assert response.json() == {
         "site": {"slug": "daily", "name": site.name},
         "sso": False,
+        "guests": False,
         "edit_window_seconds": site.edit_window_seconds,
         "allow_downvotes": site.allow_downvotes,
         "max_body_chars": site.max_body_chars,
