@@ -39,7 +39,7 @@ def _alt(words: Iterable[str]) -> str:
 
 # Insulting wherever they appear.
 ALWAYS = _w("""
-idiot idiots idiotic moron morons moronic imbecile imbeciles imbecilic cretin cretins cretinous
+idiot idiots moron morons imbecile imbeciles cretin cretins
 dumbass dumbasses dumass jackass jackasses jackhole dimwit dimwits halfwit halfwits nitwit nitwits
 numbskull numbskulls numbnuts nincompoop nincompoops ignoramus ignoramuses scumbag scumbags dirtbag
 dirtbags sleazebag sleazebags libtard libtards trumptard trumptards demtard demtards repugnicans
@@ -70,7 +70,8 @@ traitor traitors crook crooks thug thugs
 _VERB_LIKE = set(_w("fool fools troll hack tool rat snake creep cow joke trash leech shill cuck"))
 STRONG_ADJ = [
     *_w("""
-stupid dumb brainless pathetic moronic idiotic retarded braindead delusional deranged demented
+stupid dumb brainless pathetic moronic idiotic imbecilic cretinous retarded braindead delusional
+deranged demented
 worthless spineless gutless clueless ignorant inbred ugly fat disgusting despicable vile
 """),
     "brain dead",

@@ -31,6 +31,7 @@ def _unclassified_base_words() -> list[str]:
     for name in (
         "profanity_strong",
         "profanity_mild",
+        "profanity_expletive",
         "profanity_news",
         "slurs_strong",
         "slurs_ambiguous",
@@ -44,14 +45,20 @@ class ProfanityRule(Rule):
     """Serves the "profanity and vulgarity" clause.
 
     better-profanity 0.7.0's word list, sorted by hand into a ``strong`` tier
-    (obscenity, sexual vulgarity), a ``mild`` tier (crap, damn, piss, expletive
-    phrases; unsorted base words also land here) and news vocabulary that is
-    never flagged (murder, rape, gay, god, nazi, breasts, virgin ...).
+    (obscenity, sexual vulgarity), a ``mild`` tier (vulgar words such as arse,
+    piss, bollocks; unsorted base words also land here), an ``expletive`` tier
+    (damn, "hell yeah": common even in civil comments) and news
+    vocabulary that is never flagged (murder, rape, gay, god, nazi, virgin ...).
     """
 
     KIND = "profanity"
     PARAMS = {
-        "tier": Param("str", "strong", "which list: strong or mild", choices=("strong", "mild")),
+        "tier": Param(
+            "str",
+            "strong",
+            "which list: strong, mild or expletive",
+            choices=("strong", "mild", "expletive"),
+        ),
         "extra_words": words_param("words and phrases added to the tier"),
         "allow": words_param("words and phrases never reported (contexts such as 'cum laude')"),
     }

@@ -38,7 +38,6 @@ def test_profanity_strong(text, fires):
     ("text", "fires"),
     [
         ("What a load of crap", True),
-        ("damn it", True),
         ("what the hell is this", True),
         ("go to hell", True),
         ("pissed off", True),
@@ -56,6 +55,35 @@ def test_profanity_strong(text, fires):
 )
 def test_profanity_mild(text, fires):
     assert _fires(PROFANITY_MILD, text) is fires
+
+
+PROFANITY_EXPLETIVE = one_rule_engine("profanity", "flag", tier="expletive")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("damn it", True),
+        ("Damn, this article is depressing.", True),
+        ("Hell yeah, finally.", True),
+        ("d4mn", True),
+        ("The dam burst", False),
+        ("Hell's Kitchen", False),
+    ],
+)
+def test_profanity_expletive(text, fires):
+    assert _fires(PROFANITY_EXPLETIVE, text) is fires
+    # Not in the mild tier any more: the default policy publishes and flags them.
+    assert not _fires(PROFANITY_MILD, text)
+
+
+def test_the_default_policy_flags_everyday_expletives_without_holding():
+    from .support import default_engine
+
+    verdict = default_engine().evaluate("Damn, they raised taxes again.")
+
+    assert (verdict.action.value, verdict.flagged) == ("publish", True)
+    assert [hit.rule for hit in verdict.hits] == ["profanity"]
 
 
 def test_profanity_extra_words_and_allow():
