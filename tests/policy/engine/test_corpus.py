@@ -121,9 +121,7 @@ def test_holdout_figures_do_not_regress():
     abusive = corpus_lines("holdout_abusive.txt")
     clean = corpus_lines("holdout_clean.txt")
     caught, clean_flagged = _flagged(engine, abusive), _flagged(engine, clean)
-    print(
-        f"\nhold-out: abusive caught {caught}/{len(abusive)}, clean held {clean_flagged}/{len(clean)}"
-    )
+    print(f"\nhold-out: caught {caught}/{len(abusive)}, clean held {clean_flagged}/{len(clean)}")
     assert (len(abusive), len(clean)) == (30, 20)
     assert caught >= 21
     assert clean_flagged <= 1
