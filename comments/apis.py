@@ -522,3 +522,33 @@ class NotAuthenticatedCredentials(ParleyError):
     status_code = 401
     code = "invalid_credentials"
     message = "Unknown username or wrong password."
+
+
+class ApiRootAPI(APIView):
+    """Where to start: the documentation and the schema."""
+
+    authentication_classes: list = []
+
+    @extend_schema(
+        operation_id="api_root",
+        responses={
+            200: inline_serializer(
+                "ApiRoot",
+                fields={
+                    "name": serializers.CharField(),
+                    "version": serializers.CharField(),
+                    "docs": serializers.CharField(),
+                    "schema": serializers.CharField(),
+                },
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "name": "Parley",
+                "version": "v1",
+                "docs": request.build_absolute_uri("/api/docs/"),
+                "schema": request.build_absolute_uri("/api/schema/"),
+            }
+        )

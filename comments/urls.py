@@ -31,6 +31,7 @@ register_converter(ArticleKeyConverter, "articlekey")
 register_converter(IdConverter, "id")
 
 urlpatterns = [
+    path("", apis.ApiRootAPI.as_view(), name="api-root"),
     path("auth/token/", apis.TokenAPI.as_view(), name="auth-token"),
     path("sites/<slug:site>/articles/<articlekey:key>", apis.ArticleAPI.as_view(), name="article"),
     path(

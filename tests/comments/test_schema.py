@@ -73,3 +73,14 @@ def test_schema_and_docs_are_served(client, db):
         assert methods <= set(served["paths"][path]), path
     assert docs.status_code == 200
     assert docs["Content-Type"].startswith("text/html")
+
+
+def test_the_api_root_points_to_the_docs(api, db):
+    body = api.get("/api/v1/").json()
+
+    assert body == {
+        "name": "Parley",
+        "version": "v1",
+        "docs": "http://testserver/api/docs/",
+        "schema": "http://testserver/api/schema/",
+    }
