@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .errors import Forbidden, ParleyError
+from .errors import Forbidden, ParleyError, error_body
 from .models import Comment, Commenter, CommentStatus
 from .selectors import (
     SORTS,
@@ -290,9 +290,9 @@ def _decision_response(comment: Comment, reader: Commenter) -> Response:
                 "title": comment.moderation_clause_title,
             },
         )
+        # Answered, not raised: the rejected comment is stored, so nothing may roll back.
         return Response(
-            {"error": {"code": error.code, "message": error.message, "detail": error.detail}},
-            status=error.status_code,
+            error_body(error.code, error.message, error.detail), status=error.status_code
         )
     return Response(body, status=status.HTTP_202_ACCEPTED)
 

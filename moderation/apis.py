@@ -84,7 +84,9 @@ class HitSerializer(serializers.Serializer):
     clause_number = serializers.IntegerField(allow_null=True)
     clause_title = serializers.CharField()
     action = serializers.CharField()
-    evidence = serializers.DictField(help_text='Rule-specific: "spans", counts, scores.')
+    evidence = serializers.DictField(
+        help_text='Rule-specific: "matches" ([start, end, text] of the body), counts, scores.'
+    )
 
 
 @extend_schema_serializer(component_name="ModerationEngineDecision")

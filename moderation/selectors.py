@@ -26,9 +26,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comments.models import ActorKind, Comment, CommentEvent, CommentStatus, Report, Site
-from policy.documents import compiled
 from policy.models import ModerationDecision, Standing
-from policy.services import policy_current
+from policy.services import site_moderation
 
 from .models import REVIEW_KINDS, ModeratorAction
 
@@ -405,20 +404,20 @@ class Clause:
 
 def policy_clauses(*, site: Site) -> list[Clause]:
     """The clauses of the site's policy in force (the only ones a decision may cite)."""
-    version = policy_current(site=site)
-    policy, _ = compiled(version.pk, version.source)
+    config = site_moderation(site=site)
     return [
-        Clause(id=c.id, number=c.number, title=c.title, policy_version=version.version)
-        for c in policy.clauses
+        Clause(id=c.id, number=c.number, title=c.title, policy_version=config.version.version)
+        for c in config.engine.policy.clauses
     ]
 
 
 def standing_clause(*, site: Site) -> Clause | None:
     """The clause of the site's policy that enforces commenter standing (the one a ban or a
     suspension cites), or None when the policy has no `standing` rule."""
-    version = policy_current(site=site)
-    policy, _ = compiled(version.pk, version.source)
-    for c in policy.clauses:
+    config = site_moderation(site=site)
+    for c in config.engine.policy.clauses:
         if any(rule.rule == "standing" for rule in c.rules):
-            return Clause(id=c.id, number=c.number, title=c.title, policy_version=version.version)
+            return Clause(
+                id=c.id, number=c.number, title=c.title, policy_version=config.version.version
+            )
     return None

@@ -16,6 +16,7 @@ from comments.errors import Conflict, InvalidInput, NotFound
 from comments.lifecycle import Actor, can_transition, record_event, transition
 from comments.models import Comment, Commenter, CommentEvent, CommentStatus, Report, Site
 from policy.models import Standing, StandingState
+from policy.services import breaks_clause
 
 from .access import check_can_administer, check_can_moderate, check_moderator
 from .models import REVIEW_KINDS, ModeratorAction, Role, SiteRole
@@ -145,7 +146,7 @@ def allowed_actions(comment: Comment) -> list[str]:
 
 
 def _default_reason(clause: Clause) -> str:
-    return f"This comment breaks clause {clause.number} of the comment policy: {clause.title}."
+    return breaks_clause(clause.number, clause.title)
 
 
 @transaction.atomic

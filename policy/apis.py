@@ -11,10 +11,10 @@ from comments.models import Article, Comment
 from comments.selectors import site_get
 from comments.throttles import WriteIPThrottle
 
-from .documents import compiled, render_policy_text
+from .documents import render_policy_text
 from .engine import Context
 from .models import Standing, StandingState
-from .services import moderation_context, policy_current
+from .services import moderation_context, site_moderation
 
 ClauseOut = inline_serializer(
     "PolicyClause",
@@ -45,8 +45,8 @@ class PolicyAPI(APIView):
         summary="The site's comment policy, from the same document the engine enforces.",
     )
     def get(self, request: Request, site: str) -> Response:
-        version = policy_current(site=site_get(slug=site))
-        policy, _ = compiled(version.pk, version.source)
+        config = site_moderation(site=site_get(slug=site))
+        policy, version = config.engine.policy, config.version
         return Response(
             {
                 "title": policy.title,
@@ -95,11 +95,11 @@ class PolicyCheckAPI(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         site_obj = site_get(slug=site)
-        version = policy_current(site=site_obj)
-        _, engine = compiled(version.pk, version.source)
+        config = site_moderation(site=site_obj)
 
         # An unsaved comment stands in for the draft, so the context is the real one.
-        article = Article.objects.filter(site=site_obj, key=data.get("article", "")).first()
+        key = data.get("article")
+        article = Article.objects.filter(site=site_obj, key=key).first() if key else None
         viewer = viewer_of(request)
         draft = Comment(site=site_obj, body=data["body"], article=article or Article(site=site_obj))
         if viewer is not None:
@@ -110,7 +110,7 @@ class PolicyCheckAPI(APIView):
                 article_open=draft.article.accepts_comments(),
                 article_premoderated=draft.article.premoderated,
             )
-        verdict = engine.evaluate(data["body"], context)
+        verdict = config.engine.evaluate(data["body"], context)
         result = verdict.to_dict()
         deciding = verdict.clause
         return Response(
@@ -124,7 +124,7 @@ class PolicyCheckAPI(APIView):
                 if deciding
                 else None,
                 "hits": result.get("hits", []),
-                "policy_version": version.version,
+                "policy_version": config.version.version,
             }
         )
 

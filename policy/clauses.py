@@ -6,12 +6,10 @@ importing policy.
 
 from comments.models import Site
 
-from .documents import compiled
-from .services import policy_current
+from .services import site_moderation
 
 
 def site_clauses(site: Site) -> dict[str, str]:
     """Clause id -> clause title, in the order of the policy document."""
-    version = policy_current(site=site)
-    policy, _ = compiled(version.pk, version.source)
+    policy = site_moderation(site=site).engine.policy
     return {clause.id: clause.title for clause in policy.clauses}

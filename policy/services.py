@@ -21,7 +21,7 @@ from comments.errors import InvalidInput
 from comments.lifecycle import Actor, transition
 from comments.models import ActorKind, Comment, CommentStatus, Site
 from policy.documents import compiled, default_policy_source
-from policy.engine import Action, Context, Engine, PolicyError, Verdict, load_policy
+from policy.engine import Action, Context, Engine, Policy, PolicyError, Verdict, load_policy
 
 from .models import (
     ModerationDecision,
@@ -44,10 +44,10 @@ class InvalidPolicy(InvalidInput):
     message = "The policy document is not valid."
 
 
-def check_policy_source(source: str) -> None:
-    """Validate a policy document; raise InvalidPolicy naming every bad field or line."""
+def check_policy_source(source: str) -> Policy:
+    """Parse a policy document; raise InvalidPolicy naming every bad field or line."""
     try:
-        load_policy(source)
+        return load_policy(source)
     except PolicyError as exc:
         raise InvalidPolicy(errors=list(getattr(exc, "errors", None) or [str(exc)])) from exc
 
@@ -57,8 +57,7 @@ def policy_save(
     *, site: Site, source: str, by: AbstractBaseUser | None = None, note: str = ""
 ) -> PolicyVersion:
     """Store a new version of the site's policy. Earlier versions are kept unchanged."""
-    check_policy_source(source)
-    policy = load_policy(source)
+    policy = check_policy_source(source)
     Site.objects.select_for_update().filter(pk=site.pk).first()
     latest = PolicyVersion.objects.filter(site=site).aggregate(v=Max("version"))["v"] or 0
     return PolicyVersion.objects.create(
@@ -270,15 +269,17 @@ def apply_verdict(
     return decision
 
 
+def breaks_clause(number: int, title: str) -> str:
+    """What the author of a rejected or removed comment is told."""
+    return f"This comment breaks clause {number} of the comment policy: {title}."
+
+
 def _reason(verdict: Verdict) -> str:
     hit = verdict.clause
     if hit is None:
         return ""
     if verdict.action == Action.REJECT:
-        return (
-            f"This comment breaks clause {hit.clause_number} of the comment policy: "
-            f"{hit.clause_title}."
-        )
+        return breaks_clause(hit.clause_number, hit.clause_title)
     if verdict.action == Action.HOLD:
         return (
             f"A moderator will review this comment under clause {hit.clause_number}: "
