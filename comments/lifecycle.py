@@ -10,9 +10,9 @@ any       -> deleted (its author)
 
 from dataclasses import dataclass
 
-from django.db.models import F
 from django.utils import timezone
 
+from . import rows
 from .events import comment_event_recorded
 from .models import ActorKind, Comment, CommentEvent, CommentStatus
 
@@ -52,6 +52,16 @@ class Actor:
         return cls(ActorKind.MODERATOR, user.get_username(), user.pk)
 
 
+# What a status change writes on the comment's row.
+_STATUS_FIELDS = (
+    "status",
+    "status_changed_at",
+    "moderation_clause_id",
+    "moderation_clause_title",
+    "moderation_reason",
+)
+
+
 def can_transition(from_status: str, to_status: str) -> bool:
     return to_status in ALLOWED[from_status]
 
@@ -86,24 +96,17 @@ def transition(
         comment.moderation_clause_title,
         comment.moderation_reason,
     ) = reason_fields
-    update = {
-        "status": to,
-        "status_changed_at": now,
-        "moderation_clause_id": reason_fields[0],
-        "moderation_clause_title": reason_fields[1],
-        "moderation_reason": reason_fields[2],
-    }
     if to == S.DELETED:
         # The author's words go with the deletion; the row stays as a tombstone.
         comment.body = comment.html = ""
-        update.update(body="", html="")
-    Comment.objects.filter(pk=comment.pk).update(**update)
+        rows.update(comment, (*_STATUS_FIELDS, "body", "html"))
+    else:
+        rows.update(comment, _STATUS_FIELDS)
 
     if comment.parent_id is not None and (from_status == S.PUBLISHED) != (to == S.PUBLISHED):
-        delta = 1 if to == S.PUBLISHED else -1
-        Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") + delta)
+        rows.increment(Comment, comment.parent_id, "reply_count", 1 if to == S.PUBLISHED else -1)
 
-    event = CommentEvent.objects.create(
+    event = CommentEvent(
         comment=comment,
         kind=CommentEvent.Kind.STATUS,
         from_status=from_status,
@@ -117,13 +120,14 @@ def transition(
         policy_version=policy_version,
         created_at=now,
     )
+    rows.insert([event])
     comment_event_recorded(event)
     return event
 
 
 def record_event(comment: Comment, *, kind: str, actor: Actor, note: str = "") -> CommentEvent:
     """An audit row that does not change the status (creation, an edit)."""
-    event = CommentEvent.objects.create(
+    event = CommentEvent(
         comment=comment,
         kind=kind,
         from_status=comment.status if kind != CommentEvent.Kind.CREATED else "",
@@ -133,5 +137,6 @@ def record_event(comment: Comment, *, kind: str, actor: Actor, note: str = "") -
         actor_label=actor.label[:120],
         note=note,
     )
+    rows.insert([event])
     comment_event_recorded(event)
     return event

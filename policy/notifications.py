@@ -15,9 +15,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from comments import rows
 from comments.models import Comment, Commenter, CommentEvent, CommentStatus
 
 from .models import NotificationKind, NotificationLog, NotificationPreference, NotificationStatus
@@ -69,12 +70,8 @@ def _queue(comment: Comment, kind: str, recipient_id: int) -> None:
     from .pipeline import send_on_commit
     from .tasks import send_notification_task
 
-    try:
-        with transaction.atomic():
-            log = NotificationLog.objects.create(
-                comment=comment, kind=kind, recipient_id=recipient_id
-            )
-    except IntegrityError:
+    log = NotificationLog(comment=comment, kind=kind, recipient_id=recipient_id)
+    if not rows.insert_unless_conflict(log):
         return  # this reader already had (or has coming) this e-mail about this comment
     send_on_commit(send_notification_task, log.pk)
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from comments import rows
 from comments.errors import InvalidInput
 from comments.lifecycle import Actor, transition
 from comments.models import ActorKind, Comment, CommentStatus, Site
@@ -243,11 +244,11 @@ def apply_verdict(
         elapsed_us=elapsed_us,
     )
     if first_decision:
-        decision.save(force_insert=True)
+        rows.insert([decision])
     else:
         try:
             with transaction.atomic():
-                decision.save(force_insert=True)
+                rows.insert([decision])
         except IntegrityError:
             return None  # delivered twice: this stage of this revision is already decided
 

@@ -1,0 +1,63 @@
+"""Posting is the write hot path: its statements are counted here, as reading's are in
+tests/comments/test_thread_api.py (docs/performance.md explains each one)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comments.models import Comment, CommentEvent, CommentStatus
+from policy.models import ModerationDecision
+from policy.services import site_moderation
+
+from ..comments.conftest import thread_url
+from ..factories import CommentFactory
+
+# Outside the test's own transaction a post also runs BEGIN and COMMIT; inside it, the
+# request's atomic block is a savepoint and its release (two statements).
+TOP_LEVEL = [
+    "token with user and commenter",
+    "article with site",
+    "savepoint",
+    "comment insert",
+    "created audit row",
+    "moderation context",
+    "decision insert",
+    "status update",
+    "status audit row",
+    "release savepoint",
+]
+
+
+def _statements(reader_api, article, payload) -> tuple[object, list[str]]:
+    # The site's policy, scorers and webhooks come from the per-process cache once loaded.
+    site_moderation(site=article.site)
+    with CaptureQueriesContext(connection) as queries:
+        response = reader_api.post(thread_url(article), payload, format="json")
+    return response, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_published_post_runs_a_fixed_set_of_statements(reader_api, article):
+    response, sql = _statements(reader_api, article, {"body": "A measured, civil comment."})
+    assert response.status_code == 201, response.content
+    assert len(sql) == len(TOP_LEVEL), "\n".join(sql)
+    comment = Comment.objects.get(pk=response.json()["id"])
+    assert comment.status == CommentStatus.PUBLISHED
+    events = list(CommentEvent.objects.filter(comment=comment).order_by("pk"))
+    assert [(e.kind, e.from_status, e.to_status) for e in events] == [
+        ("created", "", "pending"),
+        ("status", "pending", "published"),
+    ]
+    assert ModerationDecision.objects.filter(comment=comment).count() == 1
+
+
+def test_a_reply_adds_its_parent_and_the_parents_reply_count(reader_api, article, other_reader):
+    parent = CommentFactory(article=article, author=other_reader)
+    response, sql = _statements(
+        reader_api, article, {"body": "A civil reply to that.", "parent": parent.pk}
+    )
+    assert response.status_code == 201, response.content
+    # + the parent (with its own parent, for the depth clamp), + its reply count, + the
+    # reply notification to the parent's author (one row, `ON CONFLICT DO NOTHING`, no
+    # savepoint; the e-mail goes after commit).
+    assert len(sql) == len(TOP_LEVEL) + 3, "\n".join(sql)
+    parent.refresh_from_db()
+    assert parent.reply_count == 1
