@@ -67,6 +67,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=int, default=200, help="posts, one at a time")
     parser.add_argument("--burst", type=int, default=1000, help="posts in the burst")
+    parser.add_argument("--pool", default="solo", help="the worker's pool: solo, threads, ...")
+    parser.add_argument("--concurrency", type=int, default=1, help="the worker's -c")
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith(
         "postgres"
@@ -105,9 +107,9 @@ def main() -> None:
                     "config",
                     "worker",
                     "-P",
-                    "solo",
+                    args.pool,
                     "-c",
-                    "1",
+                    str(args.concurrency),
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
@@ -139,13 +141,26 @@ def main() -> None:
         latencies = [(decided[pk] - answered) * 1000 for pk, answered in answers.items()]
 
         # 2. throughput: a burst queued while no worker runs, then one worker drains it
+        def drain_rate() -> float:
+            times = sorted(wait_decided(burst, timeout=300).values())
+            return (len(times) - 1) / (times[-1] - times[0])
+
         stop_worker(worker)
         worker = None
         burst = post_many(readers, args.burst, gap=0)
         worker = start_worker()
-        burst_decided = wait_decided(burst, timeout=300)
-        times = sorted(burst_decided.values())
-        rate = (len(times) - 1) / (times[-1] - times[0])
+        rate = drain_rate()
+
+        # 3. the same with the default policy alone: a burst waits for the scorer, then the
+        # site turns its scorer off before a worker starts (the engine decides, no HTTP call)
+        stop_worker(worker)
+        worker = None
+        burst = post_many(readers, args.burst, gap=0)
+        from policy.models import ScorerConfig
+
+        ScorerConfig.objects.filter(site=site).update(enabled=False)
+        worker = start_worker()
+        rate_local = drain_rate()
 
         report = {
             "latency_posts": len(latencies),
@@ -154,6 +169,7 @@ def main() -> None:
             "latency_max_ms": round(max(latencies), 1),
             "burst_posts": len(burst),
             "decisions_per_second": round(rate, 1),
+            "decisions_per_second_default_policy_only": round(rate_local, 1),
             "policy": f"default v1 + HTTP scorer on site {site.slug}",
         }
         print(json.dumps(report, indent=2))

@@ -18,11 +18,13 @@ from datetime import timedelta
 
 from celery import Task
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.utils import timezone
 
+from comments import rows
 from comments.lifecycle import Actor, transition
-from comments.models import ActorKind, Comment, CommentStatus
+from comments.models import ActorKind, Article, Comment, Commenter, CommentStatus, Site
 
 from .engine import Action, Verdict
 from .models import (
@@ -81,13 +83,44 @@ def send_moderation_task(comment_id: int) -> bool:
 
 
 def _load(comment_id: int, *, lock: bool) -> Comment | None:
-    """The comment with what scorers and the engine read (site, article, author); locked, only
-    the comment's own row: the caller keeps the relations it loaded unlocked (they are not
-    what the lock protects, and joining them again cost more than the rest of the query)."""
+    """The comment with what scorers and the engine read (site, article, author and user);
+    locked, only the comment's own row: the caller keeps the relations it loaded unlocked
+    (they are not what the lock protects). Both hand-written (comments.rows): every decision
+    runs them."""
+    table = Comment._meta.db_table
+    c = rows.columns(Comment, "c")
     if lock:
-        return Comment.objects.select_for_update().filter(pk=comment_id).first()
-    qs = Comment.objects.select_related("site", "article", "author", "author__user")
-    return qs.filter(pk=comment_id).first()
+        for_update = connection.ops.for_update_sql() if _has_row_locks() else ""
+        row = rows.fetchone(
+            f"SELECT {c.sql} FROM {table} c WHERE c.id = %s {for_update}",  # noqa: S608
+            [comment_id],
+        )
+        return c.load(row) if row is not None else None
+    user_model = get_user_model()
+    s, a = rows.columns(Site, "s"), rows.columns(Article, "a")
+    au, u = rows.columns(Commenter, "au"), rows.columns(user_model, "u")
+    row = rows.fetchone(
+        f"SELECT {c.sql}, {s.sql}, {a.sql}, {au.sql}, {u.sql} FROM {table} c "  # noqa: S608
+        f"JOIN {Site._meta.db_table} s ON s.id = c.site_id "
+        f"JOIN {Article._meta.db_table} a ON a.id = c.article_id "
+        f"JOIN {Commenter._meta.db_table} au ON au.id = c.author_id "
+        f"JOIN {user_model._meta.db_table} u ON u.{user_model._meta.pk.column} = au.user_id "
+        "WHERE c.id = %s",
+        [comment_id],
+    )
+    if row is None:
+        return None
+    comment = c.load(row)
+    offset = c.width
+    comment.site = s.load(row, offset)
+    comment.article = a.load(row, offset := offset + s.width)
+    comment.author = au.load(row, offset := offset + a.width)
+    comment.author.user = u.load(row, offset + au.width)
+    return comment
+
+
+def _has_row_locks() -> bool:
+    return connection.features.has_select_for_update
 
 
 def _with_relations(comment: Comment, loaded: Comment) -> Comment:
@@ -238,7 +271,7 @@ def sweep_outbox(*, older_than: timedelta | None = None, limit: int = 1000) -> i
         ),
     ]
     sent = 0
-    for task, rows in plan:
-        ids = list(rows().order_by("created_at").values_list("pk", flat=True)[:limit])
+    for task, waiting in plan:
+        ids = list(waiting().order_by("created_at").values_list("pk", flat=True)[:limit])
         sent += sum(send_task(task, pk) for pk in ids)
     return sent

@@ -17,6 +17,7 @@ import requests
 
 from comments.models import Comment
 
+from . import http
 from .engine import Context
 from .models import ScorerConfig, ScorerKind
 from .signing import signed_headers
@@ -41,13 +42,9 @@ class ScorerFailed(ScorerError):
     """Terminal: retrying the same request would get the same refusal."""
 
 
-_session = requests.Session()
-_session.headers["User-Agent"] = USER_AGENT
-
-
 def _post(config: ScorerConfig, **kwargs) -> requests.Response:
     try:
-        response = _session.post(config.endpoint, timeout=config.timeout_seconds, **kwargs)
+        response = http.post(USER_AGENT, config.endpoint, timeout=config.timeout_seconds, **kwargs)
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise ScorerUnavailable(config.name, type(exc).__name__) from exc
     except requests.RequestException as exc:  # an invalid URL, too many redirects

@@ -224,9 +224,10 @@ def apply_verdict(
 
     Precondition: inside a transaction that holds the comment's row lock.
     `publish=False` records a publish verdict but leaves the comment pending (for the
-    pipeline to finish). `first_decision=True` (the caller created the comment in this same
-    transaction, so no decision about it can exist) skips the savepoint that otherwise
-    catches a duplicate.
+    pipeline to finish). The decision's unique constraint (comment, stage, revision) catches
+    a duplicate in the insert itself (`ON CONFLICT DO NOTHING`); `first_decision=True` (the
+    caller created the comment in this same transaction, so no decision about it can exist)
+    inserts plainly.
     """
     deciding = verdict.clause
     decision = ModerationDecision(
@@ -245,12 +246,8 @@ def apply_verdict(
     )
     if first_decision:
         rows.insert([decision])
-    else:
-        try:
-            with transaction.atomic():
-                rows.insert([decision])
-        except IntegrityError:
-            return None  # delivered twice: this stage of this revision is already decided
+    elif not rows.insert_unless_conflict(decision):
+        return None  # delivered twice: this stage of this revision is already decided
 
     target = {
         Action.REJECT: S.REJECTED,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentEvent, CommentStatus
 
+from . import http
 from .models import DeliveryStatus, WebhookDelivery
 from .signing import signed_headers
 
@@ -33,8 +34,7 @@ _STATUS_EVENTS = {
     S.REMOVED: "comment.removed",
 }
 
-_session = requests.Session()
-_session.headers["User-Agent"] = "Parley-Webhooks/1.0"
+USER_AGENT = "Parley-Webhooks/1.0"
 
 
 class DeliveryRetryable(Exception):
@@ -129,8 +129,13 @@ def webhook_deliver(delivery_id: int, *, final_attempt: bool = True) -> str | No
         EVENT_HEADER: delivery.event,
     }
     try:
-        response = _session.post(
-            endpoint.url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
+        response = http.post(
+            USER_AGENT,
+            endpoint.url,
+            data=body,
+            headers=headers,
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
         )
     except (requests.ConnectionError, requests.Timeout) as exc:
         return _retry_or_fail(delivery, final_attempt, code=None, error=type(exc).__name__)

@@ -164,6 +164,10 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
+# The worker keeps its database connections between tasks (config/celery_app.py checks them
+# before each task and drops them after a failed one); Celery's own fixup would otherwise open
+# a new one per task. The fixup still recycles them after this many tasks.
+CELERY_DB_REUSE_MAX = env_int("PARLEY_WORKER_DB_REUSE_MAX", 1000)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("PARLEY_TASK_SOFT_TIME_LIMIT", 30)

@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from comments.models import Comment, CommentStatus
 from policy.models import ModerationDecision, NotificationLog, ScorerConfig
@@ -117,3 +118,35 @@ def test_a_worker_killed_mid_task_leaves_the_comment_to_be_decided_once_later(
     time.sleep(1.0)
     assert pipeline_decisions(comment_id) == 1
     assert status_of(comment_id) == S.PUBLISHED
+
+
+def _worker_backends() -> set[int]:
+    """PostgreSQL backends on the test database other than this test's own connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_worker_keeps_its_connection_and_recovers_when_it_dies(
+    world, shared_broker, start_worker
+):
+    # A connection the worker may keep (the other tests' workers use DATABASE_CONN_MAX_AGE=0).
+    start_worker(shared_broker, DATABASE_CONN_MAX_AGE="600")
+    first = post(world["client"])
+    wait_for(lambda: status_of(first) == S.PUBLISHED)
+    backends = _worker_backends()
+    assert len(backends) == 1
+    second = post(world["client"], body="A second measured point about the budget.")
+    wait_for(lambda: status_of(second) == S.PUBLISHED)
+    assert _worker_backends() == backends  # the same connection decided both
+
+    # The server drops it (a restart, a failover): the next task fails once on the dead
+    # connection, the worker drops it, and the retry decides on a new one.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backends.pop()])
+    third = post(world["client"], body="A third measured point about the budget.")
+    wait_for(lambda: status_of(third) == S.PUBLISHED, timeout=30)
+    assert pipeline_decisions(third) == 1
