@@ -29,12 +29,16 @@ def _quote(name: str) -> str:
 
 
 class Columns:
-    """The concrete columns of `model` under a table alias, for a hand-written SELECT, and how
-    to turn a slice of a result row back into an instance."""
+    """Columns of `model` under a table alias, for a hand-written SELECT, and how to turn a
+    slice of a result row back into an instance."""
 
-    def __init__(self, model: type[Model], alias: str):
+    def __init__(self, model: type[Model], alias: str, names: tuple[str, ...] | None = None):
         self.model = model
-        self.fields: tuple[Field, ...] = tuple(model._meta.concrete_fields)
+        self.fields: tuple[Field, ...] = (
+            tuple(model._meta.concrete_fields)
+            if names is None
+            else tuple(model._meta.get_field(name) for name in names)
+        )
         self.attnames = [f.attname for f in self.fields]
         self.sql = ", ".join(f"{alias}.{_quote(f.column)}" for f in self.fields)
         self.width = len(self.fields)
@@ -59,12 +63,14 @@ class Columns:
 
 
 @cache
-def _columns(model: type[Model], alias: str, vendor: str) -> Columns:
-    return Columns(model, alias)
+def _columns(model: type[Model], alias: str, vendor: str, names: tuple[str, ...] | None) -> Columns:
+    return Columns(model, alias, names)
 
 
-def columns(model: type[Model], alias: str) -> Columns:
-    return _columns(model, alias, connection.vendor)
+def columns(model: type[Model], alias: str, names: tuple[str, ...] | None = None) -> Columns:
+    """Every concrete column, or only `names` (the instance then defers the others, and reading
+    one of those costs a query, as with `QuerySet.only`)."""
+    return _columns(model, alias, connection.vendor, names)
 
 
 def fetchone(sql: str, params: Sequence[Any]) -> tuple | None:

@@ -82,25 +82,15 @@ def send_moderation_task(comment_id: int) -> bool:
     return send_task(moderate_comment_task, comment_id)
 
 
-def _load(comment_id: int, *, lock: bool) -> Comment | None:
-    """The comment with what scorers and the engine read (site, article, author and user);
-    locked, only the comment's own row: the caller keeps the relations it loaded unlocked
-    (they are not what the lock protects). Both hand-written (comments.rows): every decision
-    runs them."""
-    table = Comment._meta.db_table
-    c = rows.columns(Comment, "c")
-    if lock:
-        for_update = connection.ops.for_update_sql() if _has_row_locks() else ""
-        row = rows.fetchone(
-            f"SELECT {c.sql} FROM {table} c WHERE c.id = %s {for_update}",  # noqa: S608
-            [comment_id],
-        )
-        return c.load(row) if row is not None else None
+def _load(comment_id: int) -> Comment | None:
+    """The comment with what scorers and the engine read (site, article, author and user), not
+    locked. Hand-written (comments.rows): every decision runs it."""
     user_model = get_user_model()
-    s, a = rows.columns(Site, "s"), rows.columns(Article, "a")
+    c, s, a = rows.columns(Comment, "c"), rows.columns(Site, "s"), rows.columns(Article, "a")
     au, u = rows.columns(Commenter, "au"), rows.columns(user_model, "u")
     row = rows.fetchone(
-        f"SELECT {c.sql}, {s.sql}, {a.sql}, {au.sql}, {u.sql} FROM {table} c "  # noqa: S608
+        f"SELECT {c.sql}, {s.sql}, {a.sql}, {au.sql}, {u.sql} "  # noqa: S608
+        f"FROM {Comment._meta.db_table} c "
         f"JOIN {Site._meta.db_table} s ON s.id = c.site_id "
         f"JOIN {Article._meta.db_table} a ON a.id = c.article_id "
         f"JOIN {Commenter._meta.db_table} au ON au.id = c.author_id "
@@ -119,14 +109,27 @@ def _load(comment_id: int, *, lock: bool) -> Comment | None:
     return comment
 
 
+_LOCKED = ("status", "edited_at")
+
+
+def _lock(comment: Comment) -> bool:
+    """Lock the comment's row and refresh what may have changed since it was read (its status
+    and revision); False when the row is gone. Precondition: inside a transaction."""
+    c = rows.columns(Comment, "c", _LOCKED)
+    for_update = connection.ops.for_update_sql() if _has_row_locks() else ""
+    row = rows.fetchone(
+        f"SELECT {c.sql} FROM {Comment._meta.db_table} c WHERE c.id = %s {for_update}",  # noqa: S608
+        [comment.pk],
+    )
+    if row is None:
+        return False
+    locked = c.load(row)
+    comment.status, comment.edited_at = locked.status, locked.edited_at
+    return True
+
+
 def _has_row_locks() -> bool:
     return connection.features.has_select_for_update
-
-
-def _with_relations(comment: Comment, loaded: Comment) -> Comment:
-    for name in ("site", "article", "author"):
-        setattr(comment, name, getattr(loaded, name))
-    return comment
 
 
 def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None:
@@ -137,7 +140,7 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
     retries with backoff). On the final attempt, or when a scorer fails for good, the comment
     is held for a moderator: never published unchecked.
     """
-    comment = _load(comment_id, lock=False)
+    comment = _load(comment_id)
     if comment is None or comment.status != S.PENDING:
         return None
     revision = revision_of(comment)
@@ -161,11 +164,9 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
             failure = exc
 
     with transaction.atomic():
-        locked = _load(comment_id, lock=True)
-        if locked is None or locked.status != S.PENDING or revision_of(locked) != revision:
+        if not _lock(comment) or comment.status != S.PENDING or revision_of(comment) != revision:
             # Gone, decided by another delivery, or edited (the edit enqueued its own task).
             return None
-        comment = _with_relations(locked, comment)
         if failure is not None:
             decision = hold_unscored(comment, version=version, error=failure)
         else:

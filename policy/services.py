@@ -154,7 +154,8 @@ def _context_sql() -> str:
           (SELECT COUNT(*) FROM {comment}
             WHERE site_id = %s AND author_id = %s AND id <> %s AND status = %s)
         UNION ALL
-        SELECT 1, recent.body, recent.created_at, NULL, NULL, NULL, NULL FROM (
+        SELECT 1, recent.body, ROW_NUMBER() OVER (ORDER BY recent.created_at DESC),
+          NULL, NULL, NULL, NULL FROM (
           SELECT body, created_at FROM {comment}
             WHERE author_id = %s AND site_id = %s AND created_at >= %s
               AND id <> %s AND status <> %s
@@ -179,9 +180,11 @@ def moderation_context(comment: Comment, *, scores: dict | None = None) -> Conte
                 *(author_id, site_id, adapt(now - RECENT_WINDOW), own_id, S.DELETED),
             ],
         )
-        rows = cursor.fetchall()
-    head = next(row for row in rows if row[0] == 0)
-    recent = sorted((row for row in rows if row[0] == 1), key=lambda row: row[2], reverse=True)
+        found = cursor.fetchall()
+    head = next(row for row in found if row[0] == 0)
+    # Newest first, by rank: the times themselves are not needed (and parsing them was a
+    # noticeable share of a decision's CPU).
+    recent = sorted((row for row in found if row[0] == 1), key=lambda row: row[2])
     state, ended = head[3], head[4]
     # As Standing.effective_state: a suspension that has run out counts as active.
     if state is None or (state == StandingState.SUSPENDED and ended):

@@ -199,14 +199,14 @@ def test_an_edit_meanwhile_leaves_the_old_task_nothing_to_do(
     reader_api, article, on_commit, monkeypatch, quiet_house
 ):
     comment = _pending_comment(reader_api, on_commit, monkeypatch)
-    real_load = __import__("policy.pipeline", fromlist=["_load"])._load
+    real_lock = __import__("policy.pipeline", fromlist=["_lock"])._lock
 
-    def load(comment_id, *, lock):
-        if lock:  # between scoring and deciding, the author edits
-            Comment.objects.filter(pk=comment_id).update(edited_at=timezone.now())
-        return real_load(comment_id, lock=lock)
+    def lock(loaded):
+        # Between scoring and deciding, the author edits.
+        Comment.objects.filter(pk=loaded.pk).update(edited_at=timezone.now())
+        return real_lock(loaded)
 
-    monkeypatch.setattr("policy.pipeline._load", load)
+    monkeypatch.setattr("policy.pipeline._lock", lock)
     assert decide_pending(comment.pk) is None
     assert Comment.objects.get().status == S.PENDING
     assert not ModerationDecision.objects.filter(stage="pipeline").exists()
@@ -226,3 +226,19 @@ def test_celery_settings_make_the_queue_safe(settings):
     schedule = conf.beat_schedule["sweep-pending"]
     assert schedule["task"] == "policy.tasks.sweep_pending_task"
     assert ActorKind.SCORER == "scorer"
+
+
+def test_a_comment_deleted_by_its_author_meanwhile_is_left_alone(
+    reader_api, article, on_commit, monkeypatch, quiet_house
+):
+    comment = _pending_comment(reader_api, on_commit, monkeypatch)
+    real_lock = __import__("policy.pipeline", fromlist=["_lock"])._lock
+
+    def lock(loaded):
+        reader_api.delete(f"/api/v1/comments/{loaded.pk}/")  # while the scorer was thinking
+        return real_lock(loaded)
+
+    monkeypatch.setattr("policy.pipeline._lock", lock)
+    assert decide_pending(comment.pk) is None
+    assert Comment.objects.get().status == S.DELETED
+    assert not ModerationDecision.objects.filter(stage="pipeline").exists()
