@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -79,6 +80,9 @@ class ArticleStateRule(Rule):
         return None
 
 
+# An author's recent comments come back with each of their posts: remember their shingles.
+# Bounded (bodies are at most a few KB each); pure, and lru_cache is thread-safe.
+@lru_cache(maxsize=1024)
 def _shingles(text: str) -> tuple[str, frozenset[str]]:
     tokens = fold(text).split()
     joined = " ".join(tokens)
