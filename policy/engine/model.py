@@ -27,6 +27,7 @@ class Context:
     """What the engine may know besides the text.  Every field has a safe default."""
 
     author_standing: str = "active"
+    # Counted up to 1,000 by the Django side: rules compare them with small thresholds.
     author_approved_count: int = 0
     author_rejected_count: int = 0
     recent_bodies: tuple[str, ...] = ()

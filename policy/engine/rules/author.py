@@ -44,7 +44,16 @@ class NewCommenterRule(Rule):
     """
 
     KIND = "new_commenter"
-    PARAMS = {"first_n": Param("int", 0, "how many first comments a moderator reads", minimum=0)}
+    PARAMS = {
+        "first_n": Param(
+            "int",
+            0,
+            "how many first comments a moderator reads",
+            minimum=0,
+            # Context counts an author's approved comments up to 1,000 (policy.services).
+            maximum=1000,
+        )
+    }
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
