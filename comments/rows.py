@@ -50,8 +50,8 @@ class Columns:
                 converters.append((index, tuple(found), col))
         self._converters = tuple(converters)
 
-    def load(self, row: Sequence[Any], start: int = 0) -> M:
-        """The instance whose columns begin at `row[start]`."""
+    def values(self, row: Sequence[Any], start: int = 0) -> list[Any]:
+        """The columns beginning at `row[start]`, as the fields' Python values."""
         conn = connections[DEFAULT_DB_ALIAS]
         values = list(row[start : start + self.width])
         for index, functions, col in self._converters:
@@ -59,7 +59,11 @@ class Columns:
             for function in functions:
                 value = function(value, col, conn)
             values[index] = value
-        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
+        return values
+
+    def load(self, row: Sequence[Any], start: int = 0) -> M:
+        """The instance whose columns begin at `row[start]`."""
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, self.values(row, start))
 
 
 @cache

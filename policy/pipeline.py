@@ -109,13 +109,10 @@ def _load(comment_id: int) -> Comment | None:
     return comment
 
 
-_LOCKED = ("status", "edited_at")
-
-
 def _lock(comment: Comment) -> bool:
     """Lock the comment's row and refresh what may have changed since it was read (its status
     and revision); False when the row is gone. Precondition: inside a transaction."""
-    c = rows.columns(Comment, "c", _LOCKED)
+    c = rows.columns(Comment, "c", ("status", "edited_at"))
     for_update = connection.ops.for_update_sql() if _has_row_locks() else ""
     row = rows.fetchone(
         f"SELECT {c.sql} FROM {Comment._meta.db_table} c WHERE c.id = %s {for_update}",  # noqa: S608
@@ -123,8 +120,7 @@ def _lock(comment: Comment) -> bool:
     )
     if row is None:
         return False
-    locked = c.load(row)
-    comment.status, comment.edited_at = locked.status, locked.edited_at
+    comment.status, comment.edited_at = c.values(row)
     return True
 
 

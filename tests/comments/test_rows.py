@@ -124,3 +124,17 @@ def test_insert_unless_conflict_skips_a_duplicate_without_breaking_the_transacti
     assert rows.insert_unless_conflict(again) is False and again.pk is None
     # The transaction is still usable (no aborted statement on PostgreSQL).
     assert NotificationLog.objects.filter(comment=comment).count() == 1
+
+
+def test_a_subset_of_columns_converts_only_those(db):
+    comment = CommentFactory(edited_at=timezone.now())
+    c = rows.columns(Comment, "c", ("status", "edited_at"))
+    row = rows.fetchone(
+        f"SELECT {c.sql} FROM {Comment._meta.db_table} c WHERE c.id = %s",  # noqa: S608
+        [comment.pk],
+    )
+    status, edited_at = c.values(row)
+    assert (status, edited_at) == (comment.status, comment.edited_at)
+    assert edited_at.tzinfo is not None
+    partial = c.load(row)
+    assert partial.get_deferred_fields() >= {"body", "html"}
