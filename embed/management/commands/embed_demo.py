@@ -45,7 +45,9 @@ class Command(BaseCommand):
         # `make demo` starts this in the background, where the shell ignores SIGINT: take it
         # back, and stop when the parent (make) goes, so port 8001 is never left taken.
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+        # shutdown() waits for serve_forever() to return: called from the handler, which runs
+        # on the serving thread, it would wait forever. Ask from another thread.
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
         parent = os.getppid()
 
         def watch_parent() -> None:
