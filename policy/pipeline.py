@@ -82,12 +82,22 @@ def send_moderation_task(comment_id: int) -> bool:
     return send_task(moderate_comment_task, comment_id)
 
 
+# What a decision reads of the comment's relations: the engine (article state), the site's
+# cached configuration (its stamp), the scorers' payloads (Akismet, HTTP), the webhook payloads
+# and the audit rows' labels. The other columns are deferred (reading one costs a query;
+# tests/pipeline/test_post_queries.py counts a decision's statements).
+_SITE = ("id", "slug", "name", "allowed_origins", "config_stamp")
+_ARTICLE = ("id", "site", "key", "url", "title", "is_open", "closes_at", "premoderated")
+_AUTHOR = ("id", "user", "public_id", "display_name")
+
+
 def _load(comment_id: int) -> Comment | None:
     """The comment with what scorers and the engine read (site, article, author and user), not
     locked. Hand-written (comments.rows): every decision runs it."""
     user_model = get_user_model()
-    c, s, a = rows.columns(Comment, "c"), rows.columns(Site, "s"), rows.columns(Article, "a")
-    au, u = rows.columns(Commenter, "au"), rows.columns(user_model, "u")
+    c, s = rows.columns(Comment, "c"), rows.columns(Site, "s", _SITE)
+    a, au = rows.columns(Article, "a", _ARTICLE), rows.columns(Commenter, "au", _AUTHOR)
+    u = rows.columns(user_model, "u", ("id", user_model.get_email_field_name(), "is_active"))
     row = rows.fetchone(
         f"SELECT {c.sql}, {s.sql}, {a.sql}, {au.sql}, {u.sql} "  # noqa: S608
         f"FROM {Comment._meta.db_table} c "

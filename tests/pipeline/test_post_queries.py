@@ -4,8 +4,9 @@ tests/comments/test_thread_api.py (docs/performance.md explains each one)."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comments.models import Comment, CommentEvent, CommentStatus
+from comments.models import Comment, CommentEvent, CommentStatus, Site
 from policy.models import ModerationDecision
+from policy.pipeline import decide_pending
 from policy.services import site_moderation
 
 from ..comments.conftest import thread_url
@@ -61,3 +62,27 @@ def test_a_reply_adds_its_parent_and_the_parents_reply_count(reader_api, article
     assert len(sql) == len(TOP_LEVEL) + 3, "\n".join(sql)
     parent.refresh_from_db()
     assert parent.reply_count == 1
+
+
+def test_a_pipeline_decision_runs_a_fixed_set_of_statements(
+    reader_api, article, on_commit, monkeypatch, quiet_house
+):
+    # A comment waiting for the site's classifier (stored as if the broker had been down).
+    monkeypatch.setattr("policy.pipeline.send_moderation_task", lambda comment_id: False)
+    with on_commit():
+        response = reader_api.post(thread_url(article), {"body": "A point."}, format="json")
+    assert response.status_code == 202, response.content
+    monkeypatch.undo()
+    comment_id = response.json()["id"]
+    # The cache is keyed by the site's stamp, which configuring the scorer changed.
+    site_moderation(site=Site.objects.get(pk=article.site_id))
+    with CaptureQueriesContext(connection) as queries:
+        assert decide_pending(comment_id) == CommentStatus.PUBLISHED
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The comment with its site, article, author and user; the atomic block (a savepoint in
+    # the test's transaction, BEGIN outside it); the row lock (status and revision); the
+    # moderation context; the decision; the status update; the audit row; its release/COMMIT.
+    assert len(sql) == 8, "\n".join(sql)
+    assert len(quiet_house.calls) == 1
+    decision = ModerationDecision.objects.get(comment_id=comment_id, stage="pipeline")
+    assert decision.scores == {"house": {"toxic": 0.01}}
