@@ -7,6 +7,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from . import rows
 from .models import Commenter
 
+KEY_LENGTH = Token._meta.get_field("key").max_length
+
 
 def token_user(key: str) -> tuple[Token, object] | None:
     """The token with its user and the user's commenter profile (cached on the user when it
@@ -33,6 +35,10 @@ class ReaderTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`; loads the reader's commenter profile in the same query."""
 
     def authenticate_credentials(self, key: str):
+        # Keys are hexadecimal: anything else (a NUL byte, which PostgreSQL refuses in a query
+        # parameter; an oversized header) is refused before it reaches the database.
+        if not (key.isascii() and key.isalnum() and len(key) <= KEY_LENGTH):
+            raise AuthenticationFailed("Invalid token.")
         found = token_user(key)
         if found is None:
             raise AuthenticationFailed("Invalid token.")
