@@ -151,7 +151,9 @@ def insert_unless_conflict(obj: Model) -> bool:
 
 
 @cache
-def _update_sql(model: type[Model], names: tuple[str, ...], vendor: str):
+def _update_sql(
+    model: type[Model], names: tuple[str, ...], vendor: str
+) -> tuple[str, tuple[Field, ...]]:
     meta = model._meta
     fields = tuple(meta.get_field(name) for name in names)
     assignments = ", ".join(f"{_quote(f.column)} = %s" for f in fields)
@@ -163,7 +165,10 @@ def _update_sql(model: type[Model], names: tuple[str, ...], vendor: str):
 
 
 def update(obj: Model, names: Sequence[str]) -> int:
-    """UPDATE the named fields of one saved instance from its current values; the row count."""
+    """UPDATE the named fields of one saved instance from its current values; the row count.
+
+    Unlike `save(update_fields=...)`, an `auto_now` field is not refreshed: name it and set it.
+    """
     sql, fields = _update_sql(type(obj), tuple(names), connection.vendor)
     conn = connections[DEFAULT_DB_ALIAS]
     params = [f.get_db_prep_save(getattr(obj, f.attname), conn) for f in fields]
