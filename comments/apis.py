@@ -2,6 +2,7 @@
 
 import ipaddress
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -105,7 +106,7 @@ ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 413, 415, 
 DECIDED_ERRORS = {**ERRORS, 422: ErrorSerializer}
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -125,8 +126,8 @@ def represent(comment: Comment, viewer_id: int | None) -> dict:
         else {"id": comment.author.public_id, "display_name": comment.author.display_name},
         "html": "" if tombstone else comment.html,
         "deleted": tombstone,
-        "created_at": _iso(comment.created_at),
-        "edited_at": _iso(comment.edited_at),
+        "created_at": iso(comment.created_at),
+        "edited_at": iso(comment.edited_at),
         "score": comment.score,
         "reply_count": comment.reply_count,
         "featured": comment.featured,
@@ -191,10 +192,15 @@ class ThreadParams(PageParams):
     sort = serializers.ChoiceField(choices=SORTS, required=False, default="oldest")
 
 
-def _params(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.query_params)
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict:
+    """The serializer's validated data, or the one error shape (400) for invalid input."""
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
+    return serializer.validated_data
+
+
+def _params(serializer_class, request: Request) -> dict:
+    data = validated(serializer_class, request.query_params)
     data.setdefault("limit", settings.PARLEY_PAGE_SIZE)
     return data
 
@@ -242,7 +248,7 @@ class ThreadAPI(BaseAPI):
     )
     def post(self, request: Request, site: str, key: str) -> Response:
         reader = require_reader(request)
-        data = _validated(self.InputSerializer, request)
+        data = validated(self.InputSerializer, request.data)
         article = article_get(site_slug=site, key=key)
         comment = comment_create(
             article=article,
@@ -262,12 +268,6 @@ def client_ip(request: Request) -> str | None:
         return str(ipaddress.ip_address(ident.strip()))
     except ValueError:
         return None
-
-
-def _validated(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class PolicyRejected(ParleyError):
@@ -318,7 +318,7 @@ class CommentAPI(BaseAPI):
     )
     def patch(self, request: Request, comment_id: int) -> Response:
         reader = require_reader(request)
-        data = _validated(self.EditSerializer, request)
+        data = validated(self.EditSerializer, request.data)
         comment_access(comment_id=comment_id, viewer=reader)
         comment = comment_edit(comment_id=comment_id, editor=reader, body=data["body"])
         response = _decision_response(comment, reader)
@@ -371,7 +371,7 @@ class VoteAPI(BaseAPI):
     )
     def put(self, request: Request, comment_id: int) -> Response:
         reader = require_reader(request)
-        data = _validated(self.InputSerializer, request)
+        data = validated(self.InputSerializer, request.data)
         comment_access(comment_id=comment_id, viewer=reader)
         comment = vote_set(comment_id=comment_id, voter=reader, value=data["value"])
         return Response(_vote_body(comment, data["value"]))
@@ -418,10 +418,9 @@ class CountsAPI(BaseAPI):
         },
     )
     def get(self, request: Request, site: str) -> Response:
-        serializer = self.Params(data={"article": request.query_params.getlist("article")})
-        serializer.is_valid(raise_exception=True)
+        params = validated(self.Params, {"article": request.query_params.getlist("article")})
         site_obj = site_get(slug=site)
-        counts = published_counts(site=site_obj, keys=serializer.validated_data["article"])
+        counts = published_counts(site=site_obj, keys=params["article"])
         return Response({"counts": counts})
 
 
@@ -473,15 +472,15 @@ class ArticleAPI(BaseAPI):
         scheme, _, api_key = request.headers.get("Authorization", "").partition(" ")
         if scheme != "SiteKey" or not site_obj.check_api_key(api_key.strip()):
             raise Forbidden("A valid site API key is required.", code="invalid_site_key")
-        data = _validated(self.InputSerializer, request)
+        data = validated(self.InputSerializer, request.data)
         article, created = article_upsert(site=site_obj, key=key, **data)
         body = {
             "key": article.key,
             "url": article.url,
             "title": article.title,
-            "published_at": _iso(article.published_at),
+            "published_at": iso(article.published_at),
             "is_open": article.is_open,
-            "closes_at": _iso(article.closes_at),
+            "closes_at": iso(article.closes_at),
             "premoderated": article.premoderated,
             "accepts_comments": article.accepts_comments(),
         }
@@ -509,7 +508,7 @@ class TokenAPI(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(self.InputSerializer, request)
+        data = validated(self.InputSerializer, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
             raise NotAuthenticatedCredentials()

@@ -120,7 +120,7 @@ def transition(
         policy_version=policy_version,
         created_at=now,
     )
-    rows.insert([event])
+    rows.insert(event)
     comment_event_recorded(event)
     return event
 
@@ -137,6 +137,6 @@ def record_event(comment: Comment, *, kind: str, actor: Actor, note: str = "") -
         actor_label=actor.label[:120],
         note=note,
     )
-    rows.insert([event])
+    rows.insert(event)
     comment_event_recorded(event)
     return event

@@ -18,7 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .apis import ERRORS, BaseAPI, _iso, require_reader
+from .apis import ERRORS, BaseAPI, iso, require_reader, validated
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .lifecycle import Actor, transition
 from .models import ActorKind, Comment, Commenter, CommentEvent, CommentStatus, Report, Site
@@ -134,9 +134,7 @@ class ReportAPI(BaseAPI):
     )
     def post(self, request: Request, comment_id: int) -> Response:
         reader = require_reader(request)
-        serializer = self.ReportInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.ReportInputSerializer, request.data)
         report = report_create(
             comment_id=comment_id, reporter=reader, clause_id=data["clause"], note=data["note"]
         )
@@ -145,6 +143,6 @@ class ReportAPI(BaseAPI):
             "comment": report.comment_id,
             "clause": report.clause_id,
             "note": report.note,
-            "created_at": _iso(report.created_at),
+            "created_at": iso(report.created_at),
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -13,7 +13,7 @@ will not fire for these writes) and `save()` overrides. Use it only where a test
 query count and the behaviour is covered through the public API.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -85,14 +85,14 @@ def fetchone(sql: str, params: Sequence[Any]) -> tuple | None:
 
 @cache
 def _insert_sql(
-    model: type[Model], vendor: str, rows: int, skip_conflicts: bool = False
+    model: type[Model], vendor: str, skip_conflicts: bool
 ) -> tuple[str, tuple[Field, ...]]:
     meta = model._meta
     fields = tuple(f for f in meta.concrete_fields if f is not meta.pk)
-    values = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
         f"INSERT INTO {_quote(meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(_quote(f.column) for f in fields)}) VALUES {', '.join([values] * rows)}"
+        f"({', '.join(_quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if skip_conflicts:
         sql += " ON CONFLICT DO NOTHING"
@@ -101,53 +101,43 @@ def _insert_sql(
     return sql, fields
 
 
-def insert(objs: Iterable[M]) -> list[M]:
-    """INSERT the unsaved instances (all of one model, with an auto primary key) in one
-    statement and set their primary keys, as `bulk_create` would."""
-    objs = list(objs)
-    if not objs:
-        return objs
-    returning = connection.features.can_return_columns_from_insert
-    if len(objs) > 1 and not returning:  # no ids back from a multi-row insert: one at a time
-        for obj in objs:
-            insert([obj])
-        return objs
-    model = type(objs[0])
-    sql, fields = _insert_sql(model, connection.vendor, len(objs))
+def _insert(obj: Model, *, skip_conflicts: bool) -> bool:
+    sql, fields = _insert_sql(type(obj), connection.vendor, skip_conflicts)
     conn = connections[DEFAULT_DB_ALIAS]  # what `connection` stands for, looked up once
-    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in fields]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()] if returning else [cursor.lastrowid]
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
+        if conn.features.can_return_columns_from_insert:
+            row = cursor.fetchone()
+            pk = row[0] if row is not None else None
+        else:
+            pk = cursor.lastrowid
+    if pk is None:
+        return False
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = conn.alias
+    return True
+
+
+def insert(obj: M) -> M:
+    """INSERT one unsaved instance (with an auto primary key) and set its primary key."""
+    _insert(obj, skip_conflicts=False)
+    return obj
 
 
 def insert_unless_conflict(obj: Model) -> bool:
     """INSERT one unsaved instance unless it breaks a unique constraint, in one statement
     (`ON CONFLICT DO NOTHING`, no savepoint); whether it was inserted (then its pk is set)."""
     if not connection.features.can_return_columns_from_insert:
+        # Without RETURNING a skipped row is indistinguishable: catch the conflict instead.
         try:
             with transaction.atomic():
-                insert([obj])
+                insert(obj)
         except IntegrityError:
             return False
         return True
-    sql, fields = _insert_sql(type(obj), connection.vendor, 1, skip_conflicts=True)
-    conn = connections[DEFAULT_DB_ALIAS]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
-    return True
+    return _insert(obj, skip_conflicts=True)
 
 
 @cache

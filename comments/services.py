@@ -188,7 +188,7 @@ def comment_create(
         user_ip=user_ip or None,
         user_agent=user_agent[:300],
     )
-    rows.insert([comment])
+    rows.insert(comment)
     record_event(comment, kind=CommentEvent.Kind.CREATED, actor=Actor.author(comment))
     _moderation_entry()(comment, reason="created")
     return comment

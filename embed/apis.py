@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, _iso
+from comments.apis import ERRORS, iso, validated
 from comments.selectors import site_get
 from comments.throttles import AuthThrottle, WriteIPThrottle
 
@@ -20,12 +20,6 @@ from .services import (
 )
 
 ARTICLE_KEY_RE = r"^[^/\x00-\x1f\x7f]{1,200}$"
-
-
-def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class SSOAPI(APIView):
@@ -62,13 +56,13 @@ class SSOAPI(APIView):
         ),
     )
     def post(self, request: Request, site: str) -> Response:
-        data = _validated(self.InputSerializer, request)
+        data = validated(self.InputSerializer, request.data)
         site_obj = site_get(slug=site)
         key, site_token, commenter = sso_exchange(site=site_obj, token=data["token"])
         return Response(
             {
                 "token": key,
-                "expires_at": _iso(site_token.expires_at),
+                "expires_at": iso(site_token.expires_at),
                 "reader": {"id": commenter.public_id, "display_name": commenter.display_name},
             }
         )
@@ -92,13 +86,13 @@ class GuestAPI(APIView):
         description="403 `guests_not_allowed` unless the site's embed settings allow guests.",
     )
     def post(self, request: Request, site: str) -> Response:
-        data = _validated(self.InputSerializer, request)
+        data = validated(self.InputSerializer, request.data)
         site_obj = site_get(slug=site)
         key, site_token, commenter = guest_sign_in(site=site_obj, name=data["name"])
         return Response(
             {
                 "token": key,
-                "expires_at": _iso(site_token.expires_at),
+                "expires_at": iso(site_token.expires_at),
                 "reader": {"id": commenter.public_id, "display_name": commenter.display_name},
             }
         )
@@ -151,7 +145,7 @@ class EmbedArticleAPI(APIView):
         ),
     )
     def post(self, request: Request, site: str) -> Response:
-        data = _validated(self.InputSerializer, request)
+        data = validated(self.InputSerializer, request.data)
         site_obj = site_get(slug=site)
         article, created = article_register_from_embed(
             site=site_obj,

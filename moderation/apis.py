@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, _iso
+from comments.apis import ERRORS, iso, validated
 from comments.errors import InvalidInput, NotFound
 from comments.models import Comment, Commenter, CommentStatus
 from policy.models import Standing, StandingState
@@ -189,9 +189,9 @@ def represent_item(comment: Comment) -> dict[str, Any]:
         "status": comment.status,
         "body": comment.body,
         "html": comment.html,
-        "created_at": _iso(comment.created_at),
-        "status_changed_at": _iso(comment.status_changed_at),
-        "edited_at": _iso(comment.edited_at),
+        "created_at": iso(comment.created_at),
+        "status_changed_at": iso(comment.status_changed_at),
+        "edited_at": iso(comment.edited_at),
         "featured": comment.featured,
         "article": {
             "key": comment.article.key,
@@ -201,10 +201,10 @@ def represent_item(comment: Comment) -> dict[str, Any]:
         "author": {
             "id": comment.author.public_id,
             "display_name": comment.author.display_name,
-            "member_since": _iso(comment.author.user.date_joined),
+            "member_since": iso(comment.author.user.date_joined),
             "standing": {
                 "state": comment.standing_state or StandingState.ACTIVE,
-                "until": _iso(comment.standing_until),
+                "until": iso(comment.standing_until),
                 "reason": comment.standing_reason or "",
             },
             "approved": comment.author_approved,
@@ -231,7 +231,7 @@ def represent_item(comment: Comment) -> dict[str, Any]:
                 "clause_id": r.clause_id,
                 "note": r.note,
                 "reporter": r.reporter.display_name,
-                "created_at": _iso(r.created_at),
+                "created_at": iso(r.created_at),
                 "open": r.pk in still_open,
             }
             for r in reports
@@ -250,14 +250,8 @@ def represent_decision(decision) -> dict[str, Any]:
         "policy_version": decision.policy_version_number,
         "hits": list(decision.hits or []),
         "scores": dict(decision.scores or {}),
-        "created_at": _iso(decision.created_at),
+        "created_at": iso(decision.created_at),
     }
-
-
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _check_period(since: datetime | None, until: datetime | None) -> None:
@@ -326,7 +320,7 @@ class QueueAPI(ModerationAPI):
     )
     def get(self, request: Request, site: str) -> Response:
         site_obj = access_site_for_moderation(request.user, site)
-        params = _validated(self.FilterSerializer, request.query_params)
+        params = validated(self.FilterSerializer, request.query_params)
         _check_period(params.get("since"), params.get("until"))
         filters = QueueFilters(
             queue=params["queue"],
@@ -398,7 +392,7 @@ class DecisionAPI(ModerationAPI):
     )
     def post(self, request: Request, comment_id: int) -> Response:
         access_comment_for_moderation(request.user, comment_id)
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         outcome = comment_decide(
             by=request.user,
             comment_id=comment_id,
@@ -487,7 +481,7 @@ class StandingAPI(ModerationAPI):
     )
     def put(self, request: Request, site: str, author: str) -> Response:
         site_obj = access_site_for_moderation(request.user, site)
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         commenter = self._commenter(author)
         outcome = standing_set(by=request.user, site=site_obj, commenter=commenter, **data)
         body = _standing_body(outcome.standing, site_obj.slug, commenter.public_id)
@@ -502,11 +496,11 @@ def _standing_body(standing, site_slug: str, public_id: str) -> dict[str, Any]:
         "site": site_slug,
         "state": standing.state,
         "effective_state": standing.effective_state(),
-        "until": _iso(standing.until),
+        "until": iso(standing.until),
         "reason": standing.reason,
         "message": standing.message,
         "set_by": standing.set_by.get_username() if standing.set_by_id else None,
-        "set_at": _iso(standing.set_at),
+        "set_at": iso(standing.set_at),
     }
 
 
@@ -530,7 +524,7 @@ class HistoryAPI(ModerationAPI):
                 "status": comment.status,
                 "history": [
                     {
-                        "at": _iso(e.at),
+                        "at": iso(e.at),
                         "kind": e.kind,
                         "actor_kind": e.actor_kind,
                         "actor": e.actor,
@@ -576,9 +570,9 @@ class StatsAPI(ModerationAPI):
     )
     def get(self, request: Request, site: str) -> Response:
         site_obj = access_site_for_moderation(request.user, site)
-        params = _validated(self.Params, request.query_params)
+        params = validated(self.Params, request.query_params)
         _check_period(params.get("since"), params.get("until"))
         stats = site_stats(site=site_obj, since=params.get("since"), until=params.get("until"))
-        stats["since"] = _iso(stats["since"])
-        stats["until"] = _iso(stats["until"])
+        stats["since"] = iso(stats["since"])
+        stats["until"] = iso(stats["until"])
         return Response(stats)

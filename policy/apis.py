@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, require_reader, viewer_of
+from comments.apis import ERRORS, require_reader, validated, viewer_of
 from comments.models import Article, Comment
 from comments.selectors import site_get
 from comments.throttles import WriteIPThrottle
@@ -91,9 +91,7 @@ class PolicyCheckAPI(APIView):
         },
     )
     def post(self, request: Request, site: str) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         site_obj = site_get(slug=site)
         config = site_moderation(site=site_obj)
 

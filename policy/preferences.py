@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from comments.apis import ERRORS, BaseAPI, require_reader
+from comments.apis import ERRORS, BaseAPI, require_reader, validated
 
 from .models import NotificationPreference
 from .notifications import preference_for, preference_set
@@ -42,6 +42,5 @@ class PreferencesAPI(BaseAPI):
     )
     def put(self, request: Request) -> Response:
         reader = require_reader(request)
-        serializer = self.PreferencesInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(_body(preference_set(commenter=reader, **serializer.validated_data)))
+        data = validated(self.PreferencesInputSerializer, request.data)
+        return Response(_body(preference_set(commenter=reader, **data)))

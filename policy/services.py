@@ -254,7 +254,7 @@ def apply_verdict(
         elapsed_us=elapsed_us,
     )
     if first_decision:
-        rows.insert([decision])
+        rows.insert(decision)
     elif not rows.insert_unless_conflict(decision):
         return None  # delivered twice: this stage of this revision is already decided
 

@@ -57,7 +57,7 @@ def test_token_user_of_a_user_without_profile(db):
     assert "commenter" not in loaded._state.fields_cache  # looked up (and created) on use
 
 
-def test_insert_sets_primary_keys_in_order_and_stores_every_field(db):
+def test_insert_sets_the_primary_key_and_stores_every_field(db):
     comment = CommentFactory()
     events = [
         CommentEvent(comment=comment, kind="created", to_status="pending", actor_kind="author"),
@@ -71,7 +71,8 @@ def test_insert_sets_primary_keys_in_order_and_stores_every_field(db):
             note="held",
         ),
     ]
-    rows.insert(events)
+    for event in events:
+        assert rows.insert(event) is event
     assert events[0].pk < events[1].pk
     stored = {e.pk: e for e in CommentEvent.objects.filter(comment=comment)}
     assert stored[events[1].pk].clause_id == "civility"
@@ -92,7 +93,7 @@ def test_insert_prepares_json_and_foreign_keys(db):
         policy_version=version,
         policy_version_number=version.version,
     )
-    rows.insert([decision])
+    rows.insert(decision)
     stored = ModerationDecision.objects.get(pk=decision.pk)
     assert stored.hits == [{"clause": "c1", "spans": [[0, 3]]}]
     assert stored.scores == {"toxic": 0.5}
