@@ -24,10 +24,10 @@ def token_user(key: str) -> tuple[Token, object] | None:
     )
     if row is None:
         return None
-    token, user = t.load(row), u.load(row, t.width)
+    token, user, commenter = rows.load_joined(row, t, u, c)
     token.user = user
-    if row[t.width + u.width] is not None:
-        user.commenter = c.load(row, t.width + u.width)
+    if commenter is not None:
+        user.commenter = commenter
     return token, user
 
 

@@ -77,6 +77,18 @@ def columns(model: type[Model], alias: str, names: tuple[str, ...] | None = None
     return _columns(model, alias, connection.vendor, names)
 
 
+def load_joined(row: Sequence[Any], *parts: Columns) -> list[Model | None]:
+    """One instance per part of a joined row, the parts' columns side by side in the order
+    given; None for a part whose primary key is NULL (nothing matched its LEFT JOIN)."""
+    instances: list[Model | None] = []
+    start = 0
+    for part in parts:
+        pk_index = part.attnames.index(part.model._meta.pk.attname)
+        instances.append(None if row[start + pk_index] is None else part.load(row, start))
+        start += part.width
+    return instances
+
+
 def fetchone(sql: str, params: Sequence[Any]) -> tuple | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

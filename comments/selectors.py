@@ -45,8 +45,8 @@ def article_get(*, site_slug: str, key: str) -> Article:
     )
     if row is None:
         raise NotFound("No such article.", code="article_not_found")
-    article = a.load(row)
-    article.site = s.load(row, a.width)
+    article, site = rows.load_joined(row, a, s)
+    article.site = site
     return article
 
 

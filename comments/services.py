@@ -206,9 +206,9 @@ def _parent_in(article: Article, parent_id: int) -> Comment | None:
     )
     if row is None:
         return None
-    parent = c.load(row)
-    if row[c.width] is not None:
-        parent.parent = p.load(row, c.width)
+    parent, grandparent = rows.load_joined(row, c, p)
+    if grandparent is not None:
+        parent.parent = grandparent
     return parent
 
 

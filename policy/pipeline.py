@@ -110,12 +110,9 @@ def _load(comment_id: int) -> Comment | None:
     )
     if row is None:
         return None
-    comment = c.load(row)
-    offset = c.width
-    comment.site = s.load(row, offset)
-    comment.article = a.load(row, offset := offset + s.width)
-    comment.author = au.load(row, offset := offset + a.width)
-    comment.author.user = u.load(row, offset + au.width)
+    comment, site, article, author, user = rows.load_joined(row, c, s, a, au, u)
+    comment.site, comment.article, comment.author = site, article, author
+    author.user = user
     return comment
 
 
@@ -123,7 +120,8 @@ def _lock(comment: Comment) -> bool:
     """Lock the comment's row and refresh what may have changed since it was read (its status
     and revision); False when the row is gone. Precondition: inside a transaction."""
     c = rows.columns(Comment, "c", ("status", "edited_at"))
-    for_update = connection.ops.for_update_sql() if _has_row_locks() else ""
+    locks = connection.features.has_select_for_update
+    for_update = connection.ops.for_update_sql() if locks else ""
     row = rows.fetchone(
         f"SELECT {c.sql} FROM {Comment._meta.db_table} c WHERE c.id = %s {for_update}",  # noqa: S608
         [comment.pk],
@@ -132,10 +130,6 @@ def _lock(comment: Comment) -> bool:
         return False
     comment.status, comment.edited_at = c.values(row)
     return True
-
-
-def _has_row_locks() -> bool:
-    return connection.features.has_select_for_update
 
 
 def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None:

@@ -139,3 +139,18 @@ def test_a_subset_of_columns_converts_only_those(db):
     assert edited_at.tzinfo is not None
     partial = c.load(row)
     assert partial.get_deferred_fields() >= {"body", "html"}
+
+
+def test_load_joined_splits_a_row_and_gives_none_for_an_unmatched_left_join(db):
+    top = CommentFactory()
+    reply = CommentFactory(article=top.article, parent=top)
+    c, p = rows.columns(Comment, "c"), rows.columns(Comment, "p")
+    table = Comment._meta.db_table
+    sql = (
+        f"SELECT {c.sql}, {p.sql} FROM {table} c "  # noqa: S608
+        f"LEFT JOIN {table} p ON p.id = c.parent_id WHERE c.id = %s"
+    )
+    child, parent = rows.load_joined(rows.fetchone(sql, [reply.pk]), c, p)
+    assert (child.pk, parent.pk) == (reply.pk, top.pk)
+    alone, nobody = rows.load_joined(rows.fetchone(sql, [top.pk]), c, p)
+    assert alone.pk == top.pk and nobody is None
