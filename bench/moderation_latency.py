@@ -141,7 +141,7 @@ def main() -> None:
         latencies = [(decided[pk] - answered) * 1000 for pk, answered in answers.items()]
 
         # 2. throughput: a burst queued while no worker runs, then one worker drains it
-        def drain_rate() -> float:
+        def drain_rate(burst: dict[int, float]) -> float:
             times = sorted(wait_decided(burst, timeout=300).values())
             return (len(times) - 1) / (times[-1] - times[0])
 
@@ -149,7 +149,7 @@ def main() -> None:
         worker = None
         burst = post_many(readers, args.burst, gap=0)
         worker = start_worker()
-        rate = drain_rate()
+        rate = drain_rate(burst)
 
         # 3. the same with the default policy alone: a burst waits for the scorer, then the
         # site turns its scorer off before a worker starts (the engine decides, no HTTP call)
@@ -160,7 +160,7 @@ def main() -> None:
 
         ScorerConfig.objects.filter(site=site).update(enabled=False)
         worker = start_worker()
-        rate_local = drain_rate()
+        rate_local = drain_rate(burst)
 
         report = {
             "latency_posts": len(latencies),

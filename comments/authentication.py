@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -10,7 +11,7 @@ from .models import Commenter
 KEY_LENGTH = Token._meta.get_field("key").max_length
 
 
-def token_user(key: str) -> tuple[Token, object] | None:
+def token_user(key: str) -> tuple[Token, AbstractBaseUser] | None:
     """The token with its user and the user's commenter profile (cached on the user when it
     exists), in one hand-written query: every signed-in request runs it."""
     user_model = get_user_model()
