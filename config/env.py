@@ -1,45 +1,42 @@
-"""Reading settings from environment variables (documented in docs/operating.md)."""
+"""Reading settings from environment variables (each documented in docs/operating.md).
 
-import os
+django-environ does the reading and casting. Two rules of ours sit on top, because a
+misread production setting fails silently otherwise: an empty variable counts as unset
+(``FOO=`` in an env file means "use the default"), and a boolean that is neither true nor
+false refuses to start instead of reading as false (``SECURE_SSL_REDIRECT=ture``).
+"""
 
+from typing import Any
+
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
-
-def env_str(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
+_FALSE_STRINGS = ("false", "off", "no", "n", "0")
 
 
-def env_required(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ImproperlyConfigured(f"The environment variable {name} must be set in production.")
-    return value
+class Env(environ.Env):
+    """``environ.Env`` with empty-means-unset and strict booleans."""
+
+    def get_value(
+        self,
+        var: str,
+        cast: Any = None,
+        default: Any = environ.Env.NOTSET,
+        parse_default: bool = False,
+    ) -> Any:
+        if self.ENVIRON.get(var) == "":
+            if default is self.NOTSET:
+                raise ImproperlyConfigured(f"Set the {var} environment variable")
+            return default
+        return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+
+    @classmethod
+    def parse_value(cls, value: Any, cast: Any) -> Any:
+        if cast is bool and isinstance(value, str):
+            word = value.strip().lower()
+            if word not in cls.BOOLEAN_TRUE_STRINGS and word not in _FALSE_STRINGS:
+                raise ImproperlyConfigured(f"Expected a boolean (true/false), got {value!r}")
+        return super().parse_value(value, cast)
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}.")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from exc
-
-
-def env_list(name: str, default: list[str] | None = None) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return list(default or [])
-    return [item.strip() for item in value.split(",") if item.strip()]
+env = Env()

@@ -2,15 +2,13 @@
 
 from pathlib import Path
 
-import dj_database_url
-
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default=None)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,11 +59,11 @@ TEMPLATES = [
 
 # SQLite is the embedded default; production sets DATABASE_URL to PostgreSQL.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'parley.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+    "default": {
+        **env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'parley.sqlite3'}"),
+        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
+    }
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while one writer writes; the timeout waits for the lock.
@@ -96,7 +94,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Redis is optional: without it the cache is local memory and tasks run in-process.
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env.str("REDIS_URL", default=None)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -121,14 +119,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "comments.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "write_reader": env_str("PARLEY_THROTTLE_WRITE_READER", "30/min"),
-        "write_ip": env_str("PARLEY_THROTTLE_WRITE_IP", "120/min"),
-        "auth": env_str("PARLEY_THROTTLE_AUTH", "20/min"),
+        "write_reader": env.str("PARLEY_THROTTLE_WRITE_READER", default="30/min"),
+        "write_ip": env.str("PARLEY_THROTTLE_WRITE_IP", default="120/min"),
+        "auth": env.str("PARLEY_THROTTLE_AUTH", default="20/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # How many proxies in front of Parley append to X-Forwarded-For. 0 trusts only the socket
     # address; DRF's default (None) would trust a header any client can forge.
-    "NUM_PROXIES": env_int("PARLEY_NUM_PROXIES", 0),
+    "NUM_PROXIES": env.int("PARLEY_NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -140,7 +138,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Requests larger than this are refused before parsing (absurd sizes never reach a view).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PARLEY_MAX_REQUEST_BYTES", 256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PARLEY_MAX_REQUEST_BYTES", default=256 * 1024)
 
 CORS_ALLOWED_ORIGINS: list[str] = []
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -149,8 +147,8 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 
 # Single sign-on: the longest exp - iat a host token may have, and clock skew tolerated.
-PARLEY_SSO_MAX_LIFETIME_SECONDS = env_int("PARLEY_SSO_MAX_LIFETIME_SECONDS", 600)
-PARLEY_SSO_LEEWAY_SECONDS = env_int("PARLEY_SSO_LEEWAY_SECONDS", 30)
+PARLEY_SSO_MAX_LIFETIME_SECONDS = env.int("PARLEY_SSO_MAX_LIFETIME_SECONDS", default=600)
+PARLEY_SSO_LEEWAY_SECONDS = env.int("PARLEY_SSO_LEEWAY_SECONDS", default=30)
 
 # Celery: late acks and prefetch 1 so a worker that dies mid-task leaves the message
 # to be redelivered; the visibility timeout outlasts the hard time limit and every retry
@@ -167,17 +165,17 @@ CELERY_TASK_ACKS_LATE = True
 # The worker keeps its database connections between tasks (config/celery_app.py checks them
 # before each task and drops them after a failed one); Celery's own fixup would otherwise open
 # a new one per task. The fixup still recycles them after this many tasks.
-CELERY_DB_REUSE_MAX = env_int("PARLEY_WORKER_DB_REUSE_MAX", 1000)
+CELERY_DB_REUSE_MAX = env.int("PARLEY_WORKER_DB_REUSE_MAX", default=1000)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("PARLEY_TASK_SOFT_TIME_LIMIT", 30)
-CELERY_TASK_TIME_LIMIT = env_int("PARLEY_TASK_TIME_LIMIT", 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("PARLEY_TASK_SOFT_TIME_LIMIT", default=30)
+CELERY_TASK_TIME_LIMIT = env.int("PARLEY_TASK_TIME_LIMIT", default=60)
 # A request that enqueues must fail fast when Redis is down (the sweeper catches up later):
 # no publish retries, a one-second connect timeout.
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("PARLEY_VISIBILITY_TIMEOUT", 300),
+    "visibility_timeout": env.int("PARLEY_VISIBILITY_TIMEOUT", default=300),
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
     "max_retries": 0,
@@ -190,20 +188,20 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending": {
         "task": "policy.tasks.sweep_pending_task",
-        "schedule": env_int("PARLEY_SWEEP_INTERVAL_SECONDS", 60),
+        "schedule": env.int("PARLEY_SWEEP_INTERVAL_SECONDS", default=60),
         "options": {"expires": 55},
     },
 }
 
 # The moderation pipeline (docs/pipeline.md).
-PARLEY_SWEEP_PENDING_AFTER_SECONDS = env_int("PARLEY_SWEEP_PENDING_AFTER_SECONDS", 120)
-PARLEY_SCORER_MAX_RETRIES = env_int("PARLEY_SCORER_MAX_RETRIES", 3)
-PARLEY_SCORER_RETRY_BACKOFF_SECONDS = env_int("PARLEY_SCORER_RETRY_BACKOFF_SECONDS", 2)
-PARLEY_WEBHOOK_MAX_RETRIES = env_int("PARLEY_WEBHOOK_MAX_RETRIES", 6)
-PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS = env_int("PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS", 10)
+PARLEY_SWEEP_PENDING_AFTER_SECONDS = env.int("PARLEY_SWEEP_PENDING_AFTER_SECONDS", default=120)
+PARLEY_SCORER_MAX_RETRIES = env.int("PARLEY_SCORER_MAX_RETRIES", default=3)
+PARLEY_SCORER_RETRY_BACKOFF_SECONDS = env.int("PARLEY_SCORER_RETRY_BACKOFF_SECONDS", default=2)
+PARLEY_WEBHOOK_MAX_RETRIES = env.int("PARLEY_WEBHOOK_MAX_RETRIES", default=6)
+PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS", default=10)
 # A decision is e-mailed to its author only if the comment waited at least this long (or was
 # held): an author who saw the answer to their post needs no e-mail.
-PARLEY_NOTIFY_AFTER_WAIT_SECONDS = env_int("PARLEY_NOTIFY_AFTER_WAIT_SECONDS", 60)
+PARLEY_NOTIFY_AFTER_WAIT_SECONDS = env.int("PARLEY_NOTIFY_AFTER_WAIT_SECONDS", default=60)
 # Called (inside the transaction) for every comment audit row; see comments/events.py.
 PARLEY_STATUS_LISTENERS = [
     "policy.webhooks.on_status_event",
@@ -211,16 +209,16 @@ PARLEY_STATUS_LISTENERS = [
 ]
 PARLEY_POLICY_CLAUSES = "policy.clauses.site_clauses"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "comments@parley.invalid")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="comments@parley.invalid")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
 # Product settings (defaults for new sites; each site can override in the admin).
-PARLEY_PAGE_SIZE = env_int("PARLEY_PAGE_SIZE", 20)
+PARLEY_PAGE_SIZE = env.int("PARLEY_PAGE_SIZE", default=20)
 PARLEY_MODERATION_ENTRY = "policy.services.moderate_comment"

@@ -23,13 +23,13 @@ REST_FRAMEWORK = {
 # Unit and API tests run tasks in-process after commit (deterministic, no broker), even when
 # REDIS_URL is set. The integration tests' worker processes set PARLEY_TASKS_EAGER=false, and
 # the tests themselves switch the Celery app to the real broker.
-from config.env import env_bool, env_str  # noqa: E402
+from config.env import env  # noqa: E402
 
-CELERY_TASK_ALWAYS_EAGER = env_bool("PARLEY_TASKS_EAGER", True)
+CELERY_TASK_ALWAYS_EAGER = env.bool("PARLEY_TASKS_EAGER", default=True)
 PARLEY_NOTIFY_AFTER_WAIT_SECONDS = 60
 # A worker started by the integration tests writes its e-mails to files the tests count.
-EMAIL_BACKEND = env_str("PARLEY_TEST_EMAIL_BACKEND", EMAIL_BACKEND)
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
+EMAIL_BACKEND = env.str("PARLEY_TEST_EMAIL_BACKEND", default=EMAIL_BACKEND)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=None)
 
 # With Redis, each test process (pytest-xdist worker) gets a Redis database of its own for the
 # cache: tests clear the cache (a FLUSHDB), which must not wipe another process's throttle
