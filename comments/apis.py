@@ -509,7 +509,9 @@ class TokenAPI(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(self.InputSerializer, request.data)
-        user = authenticate(request, username=data["username"], password=data["password"])
+        # The Django request, not DRF's wrapper: django-axes marks a locked-out sign-in on
+        # it for its middleware to answer 429 (staff accounts only; security.lockout).
+        user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
             raise NotAuthenticatedCredentials()
         commenter_for_user(user)

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Secrets and hosts have no permissive default here."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from config.env import env
@@ -26,6 +27,8 @@ INSTALLED_APPS = [
     "moderation",
     "demo",
     "embed",
+    "security",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -37,6 +40,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,6 +95,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in lockout (docs/security.md): failures are counted per username and, separately, per
+# client address (the REST_FRAMEWORK NUM_PROXIES rule below); either reaching the limit locks
+# that account or address out of the admin until the cool-off has passed without a failure.
+AXES_FAILURE_LIMIT = env.int("PARLEY_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PARLEY_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "security.lockout.client_ip"
+AXES_WHITELIST_CALLABLE = "security.lockout.is_exempt"
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]  # the password is always masked
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
