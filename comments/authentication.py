@@ -1,35 +1,24 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
 from . import rows
-from .models import Commenter
 
 KEY_LENGTH = Token._meta.get_field("key").max_length
 
 
+# Every signed-in request runs it: the token with its user and the user's commenter profile.
+_TOKEN_WITH_USER = rows.Select(Token, related=("user", "user__commenter"), where=("key",))
+
+
 def token_user(key: str) -> tuple[Token, AbstractBaseUser] | None:
     """The token with its user and the user's commenter profile (cached on the user when it
-    exists), in one hand-written query: every signed-in request runs it."""
-    user_model = get_user_model()
-    t, u, c = rows.columns(Token, "t"), rows.columns(user_model, "u"), rows.columns(Commenter, "c")
-    row = rows.fetchone(
-        f"SELECT {t.sql}, {u.sql}, {c.sql} FROM {Token._meta.db_table} t "  # noqa: S608
-        f"JOIN {user_model._meta.db_table} u ON u.{user_model._meta.pk.column} = t.user_id "
-        f"LEFT JOIN {Commenter._meta.db_table} c ON c.user_id = u.{user_model._meta.pk.column} "
-        f"WHERE t.{connection.ops.quote_name('key')} = %s",
-        [key],
-    )
-    if row is None:
+    exists), in one hand-written query (comments.rows)."""
+    token = _TOKEN_WITH_USER.get(key)
+    if token is None:
         return None
-    token, user, commenter = rows.load_joined(row, t, u, c)
-    token.user = user
-    if commenter is not None:
-        user.commenter = commenter
-    return token, user
+    return token, token.user
 
 
 class ReaderTokenAuthentication(TokenAuthentication):

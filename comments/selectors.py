@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection
 from django.db.models import Count, Q
 
 from . import rows
@@ -33,20 +32,15 @@ def site_get(*, slug: str) -> Site:
     return site
 
 
+# The article with its site: every thread read and every post starts here.
+_ARTICLE_WITH_SITE = rows.Select(Article, related=("site",), where=("site__slug", "key"))
+
+
 def article_get(*, site_slug: str, key: str) -> Article:
-    """The article with its site. Hand-written (comments.rows): every thread read and every
-    post starts here."""
-    a, s = rows.columns(Article, "a"), rows.columns(Site, "s")
-    row = rows.fetchone(
-        f"SELECT {a.sql}, {s.sql} FROM {Article._meta.db_table} a "  # noqa: S608
-        f"JOIN {Site._meta.db_table} s ON s.id = a.site_id "
-        f"WHERE s.slug = %s AND a.{connection.ops.quote_name('key')} = %s",
-        [site_slug, key],
-    )
-    if row is None:
+    """The article with its site, in one hand-written query (comments.rows)."""
+    article = _ARTICLE_WITH_SITE.get(site_slug, key)
+    if article is None:
         raise NotFound("No such article.", code="article_not_found")
-    article, site = rows.load_joined(row, a, s)
-    article.site = site
     return article
 
 
@@ -62,65 +56,14 @@ def comment_access(*, comment_id: int, viewer: Commenter | None) -> Comment:
     return comment
 
 
-# Thread pages: the hot path. Two hand-written queries (a keyset page of comments, then the
-# first replies of their subtrees ranked per parent) whose rows become ThreadComment, not model
-# instances: a page can nest hundreds of replies, and the ORM's query compilation and model
-# construction cost several times the queries themselves (see docs/performance.md). The
-# visibility rule is the same as `visible_q`, written in SQL.
+# Thread pages: the hot path. Two hand-written queries (comments.rows: a keyset page of
+# comments, then the first replies of their subtrees ranked per parent) whose rows become
+# ThreadComment, not model instances: a page can nest hundreds of replies, and the ORM's query
+# compilation and model construction cost several times the queries themselves (see
+# docs/performance.md). The visibility rule is the same as `visible_q`, written in SQL there.
 
-_COLUMNS = (
-    "c.id, c.parent_id, c.author_id, a.public_id, a.display_name, c.html, c.status, "
-    "c.created_at, c.edited_at, c.score, c.reply_count, c.featured, "
-    "c.moderation_clause_id, c.moderation_clause_title, c.moderation_reason"
-)
-
-
-def _viewer_columns(viewer: Commenter | None) -> tuple[str, list]:
-    """The viewer's own vote on each comment, and the body as written on their own comments
-    (for editing): two more columns, read in the same query."""
-    if viewer is None:
-        return "NULL AS your_vote, NULL AS own_body", []
-    sql = (
-        f"(SELECT v.value FROM {Vote._meta.db_table} v "  # noqa: S608 - constant table name
-        "WHERE v.comment_id = c.id AND v.voter_id = %s) AS your_vote, "
-        "CASE WHEN c.author_id = %s THEN c.body END AS own_body"
-    )
-    return sql, [viewer.pk, viewer.pk]
-
-
-_FROM = (
-    f"FROM {Comment._meta.db_table} c INNER JOIN {Commenter._meta.db_table} a ON a.id = c.author_id"
-)
-_ORDER = {
-    "oldest": ("c.created_at", ">", "c.created_at ASC, c.id ASC"),
-    "newest": ("c.created_at", "<", "c.created_at DESC, c.id DESC"),
-    "top": ("c.score", "<", "c.score DESC, c.id DESC"),
-}
-
-
-def _visible_sql(viewer: Commenter | None) -> tuple[str, list]:
-    """`visible_q` in SQL, for the hand-written thread queries."""
-    sql = "(c.status = %s OR (c.status IN (%s, %s) AND c.reply_count > 0)"
-    params: list = [S.PUBLISHED, *TOMBSTONE_STATUSES]
-    if viewer is not None:
-        sql += " OR (c.author_id = %s AND c.status <> %s)"
-        params += [viewer.pk, S.DELETED]
-    return sql + ")", params
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _utc(value: datetime | str | None) -> datetime | None:
-    # SQLite hands back text (or naive UTC) from a subquery; PostgreSQL an aware datetime.
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+# Sort: the column ordered by, and whether descending (the id breaks ties the same way).
+_ORDER = {"oldest": ("created_at", False), "newest": ("created_at", True), "top": ("score", True)}
 
 
 class ThreadAuthor:
@@ -154,31 +97,23 @@ class ThreadComment:
         "your_vote",
     )
 
-    def __init__(self, row: tuple):
-        (
-            self.pk,
-            self.parent_id,
-            self.author_id,
-            public_id,
-            display_name,
-            self.html,
-            self.status,
-            created_at,
-            edited_at,
-            self.score,
-            self.reply_count,
-            featured,
-            self.moderation_clause_id,
-            self.moderation_clause_title,
-            self.moderation_reason,
-            your_vote,
-            self.own_body,
-        ) = row[:17]
-        self.your_vote = your_vote or 0
-        self.created_at = _utc(created_at)
-        self.edited_at = _utc(edited_at)
-        self.featured = bool(featured)
-        self.author = ThreadAuthor(public_id, display_name)
+    def __init__(self, row: rows.ThreadRow):
+        self.pk = row.id
+        self.parent_id = row.parent_id
+        self.author_id = row.author_id
+        self.html = row.html
+        self.status = row.status
+        self.created_at = row.created_at
+        self.edited_at = row.edited_at
+        self.score = row.score
+        self.reply_count = row.reply_count
+        self.featured = row.featured
+        self.moderation_clause_id = row.moderation_clause_id
+        self.moderation_clause_title = row.moderation_clause_title
+        self.moderation_reason = row.moderation_reason
+        self.your_vote = row.your_vote or 0
+        self.own_body = row.own_body
+        self.author = ThreadAuthor(row.author_public_id, row.author_display_name)
         self.shown_replies: list[ThreadComment] = []
 
 
@@ -224,57 +159,41 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
 
 
 def _keyset(
-    where: str, params: list, viewer: Commenter | None, sort: str, cursor: str | None, limit: int
+    scope: dict, viewer: Commenter | None, sort: str, cursor: str | None, limit: int
 ) -> Page:
-    """One page of the comments matching `where`, in `sort` order, after `cursor`."""
-    visible, visible_params = _visible_sql(viewer)
-    viewer_columns, viewer_params = _viewer_columns(viewer)
-    field, after, order = _ORDER[sort]
-    inner = f"SELECT c.* FROM {Comment._meta.db_table} c WHERE {where} AND {visible}"  # noqa: S608
-    params = [*params, *visible_params]
-    if cursor:
-        key, pk = _decode_cursor(cursor, sort)
-        if sort != "top":
-            key = connection.ops.adapt_datetimefield_value(key)
-        # A row-value comparison, so both databases seek the index instead of scanning to it.
-        inner += f" AND ({field}, c.id) {after} (%s, %s)"
-        params += [key, pk]
-    # The page is cut before authors are joined: joined first, PostgreSQL may plan a hash join
-    # over every top-level comment of the article and sort them all for twenty. Top-level
-    # pages read the partial indexes comment_top_time / comment_top_score in order.
-    inner += f" ORDER BY {order} LIMIT %s"
-    sql = (
-        f"SELECT {_COLUMNS}, {viewer_columns} FROM ({inner}) c "  # noqa: S608
-        f"INNER JOIN {Commenter._meta.db_table} a ON a.id = c.author_id ORDER BY {order}"
+    """One page of the comments matching `scope`, in `sort` order, after `cursor`."""
+    order_by, descending = _ORDER[sort]
+    found = rows.thread_rows(
+        scope=scope,
+        viewer_id=viewer.pk if viewer else None,
+        order_by=order_by,
+        descending=descending,
+        after=_decode_cursor(cursor, sort) if cursor else None,
+        limit=limit + 1,
     )
-    items = [ThreadComment(row) for row in _fetch(sql, [*viewer_params, *params, limit + 1])]
+    items = [ThreadComment(row) for row in found]
     next_cursor = _encode_cursor(sort, items[limit - 1]) if len(items) > limit else None
     return Page(items[:limit], next_cursor)
 
 
 def _replies_of(
-    *, where: str, params: list, viewer: Commenter | None, per_parent: int, max_depth: int
-) -> list[tuple]:
+    *, scope: dict, viewer: Commenter | None, per_parent: int, max_depth: int
+) -> list[rows.ThreadRow]:
     """Up to `per_parent` oldest visible replies of every parent in the subtrees, one query,
     as rows (oldest first)."""
-    visible, visible_params = _visible_sql(viewer)
-    viewer_columns, viewer_params = _viewer_columns(viewer)
-    rank = "ROW_NUMBER() OVER (PARTITION BY c.parent_id ORDER BY c.created_at, c.id)"
-    # Only constant fragments are formatted in; every value is a query parameter.
-    sql = (
-        f"SELECT * FROM (SELECT {_COLUMNS}, {viewer_columns}, {rank} AS sibling_rank "  # noqa: S608
-        f"{_FROM} WHERE {where} AND c.depth <= %s AND {visible}) ranked "
-        "WHERE sibling_rank <= %s ORDER BY 8, 1"  # created_at, id
+    return rows.first_reply_rows(
+        scope={**scope, "depth__lte": max_depth},
+        viewer_id=viewer.pk if viewer else None,
+        per_parent=per_parent,
     )
-    return _fetch(sql, [*viewer_params, *params, max_depth, *visible_params, per_parent])
 
 
-def attach_replies(roots: list[ThreadComment], replies: list[tuple]) -> None:
+def attach_replies(roots: list[ThreadComment], replies: list[rows.ThreadRow]) -> None:
     """Nest reply rows under `.shown_replies`; replies whose parent is not shown are dropped
     (without building them: a big subtree returns many rows no page shows)."""
     by_id = {c.pk: c for c in roots}
     for row in replies:  # ordered oldest first, so parents come before their children
-        parent = by_id.get(row[1])
+        parent = by_id.get(row.parent_id)
         if parent is None:
             continue
         reply = ThreadComment(row)
@@ -292,14 +211,10 @@ def thread_page(
 ) -> Page:
     """A page of top-level comments with their replies nested: two queries whatever the size."""
     site = article.site
-    page = _keyset(
-        "c.article_id = %s AND c.parent_id IS NULL", [article.pk], viewer, sort, cursor, limit
-    )
+    page = _keyset({"article": article.pk, "parent": None}, viewer, sort, cursor, limit)
     if page.items and site.replies_per_comment and site.max_depth:
-        roots = [c.pk for c in page.items]
         replies = _replies_of(
-            where=f"c.root_id IN ({', '.join(['%s'] * len(roots))})",
-            params=roots,
+            scope={"root__in": [c.pk for c in page.items]},
             viewer=viewer,
             per_parent=site.replies_per_comment,
             max_depth=site.max_depth,
@@ -314,8 +229,7 @@ def replies_page(
     """A page of one comment's direct replies (oldest first), each with its own first replies."""
     # The root narrows it to the (root, parent, created_at, id) index.
     page = _keyset(
-        "c.root_id = %s AND c.parent_id = %s",
-        [comment.root_id or comment.pk, comment.pk],
+        {"root": comment.root_id or comment.pk, "parent": comment.pk},
         viewer,
         "oldest",
         cursor,
@@ -325,8 +239,7 @@ def replies_page(
     if page.items and site.replies_per_comment and comment.depth + 1 < site.max_depth:
         # Descendants of the page share its root; keep those under the page's replies.
         replies = _replies_of(
-            where="c.root_id = %s AND c.depth > %s",
-            params=[comment.root_id or comment.pk, comment.depth + 1],
+            scope={"root": comment.root_id or comment.pk, "depth__gt": comment.depth + 1},
             viewer=viewer,
             per_parent=site.replies_per_comment,
             max_depth=site.max_depth,

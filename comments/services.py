@@ -194,22 +194,14 @@ def comment_create(
     return comment
 
 
+# Every reply runs it: the parent with its own parent, for the depth clamp.
+_COMMENT_WITH_PARENT = rows.Select(Comment, related=("parent",), where=("pk", "article"))
+
+
 def _parent_in(article: Article, parent_id: int) -> Comment | None:
-    """The comment `parent_id` of `article` with its own parent (for the depth clamp), in one
-    hand-written query (comments.rows): every reply runs it."""
-    c, p = rows.columns(Comment, "c"), rows.columns(Comment, "p")
-    row = rows.fetchone(
-        f"SELECT {c.sql}, {p.sql} FROM {Comment._meta.db_table} c "  # noqa: S608
-        f"LEFT JOIN {Comment._meta.db_table} p ON p.id = c.parent_id "
-        "WHERE c.id = %s AND c.article_id = %s",
-        [parent_id, article.pk],
-    )
-    if row is None:
-        return None
-    parent, grandparent = rows.load_joined(row, c, p)
-    if grandparent is not None:
-        parent.parent = grandparent
-    return parent
+    """The comment `parent_id` of `article` with its own parent, in one hand-written query
+    (comments.rows)."""
+    return _COMMENT_WITH_PARENT.get(parent_id, article.pk)
 
 
 def _lock_comment(comment_id: int) -> Comment:
