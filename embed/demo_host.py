@@ -6,7 +6,9 @@ readers and the site's SSO secret; it signs a short-lived token for the reader w
 "sign in", exactly as docs/embedding.md tells publishers to do.
 """
 
+import base64
 import json
+import os
 import re
 import time
 import uuid
@@ -50,6 +52,25 @@ def sign_reader_token(*, secret: str, site: str, reader: dict, lifetime: int = 1
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+def host_csp(*, parley_url: str, nonce: str) -> str:
+    """A strict host page policy with exactly what docs/embedding.md says the embed needs:
+    Parley's origin in script-src (embed.js, count.js) and connect-src (its API calls)."""
+    parley = urlsplit(parley_url)
+    origin = f"{parley.scheme}://{parley.netloc}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}' {origin}",
+            f"connect-src 'self' {origin}",
+            f"style-src 'self' 'nonce-{nonce}'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
 class DemoHostServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -71,23 +92,35 @@ class DemoHostHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: the demo's console belongs to runserver
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, *, headers: dict | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
 
     def _page(self, template: str, context: dict) -> None:
+        nonce = base64.b64encode(os.urandom(16)).decode()
         context = {
             "parley_url": self.server.parley_url,
             "site": self.server.site,
             "readers": DEMO_HOST_READERS,
+            "nonce": nonce,
             **context,
         }
         html = render_to_string(template, context)
-        self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8")
+        csp = host_csp(parley_url=self.server.parley_url, nonce=nonce)
+        self._send(
+            HTTPStatus.OK,
+            html.encode(),
+            "text/html; charset=utf-8",
+            headers={"Content-Security-Policy": csp},
+        )
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path

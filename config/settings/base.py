@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
 from config.env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -21,6 +23,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "corsheaders",
     "comments",
     "policy",
@@ -40,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -63,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -159,7 +165,38 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served by Parley itself (drf-spectacular-sidecar), so the docs page's CSP
+    # needs no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# Content-Security-Policy on every response (docs/security.md): scripts only from Parley's own
+# origin or inline with the request's nonce; nothing may frame Parley's pages (the embed is a
+# script on the host's page, never a frame). Inline styles stay allowed: Django admin templates
+# and widgets use them, and styles cannot run code.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if _csp_report_uri := env.str("PARLEY_CSP_REPORT_URI", default=None):
+    _CSP["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+# Report-only: browsers report violations (console, PARLEY_CSP_REPORT_URI) but block nothing.
+if env.bool("PARLEY_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # Requests larger than this are refused before parsing (absurd sizes never reach a view).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PARLEY_MAX_REQUEST_BYTES", default=256 * 1024)

@@ -123,6 +123,9 @@ def page(browser, request):
     page.console_messages = console
     yield page
     context.close()
+    # The demo host page sends a strict CSP of its own (the one docs/embedding.md asks hosts
+    # for): the embed must run under it without a single violation.
+    assert [m for m in console if "Content Security Policy" in m] == []
 
 
 def shot(page, name: str) -> Path:

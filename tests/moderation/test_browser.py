@@ -80,6 +80,10 @@ def test_moderator_works_the_held_queue(live_server, queue_data):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            # The admin runs under an enforced Content-Security-Policy; Chromium reports every
+            # refused script, style or request in the console.
+            console: list[str] = []
+            page.on("console", lambda message: console.append(message.text))
             page.goto(
                 f"{live_server.url}/admin/login/?next=/admin/moderation/queuecomment/%3Fqueue%3Dheld"
             )
@@ -116,6 +120,7 @@ def test_moderator_works_the_held_queue(live_server, queue_data):
             page.keyboard.press("r")
             expect(rows).to_have_count(0)
             expect(page.locator(".pm-tab.pm-current .pm-count")).to_have_text("0")
+            assert [m for m in console if "Content Security Policy" in m] == []
         finally:
             browser.close()
 

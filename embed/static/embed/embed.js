@@ -32,6 +32,7 @@
   const CHECK_DELAY_MS = 600;
   const instances = new Set();
   let uid = 0;
+  let SHEET = null; // one constructed stylesheet shared by every instance
 
   const STYLE = `
 :host { all: initial; display: block; contain: content;
@@ -277,7 +278,17 @@ li.comment { margin: 1em 0; }
 
     build() {
       this.root.replaceChildren();
-      this.root.append(h("style", { text: STYLE }));
+      // A constructed stylesheet is not an inline <style>: a host page whose CSP has no
+      // 'unsafe-inline' in style-src still styles the embed (docs/embedding.md).
+      if (this.root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+        if (!SHEET) {
+          SHEET = new CSSStyleSheet();
+          SHEET.replaceSync(STYLE);
+        }
+        this.root.adoptedStyleSheets = [SHEET];
+      } else {
+        this.root.append(h("style", { text: STYLE }));
+      }
       const titleId = `parley-title-${++uid}`;
       this.countEl = h("span", { class: "count muted" });
       this.sortEl = h(
