@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.validators import MaxLengthValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -34,6 +35,7 @@ from .selectors import (
 )
 from .services import (
     article_upsert,
+    check_body_length,
     comment_create,
     comment_delete,
     comment_edit,
@@ -205,11 +207,32 @@ def _params(serializer_class, request: Request) -> dict:
     return data
 
 
+class _BodyLength(MaxLengthValidator):
+    """The API's limit on a body as sent (the schema's maxLength, read from the setting when
+    checked), refused as a site's lower limit is: 400 `body_too_long` with the limit."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: settings.PARLEY_BODY_MAX_CHARS)
+
+    def __call__(self, value: str) -> None:
+        check_body_length(value, settings.PARLEY_BODY_MAX_CHARS)
+
+
+class BodyField(serializers.CharField):
+    """A comment body: at most PARLEY_BODY_MAX_CHARS characters (code points, so an emoji
+    outside the Basic Multilingual Plane counts as one), whitespace kept as sent."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            allow_blank=True, trim_whitespace=False, validators=[_BodyLength()], **kwargs
+        )
+
+
 class ThreadAPI(BaseAPI):
     # Each view's nested InputSerializer needs its own component name in the schema.
     @extend_schema_serializer(component_name="CommentCreate")
     class InputSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
+        body = BodyField()
         parent = serializers.IntegerField(
             required=False, allow_null=True, min_value=1, max_value=2**63 - 1
         )
@@ -300,7 +323,7 @@ def _decision_response(comment: Comment, reader: Commenter) -> Response:
 class CommentAPI(BaseAPI):
     @extend_schema_serializer(component_name="CommentEdit")
     class EditSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
+        body = BodyField()
 
     @extend_schema(operation_id="comment_read", responses={200: CommentOutputSerializer, **ERRORS})
     def get(self, request: Request, comment_id: int) -> Response:

@@ -1,6 +1,7 @@
 """Writes on sites, articles, comments and votes. Moderation decides through one entry point."""
 
 import secrets
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
@@ -119,16 +120,58 @@ def commenter_for_user(user: AbstractBaseUser) -> Commenter:
     return commenter
 
 
+# Characters that show nothing by themselves: whitespace, control and format characters (Cc,
+# Cf: zero-width space, non-joiner and joiner, word joiner, BOM, soft hyphen, bidirectional
+# controls, tags), the other default-ignorable code points (the combining grapheme joiner,
+# Hangul fillers, variation selectors) and the blank Braille pattern, a common invisible filler.
+_INVISIBLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0x1D173, 0x1D17A),
+    (0xE0100, 0xE01EF),
+)
+
+
+def _visible(char: str) -> bool:
+    if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+        return False
+    code = ord(char)
+    return not any(low <= code <= high for low, high in _INVISIBLE_RANGES)
+
+
+def body_max_chars(site: Site) -> int:
+    """The longest body `site` takes, in characters (code points): its own limit, within the
+    API's (`PARLEY_BODY_MAX_CHARS`, the schema's maxLength)."""
+    return min(site.max_body_chars, settings.PARLEY_BODY_MAX_CHARS)
+
+
+def check_body_length(text: str, limit: int) -> None:
+    """400 `body_too_long`, with the limit, for a body longer than `limit` characters."""
+    if len(text) > limit:
+        raise InvalidInput(
+            f"A comment can be at most {limit} characters.",
+            code="body_too_long",
+            max_chars=limit,
+            chars=len(text),
+        )
+
+
 def check_body(*, site: Site, body: str) -> str:
+    """The body as stored (without surrounding whitespace); 400 `empty_body` for one with no
+    visible character, `body_too_long` above the site's limit."""
     text = body.strip()
     if not text:
         raise InvalidInput("A comment cannot be empty.", code="empty_body")
-    if len(text) > site.max_body_chars:
+    check_body_length(text, body_max_chars(site))
+    if not any(_visible(char) for char in text):
         raise InvalidInput(
-            f"A comment can be at most {site.max_body_chars} characters.",
-            code="body_too_long",
-            max_chars=site.max_body_chars,
-            chars=len(text),
+            "A comment needs visible text, not only invisible characters.", code="empty_body"
         )
     return text
 

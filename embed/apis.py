@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from comments.apis import ERRORS, iso, validated
 from comments.selectors import site_get
+from comments.services import body_max_chars
 from comments.throttles import AuthThrottle, WriteIPThrottle
 
 from .errors import SiteTokenRefused
@@ -179,7 +180,9 @@ class EmbedSettingsAPI(APIView):
             "guests": serializers.BooleanField(help_text="Readers may comment as guests."),
             "edit_window_seconds": serializers.IntegerField(),
             "allow_downvotes": serializers.BooleanField(),
-            "max_body_chars": serializers.IntegerField(),
+            "max_body_chars": serializers.IntegerField(
+                help_text="The longest comment the site takes, in characters."
+            ),
         },
     )
 
@@ -194,6 +197,6 @@ class EmbedSettingsAPI(APIView):
                 "guests": bool(config and config.guests),
                 "edit_window_seconds": site_obj.edit_window_seconds,
                 "allow_downvotes": site_obj.allow_downvotes,
-                "max_body_chars": site_obj.max_body_chars,
+                "max_body_chars": body_max_chars(site_obj),
             }
         )

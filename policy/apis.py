@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, require_reader, validated, viewer_of
+from comments.apis import ERRORS, BodyField, require_reader, validated, viewer_of
 from comments.models import Article, Comment
 from comments.selectors import site_get
 from comments.throttles import WriteIPThrottle
@@ -71,7 +71,7 @@ class PolicyCheckAPI(APIView):
     throttle_classes = [WriteIPThrottle]
 
     class InputSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=100_000, allow_blank=True, trim_whitespace=False)
+        body = BodyField()
         article = serializers.CharField(max_length=200, required=False)
 
     @extend_schema(

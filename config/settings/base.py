@@ -282,4 +282,5 @@ LOGGING = {
 
 # Product settings (defaults for new sites; each site can override in the admin).
 PARLEY_PAGE_SIZE = env.int("PARLEY_PAGE_SIZE", default=20)
+PARLEY_BODY_MAX_CHARS = 5000  # characters in a comment body; a site may take fewer (docs/api.md)
 PARLEY_MODERATION_ENTRY = "policy.services.moderate_comment"

@@ -110,3 +110,15 @@ def test_my_standing_needs_a_signed_in_reader(api, site):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_check_takes_the_bodies_posting_takes(api, site, settings):
+    url = f"/api/v1/sites/{site.slug}/policy/check/"
+    limit = settings.PARLEY_BODY_MAX_CHARS
+
+    assert api.post(url, {"body": "\N{GRINNING FACE}" * limit}, format="json").status_code == 200
+    response = api.post(url, {"body": "x" * (limit + 1)}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "body_too_long"
+    assert response.json()["error"]["detail"] == {"max_chars": limit, "chars": limit + 1}
