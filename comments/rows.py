@@ -177,6 +177,12 @@ def fetchone(sql: str, params: Sequence[Any], *, db: str = DEFAULT_DB_ALIAS) -> 
 # One row of a model with related models joined, as `select_related` loads it.
 
 
+def _with_pk(model: type[Model], names: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """`names` with the primary key first if missing, as `QuerySet.only` reads it too."""
+    pk = model._meta.pk.name
+    return names if names is None or pk in names else (pk, *names)
+
+
 class Select(Generic[M]):
     """At most one row of `model` matching `where` (equality on field paths, `__` between
     relations: `("site__slug", "key")`), with the models at the relation paths of `related`
@@ -186,8 +192,9 @@ class Select(Generic[M]):
     missing: a null foreign key is cached as None, a missing reverse one-to-one is not cached
     (reading it then queries, and `commenter_for_user` can create it).
 
-    `only` limits the model's own columns; `for_update` locks the row (on the database the
-    router writes the model to; the caller runs in a transaction there).
+    `only` limits the model's own columns (its primary key is always read); `for_update` locks
+    the row (on the database the router writes the model to; the caller runs in a transaction
+    there).
 
     The SQL is built once per database alias, on first use, from the models' metadata.
     """
@@ -213,7 +220,7 @@ class Select(Generic[M]):
     def _build(self, db: str) -> tuple[str, tuple[Columns, ...], tuple[tuple, ...]]:
         conn = connections[db]
         quote = conn.ops.quote_name
-        parts = {"": _columns(self.model, "t0", self.only, db)}
+        parts = {"": _columns(self.model, "t0", _with_pk(self.model, self.only), db)}
         aliases = {"": "t0"}
         # (index of the part it hangs from, the relation, whether it is a reverse one)
         links: list[tuple[int, Field | ForeignObjectRel, bool]] = []
@@ -237,7 +244,7 @@ class Select(Generic[M]):
             else:
                 raise ValueError(f"Select: {path!r} is not a single related object.")
             assert isinstance(model, type)  # resolved: the apps are loaded
-            parts[path], aliases[path] = _columns(model, alias, names, db), alias
+            parts[path], aliases[path] = _columns(model, alias, _with_pk(model, names), db), alias
             links.append((list(parts).index(parent_path), relation, reverse))
             joins.append(
                 f"{'LEFT JOIN' if outer else 'JOIN'} {quote(model._meta.db_table)} {alias} "
