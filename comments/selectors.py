@@ -191,7 +191,7 @@ def _replies_of(
 def attach_replies(roots: list[ThreadComment], replies: list[rows.ThreadRow]) -> None:
     """Nest reply rows under `.shown_replies`; replies whose parent is not shown are dropped
     (without building them: a big subtree returns many rows no page shows)."""
-    by_id = {c.pk: c for c in roots}
+    by_id: dict[int | None, ThreadComment] = {c.pk: c for c in roots}
     for row in replies:  # ordered oldest first, so parents come before their children
         parent = by_id.get(row.parent_id)
         if parent is None:
