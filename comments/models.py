@@ -47,6 +47,12 @@ class Site(models.Model):
     report_threshold = models.PositiveSmallIntegerField(
         default=3, help_text="Reader reports that move a published comment to the held queue."
     )
+    require_2fa = models.BooleanField(
+        "require two-factor authentication",
+        default=False,
+        help_text="Everyone with a role on this site must sign in with a second factor; "
+        "until they enrol one, the moderation pages send them to the enrolment page.",
+    )
     # Changes whenever the site's moderation configuration changes (policy version, scorers,
     # webhook endpoints; see policy.models): processes cache that configuration under
     # (site id, stamp), and the stamp comes free with the site row every request loads. Random,

@@ -14,7 +14,10 @@ SECRET_KEY = env.str("SECRET_KEY", default=None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Before the admin, whose base_site.html it overrides; then the admin with Parley's admin
+    # site (the second factor at sign-in).
+    "security",
+    "security.apps.ParleyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,8 +34,10 @@ INSTALLED_APPS = [
     "moderation",
     "demo",
     "embed",
-    "security",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -42,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -52,7 +59,8 @@ MIDDLEWARE = [
 # django-axes first: it refuses a locked-out sign-in before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password backend, which also asks accounts with a second factor for its code.
+    "security.backends.SecondFactorBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +122,11 @@ AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["otp_token"]  # the password is always masked
+
+# Two-factor authentication (django-otp; docs/security.md). Superusers must have a second
+# factor when this is on (production's default); role holders when their site requires it.
+PARLEY_REQUIRE_2FA_SUPERUSERS = env.bool("PARLEY_REQUIRE_2FA_SUPERUSERS", default=False)
+OTP_TOTP_ISSUER = "Parley"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

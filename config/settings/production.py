@@ -22,6 +22,9 @@ if not REDIS_URL and not PARLEY_IN_PROCESS_TASKS:
         "PARLEY_IN_PROCESS_TASKS=true to run tasks inside web requests (docs/operating.md)."
     )
 
+# Superusers sign in with a second factor (docs/security.md); a deployment may turn this off.
+PARLEY_REQUIRE_2FA_SUPERUSERS = env.bool("PARLEY_REQUIRE_2FA_SUPERUSERS", default=True)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

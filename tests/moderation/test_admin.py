@@ -223,9 +223,10 @@ def test_queue_page_queries_do_not_grow_with_rows(
     client = browser_for(moderator)
     client.get(QUEUE)  # warm the session and the compiled policy
     # session, user, roles, queue counts, sites (filter and clause lists), articles, page
-    # count, Django's permission lookups (2), page, decisions, reports, and the admin-role
-    # check for the sidebar: none of it per row (the policy comes from the process cache).
-    with django_assert_num_queries(13):
+    # count, Django's permission lookups (2), page, decisions, reports, the admin-role check
+    # for the sidebar, and whether the account has or needs a second factor (security
+    # middleware): none of it per row (the policy comes from the process cache).
+    with django_assert_num_queries(14):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="pm-row"') == rows
 

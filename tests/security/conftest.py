@@ -39,3 +39,26 @@ def admin_login(client: Client, username: str, password: str, **extra):
         {"username": username, "password": password},
         **extra,
     )
+
+
+def totp_code(device, steps_ahead: int = 0) -> str:
+    """The code the user's app shows, computed with django-otp's own TOTP (a step ahead is
+    still accepted: the device tolerates one step of clock drift, and a code is never
+    accepted twice)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def enrolled(user):
+    """`user` with a confirmed authenticator app and recovery codes: (device, codes)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from security.second_factor import recovery_codes_renew
+
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device, recovery_codes_renew(user=user)

@@ -1,0 +1,38 @@
+"""The password backend, with the second factor for accounts that have one."""
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+
+from .second_factor import check_second_factor, has_second_factor
+
+
+class SecondFactorBackend(ModelBackend):
+    """Django's username-and-password backend, except that an account with a confirmed
+    second factor also needs a valid `otp_token`: anywhere that signs in with a password (the
+    admin, the re-authentication prompt, the API's token endpoint) refuses the password
+    alone. A refusal is a failed sign-in, so django-axes counts wrong codes like wrong
+    passwords."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        otp_token: str | None = None,
+        **kwargs: Any,
+    ) -> AbstractBaseUser | None:
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None or not has_second_factor(user):
+            return user
+        device = check_second_factor(user, otp_token or "")
+        if device is None:
+            if request is not None:
+                # For the sign-in form's message: the password was right, the code was not.
+                request.second_factor_refused = True
+            return None
+        # django-otp's user_logged_in receiver marks the session verified with this device.
+        user.otp_device = device
+        return user
