@@ -2,15 +2,18 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from security.reauth import ReauthAdminMixin
+
 from .models import SiteEmbedConfig, SSOIdentity
 from .services import sso_secret_rotate
 
 
 @admin.register(SiteEmbedConfig)
-class SiteEmbedConfigAdmin(admin.ModelAdmin):
+class SiteEmbedConfigAdmin(ReauthAdminMixin, admin.ModelAdmin):
     list_display = ("site", "sso_on", "sso_secret_rotated_at", "lazy_articles", "guests")
     readonly_fields = ("sso_secret_rotated_at",)
     actions = ["rotate_sso_secret"]
+    reauth_actions = ["rotate_sso_secret"]
 
     @admin.display(boolean=True, description="SSO")
     def sso_on(self, obj: SiteEmbedConfig) -> bool:

@@ -26,6 +26,7 @@ from policy.models import (
 )
 from policy.remoderation import remoderation_start
 from policy.services import InvalidPolicy, check_policy_source, policy_current, policy_save
+from security.reauth import ReauthAdminMixin
 
 from .access import is_site_admin, sites_administered_by
 
@@ -77,11 +78,12 @@ class SiteScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(SiteScopedAdmin):
+class SiteAdmin(ReauthAdminMixin, SiteScopedAdmin):
     site_lookup = "pk"
     list_display = ["slug", "name", "max_depth", "edit_window_seconds", "report_threshold"]
     search_fields = ["slug", "name"]
     actions = ["rotate_api_key", "recheck_last_week"]
+    reauth_actions = ["rotate_api_key"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser  # a new publisher is an installation-level decision
@@ -137,10 +139,11 @@ class PolicyVersionForm(forms.ModelForm):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(SiteScopedAdmin):
+class PolicyVersionAdmin(ReauthAdminMixin, SiteScopedAdmin):
     """Every save is a new version; saved versions are read-only, since decisions cite them."""
 
     form = PolicyVersionForm
+    reauth_on_save = True
     list_display = ["site", "version", "title", "note", "created_by", "created_at"]
     list_filter = ["site"]
     list_select_related = ["site", "created_by"]
@@ -223,7 +226,7 @@ class NotificationLogAdmin(LogAdmin):
 
 
 @admin.register(RemoderationRun)
-class RemoderationRunAdmin(LogAdmin):
+class RemoderationRunAdmin(ReauthAdminMixin, LogAdmin):
     """Re-checking recent published comments after a policy change: a dry run first, then,
     from a finished dry run, the run that applies it."""
 
@@ -232,6 +235,7 @@ class RemoderationRunAdmin(LogAdmin):
     list_select_related = ["site", "policy_version"]
     readonly_fields = ["changes"]
     actions = ["apply_dry_run"]
+    reauth_actions = ["apply_dry_run"]  # takes down every comment the dry run found
 
     @admin.action(description="Apply the selected finished dry run")
     def apply_dry_run(self, request: HttpRequest, queryset: QuerySet[RemoderationRun]) -> None:

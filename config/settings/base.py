@@ -127,6 +127,9 @@ AXES_SENSITIVE_PARAMETERS = ["otp_token"]  # the password is always masked
 # factor when this is on (production's default); role holders when their site requires it.
 PARLEY_REQUIRE_2FA_SUPERUSERS = env.bool("PARLEY_REQUIRE_2FA_SUPERUSERS", default=False)
 OTP_TOTP_ISSUER = "Parley"
+# Dangerous admin actions (security.reauth) ask for the password, or a code, again when the
+# session's last sign-in or confirmation is older than this.
+PARLEY_REAUTH_SECONDS = env.int("PARLEY_REAUTH_SECONDS", default=300)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,5 +1,6 @@
 """Fixtures for the moderators' side: roles, a small policy, comments in every queue."""
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -19,6 +20,7 @@ from comments.models import (
 from moderation.models import ModeratorAction, Role, SiteRole
 from policy.models import ModerationDecision, Standing
 from policy.services import apply_verdict, evaluate, policy_save
+from security import recent
 from tests.factories import (
     CommenterFactory,
     CommentFactory,
@@ -124,10 +126,14 @@ def api_for(user) -> APIClient:
 
 
 def browser_for(user) -> Client:
-    """A signed-in session, as the admin pages use it."""
+    """A signed-in session, as the admin pages use it, that has just signed in (so dangerous
+    actions need no re-authentication; tests/security covers that)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        session = client.session
+        session[recent.SESSION_KEY] = int(time.time())
+        session.save()
     return client
 
 

@@ -9,6 +9,8 @@ from policy.models import PolicyVersion
 from policy.services import policy_current
 from tests.factories import ArticleFactory, SiteFactory, UserFactory
 
+from .conftest import browser_for
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,9 +25,7 @@ def _client(role: str | None, site: Site | None) -> Client:
     )
     if role in (Role.MODERATOR, Role.ADMIN):
         SiteRole.objects.create(user=user, site=site, role=role)
-    client = Client()
-    client.force_login(user)
-    return client
+    return browser_for(user)
 
 
 @pytest.mark.parametrize(

@@ -33,10 +33,10 @@ def browser_client() -> Client:
     return Client()
 
 
-def admin_login(client: Client, username: str, password: str, **extra):
+def admin_login(client: Client, username: str, password: str, otp_token: str = "", **extra):
     return client.post(
         "/admin/login/?next=/admin/",
-        {"username": username, "password": password},
+        {"username": username, "password": password, "otp_token": otp_token},
         **extra,
     )
 
