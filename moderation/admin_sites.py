@@ -5,8 +5,11 @@ superusers see every site."""
 from datetime import timedelta
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -248,3 +251,52 @@ class RemoderationRunAdmin(ReauthAdminMixin, LogAdmin):
                 self.message_user(request, f"Run {run.pk}: {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"Run {started.pk} is applying run {run.pk}.")
+
+
+# Sign-in records (django-axes; docs/security.md) ------------------------------------------
+
+
+class SignInRecordsAdmin(admin.ModelAdmin):
+    """Superusers see every record; a site administrator sees those of the accounts holding a
+    role on the sites they administer (not failures for unknown usernames, nor other sites'
+    staff) and may release those accounts' locks by deleting their attempts."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        staff = get_user_model().objects.filter(
+            site_roles__site__in=sites_administered_by(request.user)
+        )
+        return qs.filter(username__in=staff.values("username"))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_site_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_site_admin(request.user)  # objects outside get_queryset are not found
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(AccessAttempt)
+class ScopedAccessAttemptAdmin(SignInRecordsAdmin, AccessAttemptAdmin):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_site_admin(request.user)  # deleting an account's attempts releases its lock
+
+
+@admin.register(AccessFailureLog)
+class ScopedAccessFailureLogAdmin(SignInRecordsAdmin, AccessFailureLogAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class ScopedAccessLogAdmin(SignInRecordsAdmin, AccessLogAdmin):
+    pass

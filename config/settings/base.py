@@ -122,6 +122,8 @@ AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["otp_token"]  # the password is always masked
+# The records' admin pages are moderation's, scoped to each site administrator's staff.
+AXES_ENABLE_ADMIN = False
 
 # Two-factor authentication (django-otp; docs/security.md). Superusers must have a second
 # factor when this is on (production's default); role holders when their site requires it.

@@ -102,3 +102,40 @@ def test_the_token_endpoint_leaves_readers_to_its_rate_limit(reader, api, userna
     assert not AccessAttempt.objects.exists()
     ok = api.post(url, {"username": "alice", "password": "reader-pass-123"}, format="json")
     assert ok.status_code == 200
+
+
+def test_site_admins_see_and_release_the_locks_of_their_own_staff(moderator, site_admin):
+    from moderation.models import Role, SiteRole
+    from tests.factories import SiteFactory, UserFactory
+
+    elsewhere = UserFactory(username="elsewhere", is_staff=True, password=PASSWORD)
+    SiteRole.objects.create(user=elsewhere, site=SiteFactory(slug="other"), role=Role.ADMIN)
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for name in ("mod", "elsewhere", "nobody"):
+        for _ in range(LIMIT):
+            admin_login(attacker, name, "guess")
+    assert admin_login(Client(), "mod", PASSWORD).status_code == 429
+
+    boss = Client()
+    admin_login(boss, "boss", PASSWORD)
+    for page in ("accessattempt", "accessfailurelog"):
+        listing = boss.get(f"/admin/axes/{page}/").content.decode()
+        assert "mod" in listing
+        assert "elsewhere" not in listing and "nobody" not in listing
+    assert Client().get("/admin/axes/accessattempt/").status_code == 302  # sign in first
+
+    mod_attempt = AccessAttempt.objects.get(username="mod")
+    released = boss.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": [mod_attempt.pk], "post": "yes"},
+    )
+    assert released.status_code == 302
+    assert not AccessAttempt.objects.filter(username="mod").exists()
+    assert AccessAttempt.objects.filter(username="elsewhere").exists()
+    assert admin_login(Client(), "mod", PASSWORD).status_code == 302
+
+
+def test_a_moderator_does_not_see_the_sign_in_records(moderator):
+    client = Client()
+    admin_login(client, "mod", PASSWORD)
+    assert client.get("/admin/axes/accessattempt/").status_code == 403
