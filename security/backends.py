@@ -6,7 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
-from .second_factor import check_second_factor, has_second_factor
+from .second_factor import check_second_factor, has_second_factor, second_factor_required
 
 
 class SecondFactorBackend(ModelBackend):
@@ -25,7 +25,15 @@ class SecondFactorBackend(ModelBackend):
         **kwargs: Any,
     ) -> AbstractBaseUser | None:
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None or not has_second_factor(user):
+        if user is None:
+            return None
+        if not has_second_factor(user):
+            # One who must have a second factor and has none yet may sign in to the admin
+            # only, where every page sends them to enrolment; not elsewhere (the API's token
+            # endpoint would hand out a token that skips the requirement).
+            outside_admin = request is not None and not request.path.startswith("/admin/")
+            if outside_admin and user.is_staff and second_factor_required(user):
+                return None
             return user
         device = check_second_factor(user, otp_token or "")
         if device is None:

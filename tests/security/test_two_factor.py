@@ -121,6 +121,12 @@ def test_a_site_that_requires_it_sends_role_holders_to_enrolment(moderator, site
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "second_factor_required"
 
+    # Nor can it get an API token, which would skip the requirement.
+    token = api.post(
+        "/api/v1/auth/token/", {"username": "mod", "password": PASSWORD}, format="json"
+    )
+    assert token.status_code == 401
+
     client.get("/admin/security/two-factor/")
     device = TOTPDevice.objects.get(user=moderator)
     done = client.post(
