@@ -77,3 +77,55 @@ def test_a_moderator_enrols_and_signs_in_with_the_app(live_server, mod, settings
         finally:
             browser.close()
     assert [m for m in console if "Content Security Policy" in m] == []
+
+
+def test_saving_a_policy_after_the_window_asks_for_the_password_then_saves(live_server, mod):
+    from django.contrib.sessions.backends.db import SessionStore
+    from playwright.sync_api import expect, sync_playwright
+
+    from policy.models import PolicyVersion
+    from policy.services import policy_current
+    from security.recent import SESSION_KEY
+
+    site = SiteRole.objects.get(user=mod).site
+    SiteRole.objects.filter(user=mod).update(role=Role.ADMIN)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            console: list[str] = []
+            page.on("console", lambda message: console.append(message.text))
+            page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+            page.fill("#id_username", "mod")
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url("**/admin/")
+
+            # Six minutes later, as far as the session knows.
+            key = next(c["value"] for c in context.cookies() if c["name"] == "sessionid")
+            session = SessionStore(session_key=key)
+            session[SESSION_KEY] -= 360
+            session.save()
+
+            page.goto(f"{live_server.url}/admin/policy/policyversion/add/?site={site.pk}")
+            source = page.locator("#id_source").input_value()
+            edited = source.replace('title = "', 'title = "Edited: ', 1)
+            page.fill("#id_source", edited)
+            page.fill("#id_note", 'tighter "civility" rules')
+            page.click("input[name=_save]")
+
+            expect(page.locator("#reauth-action")).to_have_text("Save the policy version")
+            # Only the default policy (version 1, made when the add page read it) so far.
+            assert PolicyVersion.objects.filter(site=site).count() == 1
+            page.fill("#reauth-field", PASSWORD)
+            page.click("#reauth-form input[type=submit]")
+            page.wait_for_url("**/admin/policy/policyversion/")
+        finally:
+            browser.close()
+    saved = policy_current(site=site)
+    assert saved.version == 2
+    assert saved.note == 'tighter "civility" rules'
+    # Exactly the text submitted (the form field trims the ends, as on a direct save).
+    assert saved.source.replace("\r\n", "\n") == edited.replace("\r\n", "\n").strip()
+    assert [m for m in console if "Content Security Policy" in m] == []
