@@ -5,7 +5,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from . import rows
 
-KEY_LENGTH = Token._meta.get_field("key").max_length
+KEY_LENGTH: int = Token._meta.get_field("key").max_length or 40
 
 
 # Every signed-in request runs it: the token with its user and the user's commenter profile.

@@ -23,15 +23,21 @@ _COMMENT_PATH = re.compile(r"^/api/v1/comments/(?P<id>[0-9]{1,18})/")
 
 def origins_for_path(path: str) -> list[str] | None:
     """The origins allowed on `path`, or None when the path belongs to no site."""
+    found: object
     if match := _SITE_PATH.match(path):
-        origins = Site.objects.filter(slug=match["slug"]).values_list("allowed_origins", flat=True)
+        found = (
+            Site.objects.filter(slug=match["slug"])
+            .values_list("allowed_origins", flat=True)
+            .first()
+        )
     elif match := _COMMENT_PATH.match(path):
-        origins = Comment.objects.filter(pk=int(match["id"])).values_list(
-            "site__allowed_origins", flat=True
+        found = (
+            Comment.objects.filter(pk=int(match["id"]))
+            .values_list("site__allowed_origins", flat=True)
+            .first()
         )
     else:
         return None
-    found = origins.first()
     return found if isinstance(found, list) else []
 
 
@@ -45,5 +51,5 @@ def cors_allow_site_origin(sender: object, request: HttpRequest, **kwargs: objec
         return cached
     origins = origins_for_path(request.path_info)
     allowed = origins is not None and site_allows_origin(origins, origin)
-    request._parley_cors_allowed = allowed
+    setattr(request, "_parley_cors_allowed", allowed)  # noqa: B010 - memo for this request
     return allowed

@@ -4,7 +4,9 @@ A moderator is an active staff user with a SiteRole on the site; a superuser mod
 administers every site. Anyone else has no moderation power anywhere.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import TypeGuard
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from comments.errors import Forbidden, NotFound, ParleyError
@@ -12,7 +14,7 @@ from comments.models import Comment, Site
 
 from .models import Role, SiteRole
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 class NotAuthenticated(ParleyError):
@@ -30,7 +32,7 @@ def _is_superuser(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def _may_hold_roles(user: AnyUser) -> bool:
+def _may_hold_roles(user: AnyUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
@@ -60,7 +62,7 @@ def _roles(user: AnyUser) -> frozenset[str]:
     cached = getattr(user, "_moderation_roles", None)
     if cached is None:
         cached = frozenset(SiteRole.objects.filter(user=user).values_list("role", flat=True))
-        user._moderation_roles = cached
+        setattr(user, "_moderation_roles", cached)  # noqa: B010 - a per-request memo on the object
     return cached
 
 
