@@ -16,11 +16,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Ports: `make demo PORT=8010 HOST_PORT=8011`, or PORT and HOST_PORT in the environment.
+PORT ?= 8000
+HOST_PORT ?= 8001
+DEMO_URLS := --parley-url http://127.0.0.1:$(PORT) --host-url http://127.0.0.1:$(HOST_PORT)
+
 demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py embed_demo --serve 127.0.0.1:8001 &
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(eval _clash := $(shell $(PY) -m demo.ports 127.0.0.1 $(PORT) $(HOST_PORT)))
+	$(if $(_clash),$(error $(_clash)))
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py load_demo $(DEMO_URLS)
+	@$(PY) manage.py embed_demo --parley-url http://127.0.0.1:$(PORT) --serve 127.0.0.1:$(HOST_PORT) &
+	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The browser tests need Debian's chromium; without root the install is skipped and they say so.
 browser:

@@ -34,6 +34,8 @@ urlpatterns = [
     path("", apis.ApiRootAPI.as_view(), name="api-root"),
     path("auth/token/", apis.TokenAPI.as_view(), name="auth-token"),
     path("sites/<slug:site>/articles/<articlekey:key>", apis.ArticleAPI.as_view(), name="article"),
+    # With the trailing slash every other endpoint has: the same view (documented once).
+    path("sites/<slug:site>/articles/<articlekey:key>/", apis.ArticleAPI.as_view(schema=None)),
     path(
         "sites/<slug:site>/articles/<articlekey:key>/comments/",
         apis.ThreadAPI.as_view(),

@@ -29,9 +29,21 @@ DEMO_HOST_READERS = {
     "chloe": {"sub": "host-user-1003", "name": "Chloé", "email": "chloe@news.example"},
     "dmitri": {"sub": "host-user-1004", "name": "Dmitri", "email": "dmitri@news.example"},
 }
+# The demo's articles (demo/management/commands/load_demo.py gives each a conversation);
+# "moderation-demo" is the one whose comments fill the moderators' queues.
 DEMO_ARTICLES = {
     "foreign-policy-forum": "Ministers meet in Lisbon to rethink the region's security pact",
+    "moderation-demo": "Lisbon talks: your questions answered",
     "harbour-bridge-vote": "Council votes on the harbour bridge tonight",
+}
+DEMO_LEDES = {
+    "foreign-policy-forum": "Foreign ministers from the region met in Lisbon on Tuesday to discuss "
+    "how the security pact signed a decade ago should change. Verification, funding and the role "
+    'of parliaments were on the table; a communiqué promised a draft "within the year".',
+    "moderation-demo": "What was agreed in Lisbon, what was not, and what happens next: our "
+    "correspondents answer the questions readers sent in after Tuesday's meeting.",
+    "harbour-bridge-vote": "After four decades of plans, the council decides tonight whether the "
+    "harbour bridge goes ahead. The final design adds cycling lanes and drops the toll.",
 }
 _ARTICLE_PATH = re.compile(r"^/articles/(?P<key>[-a-zA-Z0-9_]{1,100})$")
 TOKEN_LIFETIME_SECONDS = 120
@@ -131,7 +143,13 @@ class DemoHostHandler(BaseHTTPRequestHandler):
             title = DEMO_ARTICLES.get(key, key.replace("-", " ").capitalize())
             return self._page(
                 "embed/demo_article.html",
-                {"key": key, "title": title, "url": f"{self.server.origin}/articles/{key}"},
+                {
+                    "key": key,
+                    "title": title,
+                    "lede": DEMO_LEDES.get(key, ""),
+                    "url": f"{self.server.origin}/articles/{key}",
+                    "others": {k: t for k, t in DEMO_ARTICLES.items() if k != key},
+                },
             )
         self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
 

@@ -37,20 +37,26 @@ from .services import standing_set
 S = CommentStatus
 DEMO_ARTICLE_KEY = "moderation-demo"
 
-# (body, what the default policy does with it)
+# (body, minutes ago), grouped by what the default policy does with them
+PUBLISHED = [
+    ("Will the joint inspection teams include observers from outside the region?", 26 * 60),
+    ("Thanks for collecting the questions. Is there a date for the next round?", 4 * 60 + 15),
+]
 HELD = [
-    "You are an idiot if you believe the communiqué.",
-    "Anyone who disagrees is a moron and a clown.",
-    "What the hell were they thinking in Lisbon?",
-    "Email me at john.doe@example.com and I'll send you the leaked annex.",
+    ("You are an idiot if you believe the communiqué.", 50),
+    ("Anyone who disagrees is a moron and a clown.", 2 * 60 + 10),
+    ("What the hell were they thinking in Lisbon?", 5 * 60 + 30),
+    ("Email me at john.doe@example.com and I'll send you the leaked annex.", 23 * 60),
 ]
-REJECTED = ["This is shit journalism."]
-PENDING = ["Still waiting for the pipeline: does the annex cover naval patrols?"]
+REJECTED = [("This is shit journalism.", 3 * 60 + 5)]
+PENDING = [("Still waiting for the pipeline: does the annex cover naval patrols?", 1)]
 REPORTED = [
-    # (body, number of reports, reported clause)
-    ("The minister is clearly lying about the budget, as usual.", 1, "civility"),
-    ("People from that region never keep their word.", 3, "hate-speech"),
+    # (body, number of reports, reported clause, minutes ago)
+    ("The minister is clearly lying about the budget, as usual.", 1, "civility", 7 * 60),
+    ("People from that region never keep their word.", 3, "hate-speech", 20 * 60),
 ]
+# The default policy's titles of the reported clauses: the queue shows them beside the id.
+CLAUSE_TITLES = {"civility": "Be civil: no personal attacks", "hate-speech": "No hate speech"}
 
 
 @transaction.atomic
@@ -78,18 +84,31 @@ def seed_queues(
     if not created and article.comments.exists():
         return {}
 
-    seeded: dict[str, list[int]] = {"held": [], "rejected": [], "pending": [], "reported": []}
-    start = timezone.now() - timedelta(hours=3)
-    for i, body in enumerate(HELD):
-        comment = _decided(article, readers[i % len(readers)], body, start + timedelta(minutes=i))
-        seeded["held"].append(comment.pk)
-    for body in REJECTED:
-        seeded["rejected"].append(_decided(article, readers[1], body, start).pk)
-    for body in PENDING:
-        seeded["pending"].append(_posted(article, readers[2], body, timezone.now()).pk)
+    seeded: dict[str, list[int]] = {
+        "published": [],
+        "held": [],
+        "rejected": [],
+        "pending": [],
+        "reported": [],
+    }
+    now = timezone.now()
 
-    for n, (body, reports, clause) in enumerate(REPORTED):
-        comment = _posted(article, readers[n], body, start + timedelta(minutes=30 + n))
+    def ago(minutes: int):
+        return now - timedelta(minutes=minutes)
+
+    for i, (body, minutes) in enumerate(PUBLISHED):
+        comment = _decided(article, readers[(i + 2) % len(readers)], body, ago(minutes))
+        seeded["published"].append(comment.pk)
+    for i, (body, minutes) in enumerate(HELD):
+        comment = _decided(article, readers[i % len(readers)], body, ago(minutes))
+        seeded["held"].append(comment.pk)
+    for body, minutes in REJECTED:
+        seeded["rejected"].append(_decided(article, readers[1], body, ago(minutes)).pk)
+    for body, minutes in PENDING:
+        seeded["pending"].append(_posted(article, readers[2], body, ago(minutes)).pk)
+
+    for n, (body, reports, clause, minutes) in enumerate(REPORTED):
+        comment = _posted(article, readers[n], body, ago(minutes))
         transition(comment, to=S.PUBLISHED, actor=Actor(ActorKind.SYSTEM, "demo"))
         reporters = [r for r in readers if r.pk != comment.author_id][:reports]
         for reporter in reporters:
@@ -102,6 +121,7 @@ def seed_queues(
                 to=S.HELD,
                 actor=Actor(ActorKind.READERS, "reader reports"),
                 clause_id=clause,
+                clause_title=CLAUSE_TITLES[clause],
                 note="Held after reports from readers.",
             )
         seeded["reported"].append(comment.pk)

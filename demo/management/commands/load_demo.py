@@ -1,22 +1,41 @@
-"""Load the demo: a site, an article, readers, a moderator and a thread. Safe to re-run."""
+"""Load the demo: a site, three articles, readers, a moderator and their threads. Safe to re-run.
+
+The demo is a believable newsroom: comments spread over two days, votes on them, every
+article on the host page with a conversation under it, and one account per reader whether
+they sign in with a password (the API tour) or through the host page's single sign-on.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from comments.lifecycle import Actor, transition
-from comments.models import ActorKind, Article, Comment, CommentStatus, Site
+from comments.models import (
+    ActorKind,
+    Article,
+    Comment,
+    CommentEvent,
+    CommentStatus,
+    Site,
+)
 from comments.services import (
     article_upsert,
     comment_create,
     commenter_for_user,
     site_rotate_api_key,
+    vote_set,
 )
+from embed.demo_host import DEMO_ARTICLES, DEMO_HOST_READERS
+from embed.models import SSOIdentity
 from moderation.demo import seed_queues
 
 ARTICLE_KEY = "foreign-policy-forum"
-ARTICLE_TITLE = "Ministers meet in Lisbon to rethink the region's security pact"
-ARTICLE_URL = "http://127.0.0.1:8001/articles/foreign-policy-forum"
+ARTICLE_TITLE = DEMO_ARTICLES[ARTICLE_KEY]
+BRIDGE_KEY = "harbour-bridge-vote"
 MODERATOR = ("moderator", "moderator-demo-pass")
 READERS = [
     ("amira", "Amira K."),
@@ -25,53 +44,143 @@ READERS = [
     ("dmitri", "Dmitri"),
 ]
 READER_PASSWORD = "reader-demo-pass"  # noqa: S105 - demo accounts only
+DEFAULT_PARLEY_URL = "http://127.0.0.1:8000"
+DEFAULT_HOST_URL = "http://127.0.0.1:8001"
 
 THREAD = [
-    # (author, parent index or None, body, final status or None to let moderation decide)
+    # (author, parent index or None, body, final status or None to let moderation decide,
+    #  minutes ago)
     (
         "amira",
         None,
         "The pact has needed an update since the border agreement lapsed. "
         "Good to see the ministers finally **talking about verification**.",
         None,
+        2 * 24 * 60 + 35,
     ),
-    ("ben", 0, "Verification is the hard part. Who inspects whom, and how often?", None),
-    ("amira", 1, "The draft mentions joint teams, rotating every six months.", None),
+    (
+        "ben",
+        0,
+        "Verification is the hard part. Who inspects whom, and how often?",
+        None,
+        2 * 24 * 60 + 5,
+    ),
+    ("amira", 1, "The draft mentions joint teams, rotating every six months.", None, 47 * 60),
     (
         "chloe",
         None,
         "> rethink the region's security pact\n\nRethink, or quietly shelve? "
         "The communiqué is vague on funding.",
         None,
+        26 * 60,
     ),
-    ("dmitri", 3, "Funding is in annex B, which hasn't been published yet.", None),
-    ("ben", None, "Does anyone know whether parliament gets a vote on this?", None),
-    ("dmitri", None, "Lisbon was a good choice of venue; neutral ground for everyone.", None),
-    ("chloe", 5, "Only if it changes a treaty, as far as I know.", None),
-    ("ben", None, "Buy cheap watches at my shop, link in my profile!!!", CommentStatus.REJECTED),
-    ("dmitri", None, "Everyone who disagrees with me here is a paid troll.", CommentStatus.HELD),
+    ("dmitri", 3, "Funding is in annex B, which hasn't been published yet.", None, 25 * 60),
+    ("ben", None, "Does anyone know whether parliament gets a vote on this?", None, 5 * 60),
+    (
+        "dmitri",
+        None,
+        "Lisbon was a good choice of venue; neutral ground for everyone.",
+        None,
+        3 * 60 + 10,
+    ),
+    ("chloe", 5, "Only if it changes a treaty, as far as I know.", None, 95),
+    (
+        "ben",
+        None,
+        "Buy cheap watches at my shop, link in my profile!!!",
+        CommentStatus.REJECTED,
+        62,
+    ),
+    (
+        "dmitri",
+        None,
+        "Everyone who disagrees with me here is a paid troll.",
+        CommentStatus.HELD,
+        24,
+    ),
+    (
+        "amira",
+        None,
+        "The ministry says annex B comes out on Friday. I'll believe it when I see it.",
+        None,
+        9,
+    ),
 ]
+BRIDGE_THREAD = [
+    (
+        "chloe",
+        None,
+        "Forty years of talking about this bridge. Whatever they decide, decide.",
+        None,
+        7 * 60,
+    ),
+    ("dmitri", 0, "The ferry operators will fight it either way.", None, 6 * 60 + 20),
+    (
+        "amira",
+        None,
+        "Has anyone seen the cycling lanes in the final design? The drawings in the council "
+        "papers show them on one side only.",
+        None,
+        2 * 60 + 40,
+    ),
+    ("ben", 2, "Page 14 of the papers: both sides, 2.5 m each.", None, 2 * 60 + 5),
+]
+# (thread index, voters): who upvoted what. Nobody votes on their own comment.
+VOTES = {
+    ARTICLE_KEY: [
+        (0, ["ben", "chloe", "dmitri"]),
+        (1, ["amira", "chloe"]),
+        (2, ["ben"]),
+        (3, ["amira", "dmitri"]),
+        (4, ["chloe", "amira", "ben"]),
+        (5, ["dmitri"]),
+        (7, ["ben", "amira"]),
+    ],
+    BRIDGE_KEY: [(0, ["amira", "dmitri"]), (2, ["chloe", "ben"]), (3, ["amira"])],
+}
+
+
+def _origins(url: str) -> list[str]:
+    """The host page's origin, and the same port on localhost (the other name people type)."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    names = [origin]
+    if parts.hostname in ("127.0.0.1", "localhost"):
+        other = "localhost" if parts.hostname == "127.0.0.1" else "127.0.0.1"
+        names.append(f"{parts.scheme}://{other}:{parts.port}" if parts.port else origin)
+    return list(dict.fromkeys(names))
 
 
 class Command(BaseCommand):
-    help = "Load the demo site, article, readers, moderator and comment thread."
+    help = "Load the demo site, articles, readers, moderator and comment threads."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--parley-url", default=DEFAULT_PARLEY_URL, help="where Parley runs")
+        parser.add_argument(
+            "--host-url", default=DEFAULT_HOST_URL, help="where the demo host page runs"
+        )
 
     def handle(self, *args, **options) -> None:
+        parley = options["parley_url"].rstrip("/")
+        host = options["host_url"].rstrip("/")
         with transaction.atomic():
-            site, _ = Site.objects.get_or_create(
-                slug="demo",
-                defaults={
-                    "name": "The Daily Demo",
-                    "allowed_origins": ["http://127.0.0.1:8001", "http://localhost:8001"],
-                },
-            )
-            article, _ = article_upsert(
-                site=site, key=ARTICLE_KEY, url=ARTICLE_URL, title=ARTICLE_TITLE
-            )
+            site, _ = Site.objects.get_or_create(slug="demo", defaults={"name": "The Daily Demo"})
+            # The host page is the demo site's first allowed origin (the landing page links it).
+            site.allowed_origins = _origins(host)
+            site.save(update_fields=["allowed_origins"])
+            articles = {
+                key: article_upsert(site=site, key=key, url=f"{host}/articles/{key}", title=title)[
+                    0
+                ]
+                for key, title in DEMO_ARTICLES.items()
+            }
             users = {name: self._user(name, display, READER_PASSWORD) for name, display in READERS}
+            for name, reader in DEMO_HOST_READERS.items():
+                self._same_reader_on_host(site, users[name], reader)
             moderator = self._user(MODERATOR[0], "Demo moderator", MODERATOR[1], staff=True)
-            if not Comment.objects.filter(article=article).exists():
-                self._thread(article, users, moderator)
+            for key, thread in ((ARTICLE_KEY, THREAD), (BRIDGE_KEY, BRIDGE_THREAD)):
+                if not Comment.objects.filter(article=articles[key]).exists():
+                    self._thread(articles[key], thread, users, moderator, VOTES[key])
             seed_queues(
                 site=site, moderator=moderator, readers=[u.commenter for u in users.values()]
             )
@@ -79,14 +188,10 @@ class Command(BaseCommand):
 
         out = self.stdout.write
         out(self.style.SUCCESS("Parley demo loaded."))
-        out("  API root:      http://127.0.0.1:8000/api/v1/")
-        out(
-            f"  Thread:        http://127.0.0.1:8000/api/v1/sites/demo/articles/{ARTICLE_KEY}/comments/"
-        )
-        out("  API docs:      http://127.0.0.1:8000/api/docs/")
-        out("  Admin:         http://127.0.0.1:8000/admin/")
-        out("  Review queue:  http://127.0.0.1:8000/admin/moderation/queuecomment/")
-        out("  Host page:     http://127.0.0.1:8001/  (the embed on another origin, with SSO)")
+        out(f"  Start here:    {parley}/")
+        out(f"  Host page:     {host}/  (the embed on another origin, with SSO)")
+        out(f"  Review queue:  {parley}/admin/moderation/queuecomment/")
+        out(f"  API root:      {parley}/api/v1/  (docs: {parley}/api/docs/)")
         out(f"  Moderator:     {MODERATOR[0]} / {MODERATOR[1]}")
         out(f"  Readers:       {', '.join(users)} (password {READER_PASSWORD})")
         out(f"  Site API key:  {api_key}  (new on every run)")
@@ -107,9 +212,19 @@ class Command(BaseCommand):
             commenter.save(update_fields=["display_name"])
         return user
 
-    def _thread(self, article: Article, users: dict, moderator) -> None:
+    def _same_reader_on_host(self, site: Site, user, reader: dict) -> None:
+        """The host page's "Amira K." is the password reader `amira`: her single sign-on maps
+        to the same commenter, so the embed offers Edit and Delete on her own comments."""
+        SSOIdentity.objects.update_or_create(
+            site=site,
+            external_id=reader["sub"],
+            defaults={"commenter": user.commenter, "email": reader.get("email", "")},
+        )
+
+    def _thread(self, article: Article, thread: list, users: dict, moderator, votes) -> None:
+        now = timezone.now()
         created: list[Comment] = []
-        for author, parent, body, final in THREAD:
+        for author, parent, body, final, minutes_ago in thread:
             comment = comment_create(
                 article=article,
                 author=users[author].commenter,
@@ -128,7 +243,14 @@ class Command(BaseCommand):
                         to=final,
                         actor=Actor.moderator(moderator),
                         clause_id="spam",
-                        clause_title="No spam or advertising",
+                        clause_title="No spam, advertising or link dumping",
                         note="Advertising is not allowed in comments.",
                     )
+            # Demo data only: written now, dated as if the conversation had taken its time.
+            at = now - timedelta(minutes=minutes_ago)
+            Comment.objects.filter(pk=comment.pk).update(created_at=at, status_changed_at=at)
+            CommentEvent.objects.filter(comment=comment).update(created_at=at)
             created.append(comment)
+        for index, voters in votes:
+            for voter in voters:
+                vote_set(comment_id=created[index].pk, voter=users[voter].commenter, value=1)

@@ -32,16 +32,20 @@ class Command(BaseCommand):
         if not options["serve"]:
             return
         host, _, port = options["serve"].rpartition(":")
-        server = make_demo_host(
-            host or "127.0.0.1",
-            int(port),
-            parley_url=options["parley_url"],
-            site=site.slug,
-            secret=options["secret"],
-        )
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo host page: {server.origin}/articles/foreign-policy-forum")
-        )
+        try:
+            server = make_demo_host(
+                host or "127.0.0.1",
+                int(port),
+                parley_url=options["parley_url"],
+                site=site.slug,
+                secret=options["secret"],
+            )
+        except OSError as exc:
+            # One line, not a traceback: `make demo` checks first, but a race can still lose.
+            raise CommandError(
+                f"Cannot serve the demo host page on {options['serve']}: {exc.strerror}."
+            ) from None
+        self.stdout.write(self.style.SUCCESS(f"Demo host page: {server.origin}/"))
         # `make demo` starts this in the background, where the shell ignores SIGINT: take it
         # back, and stop when the parent (make) goes, so port 8001 is never left taken.
         signal.signal(signal.SIGINT, signal.default_int_handler)
