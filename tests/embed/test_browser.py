@@ -347,3 +347,147 @@ def test_guest_comments_and_sees_it_waiting_for_a_moderator(page, host, daily):
     assert comment.status == "held"
     assert comment.author.display_name == "Passer-by"
     shot(page, "guest-held")
+
+
+# ---- issue 13: what a reader meets first ----
+
+
+def shadow_text(page) -> str:
+    return page.locator("#comments").evaluate("e => e.shadowRoot.textContent")
+
+
+def test_signed_out_reader_sees_no_stray_null_and_relative_times(page, host, daily):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    comment = CommentFactory(article=article, body="Three minutes old.")
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+
+    open_article(page, host)
+    time = comment_li(page, comment.pk).locator("time").first
+    time.wait_for()
+    assert page.locator("#comments [part~='account']").inner_text().strip() == (
+        "Sign in to comment"
+    )
+    assert "null" not in shadow_text(page)
+    # Relative, in the reader's locale (Chromium's en-US here); the exact time on hover.
+    assert time.inner_text() == "3 minutes ago"
+    title = time.get_attribute("title")
+    assert title and "2026" not in time.inner_text() and "T" not in title
+    assert page.evaluate(
+        "t => t === new Intl.DateTimeFormat(undefined, {dateStyle: 'full', timeStyle: 'short'})"
+        ".format(new Date(document.querySelector('#comments').shadowRoot"
+        ".querySelector('time').dateTime))",
+        title,
+    )
+
+
+def test_names_and_bodies_are_text_and_avatars_fall_back_to_initials(page, host, daily):
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    ben = CommenterFactory(user__username="host-ben", display_name="Ben from Leeds")
+    sly = CommenterFactory(user__username="sly", display_name='<img src=x onerror="alert(1)">')
+    first = CommentFactory(article=article, author=ben, body="Hello.")
+    second = CommentFactory(article=article, author=sly, body="Hi.")
+
+    open_article(page, host)
+    comment_li(page, second.pk).wait_for()
+    assert comment_li(page, first.pk).locator("[part~='avatar']").inner_text() == "BL"
+    sly_li = comment_li(page, second.pk)
+    assert sly_li.locator("[part~='author']").inner_text() == '<img src=x onerror="alert(1)">'
+    assert sly_li.locator("img").count() == 0
+
+
+def test_signed_in_policy_list_and_hold_explanation_say_things_once(page, host, daily):
+    ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    open_article(page, host)
+    sign_in(page, "amira")
+    account = page.locator("#comments [part~='account']").inner_text()
+    assert "Signed in as Amira K." in account
+    assert "K.." not in shadow_text(page)
+
+    # The policy list is numbered by the list itself, with the policy's own numbers.
+    page.click("#comments [part~='policy-link']")
+    first = page.locator("#comments [part~='clause']").first
+    first.wait_for()
+    assert first.get_attribute("value") == "1"
+    assert not first.locator("strong").inner_text()[0].isdigit()
+
+    # A held comment's explanation names its clause once.
+    page.fill("#comments form[part~='form'] textarea", "You are an idiot if you believe that.")
+    page.click("#comments form[part~='form'] button[type=submit]")
+    held = page.locator("#comments li.comment[data-status='held']")
+    held.wait_for()
+    explanation = held.locator("[part~='moderation']").inner_text()
+    title = Comment.objects.get(status="held").moderation_clause_title
+    assert title and explanation.count(title) == 1
+
+
+def test_a_new_comment_is_scrolled_to_and_highlighted_and_its_notice_goes(page, host, daily):
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    for n in range(12):
+        CommentFactory(article=article, body=f"Earlier comment number {n}.\n\n" + "Text. " * 40)
+    open_article(page, host)
+    sign_in(page, "amira")
+    page.fill("#comments form[part~='form'] textarea", "Late to the thread, but here goes.")
+    page.click("#comments form[part~='form'] button[type=submit]")
+    notice = page.locator("#comments [part~='notice']").filter(has_text="published")
+    notice.wait_for()
+    mine = Comment.objects.get(body="Late to the thread, but here goes.")
+    li = comment_li(page, mine.pk)
+    assert "just-posted" in li.get_attribute("class")
+    # Oldest first: it landed at the bottom, and the page scrolled it into view.
+    page.wait_for_function(
+        "id => { const li = document.querySelector('#comments').shadowRoot"
+        ".querySelector(`li[data-id='${id}']`); const r = li.getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight + 1; }",
+        arg=mine.pk,
+    )
+    shot(page, "just-posted")
+    # Drafting the next comment clears "Your comment is published."
+    page.locator("#comments form[part~='form'] textarea").press_sequentially("And ")
+    page.wait_for_function(
+        "() => document.querySelector('#comments').shadowRoot"
+        ".querySelector('[part~=notice]').textContent === ''"
+    )
+
+
+def test_new_replies_to_the_reader_and_jump_to_my_comment(page, host, daily):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    amira = CommenterFactory(user__username="amira", display_name="Amira K.")
+    SSOIdentity.objects.create(site=daily, external_id="host-user-1001", commenter=amira)
+    ben = CommenterFactory(user__username="host-ben", display_name="Ben")
+    hers = CommentFactory(article=article, author=amira, body="My point.")
+    replies = [CommentFactory(article=article, parent=hers, author=ben) for _ in range(2)]
+    for n in range(10):
+        CommentFactory(article=article, author=ben, body=f"Filler {n}.\n\n" + "Text. " * 40)
+    Comment.objects.filter(pk=hers.pk).update(created_at=timezone.now() - timedelta(hours=2))
+
+    open_article(page, host)
+    sign_in(page, "amira")
+    # The host page's Amira is this commenter: her comment offers Delete, not Report.
+    own = comment_li(page, hers.pk).locator(":scope > article")
+    own.locator("button[part~='delete']").wait_for()
+    assert own.locator("button.report").count() == 0
+
+    new = page.locator("#comments [part~='new-replies']")
+    assert new.inner_text() == "2 new replies to you"
+    new.click()
+    first_reply = comment_li(page, replies[0].pk)
+    assert "jumped" in first_reply.get_attribute("class")
+    assert new.count() == 0  # seen
+
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.click("#comments [part~='jump-to-mine']")
+    assert "jumped" in comment_li(page, hers.pk).get_attribute("class")
+    shot(page, "jump-to-mine")
+
+    # Seen replies are not new on the next visit.
+    page.reload()
+    page.locator("#comments [part~='jump-to-mine']").wait_for()
+    assert page.locator("#comments [part~='new-replies']").count() == 0

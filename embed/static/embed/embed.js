@@ -84,6 +84,19 @@ li.comment { margin: 1em 0; }
 .policy { border: 1px solid var(--parley-border, #d1d9e0); border-radius: var(--parley-radius, 6px);
   padding: .5em 1em; margin: .5em 0; }
 .policy li:target, .policy li.highlight { background: var(--parley-badge-background, #fff8c5); }
+.avatar { flex: none; width: 2em; height: 2em; border-radius: 50%; display: inline-flex; align-items: center;
+  justify-content: center; font-size: .8em; font-weight: 600; color: #fff; overflow: hidden; align-self: center;
+  background: var(--parley-avatar-background, #6e7781); user-select: none; }
+.avatar img { width: 100%; height: 100%; object-fit: cover; }
+li.comment.just-posted > article, li.comment.jumped > article { animation: parley-flash 3s ease-out;
+  border-radius: var(--parley-radius, 6px); }
+@keyframes parley-flash { 0%, 40% { background: var(--parley-highlight, #fff8c5);
+  box-shadow: 0 0 0 .35em var(--parley-highlight, #fff8c5); } 100% { background: transparent; box-shadow: none; } }
+@media (prefers-reduced-motion: reduce) { li.comment.just-posted > article, li.comment.jumped > article {
+  animation: none; outline: 2px solid var(--parley-highlight-border, #d4a72c); outline-offset: .25em; } }
+.policy ol { padding-left: 1.75em; }
+.policy li::marker { font-weight: 600; }
+.you { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
@@ -109,6 +122,74 @@ li.comment { margin: 1em 0; }
     const node = h(tag, attrs);
     node.innerHTML = html; // only ever an API `html` field, sanitised by Parley's renderer
     return node;
+  }
+
+  // replaceChildren() writes a null child as the text "null": drop empty children first.
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+    return node;
+  }
+
+  const RELATIVE = typeof Intl !== "undefined" && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" })
+    : null;
+  const EXACT = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+  const UNITS = [
+    ["year", 365 * 24 * 3600],
+    ["month", 30 * 24 * 3600],
+    ["week", 7 * 24 * 3600],
+    ["day", 24 * 3600],
+    ["hour", 3600],
+    ["minute", 60],
+  ];
+
+  // "3 minutes ago", "yesterday", in the reader's language; the exact time is the title.
+  function relativeTime(date, now = Date.now()) {
+    const seconds = Math.round((date.getTime() - now) / 1000);
+    if (!RELATIVE) return date.toLocaleString();
+    if (Math.abs(seconds) < 45) return RELATIVE.format(0, "second"); // "now"
+    for (const [unit, size] of UNITS) {
+      if (Math.abs(seconds) >= size * (unit === "minute" ? 1 : 0.9)) {
+        return RELATIVE.format(Math.round(seconds / size), unit);
+      }
+    }
+    return RELATIVE.format(Math.round(seconds / 60), "minute");
+  }
+
+  function timeEl(iso) {
+    const date = new Date(iso);
+    return h("time", { datetime: iso, title: EXACT.format(date), part: "time", text: relativeTime(date) });
+  }
+
+  function initials(name) {
+    const words = String(name || "?").replace(/[^\p{L}\p{N}\s]/gu, "").trim().split(/\s+/).filter(Boolean);
+    if (!words.length) return "?";
+    const first = [...words[0]][0];
+    const last = words.length > 1 ? [...words[words.length - 1]][0] : "";
+    return (first + last).toUpperCase();
+  }
+
+  // A stable colour per reader, dark enough for white initials.
+  function avatarColour(key) {
+    let hash = 0;
+    for (const ch of String(key)) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+    return `hsl(${hash % 360} 45% 38%)`;
+  }
+
+  function avatar(author) {
+    const name = (author && author.display_name) || "";
+    const el = h("span", { class: "avatar", part: "avatar", "aria-hidden": "true" });
+    el.style.background = avatarColour((author && author.id) || name);
+    const url = author && author.avatar_url;
+    if (url && /^https?:\/\//.test(url)) {
+      const img = h("img", { src: url, alt: "", loading: "lazy", referrerpolicy: "no-referrer" });
+      // A broken or blocked picture falls back to the initials.
+      img.addEventListener("error", () => fill(el, initials(name)));
+      el.append(img);
+    } else {
+      el.textContent = initials(name);
+    }
+    return el;
   }
 
   function plural(n, one, many) {
@@ -196,7 +277,8 @@ li.comment { margin: 1em 0; }
       this.saveSession({ ...data, sub });
       this.emit("parley:signed-in", { reader: data.reader });
       await this.reload();
-      this.say(`Signed in as ${data.reader.display_name}.`);
+      // The account bar (a live region) says who is signed in; a notice would say it twice.
+      this.say("");
       return this.session;
     }
 
@@ -311,7 +393,9 @@ li.comment { margin: 1em 0; }
         text: "Comment policy",
         onclick: () => this.togglePolicy(),
       });
-      this.accountEl = h("div", { class: "account", part: "account" });
+      this.accountEl = h("div", { class: "account", part: "account", "aria-live": "polite" });
+      // The signed-in reader's own shortcuts: new replies to them, their latest comment.
+      this.youEl = h("div", { class: "you", part: "you" });
       this.policyEl = h("section", {
         class: "policy",
         part: "policy",
@@ -350,19 +434,28 @@ li.comment { margin: 1em 0; }
       );
     }
 
-    say(message, kind = "") {
+    // A transient notice ("published", "signed in") goes once the reader starts typing again.
+    say(message, kind = "", { transient = false } = {}) {
       this.noticeEl.className = `notice ${kind}`.trim();
       this.noticeEl.textContent = message;
+      this.noticeEl.dataset.transient = transient ? "true" : "";
+    }
+
+    clearTransientNotice() {
+      if (this.noticeEl.dataset.transient === "true") this.say("");
     }
 
     renderAccount() {
       if (this.session) {
-        this.accountEl.replaceChildren(
+        fill(
+          this.accountEl,
           h("span", {}, "Signed in as ", h("strong", { part: "reader", text: this.session.reader.display_name })),
           h("button", { type: "button", class: "link", part: "button sign-out", text: "Sign out", onclick: () => this.signOut() }),
+          this.youEl,
         );
       } else {
-        this.accountEl.replaceChildren(
+        fill(
+          this.accountEl,
           h("button", { type: "button", part: "button sign-in", text: "Sign in to comment", onclick: () => this.askSignIn() }),
           this.settings && this.settings.guests ? this.guestForm() : null,
         );
@@ -405,7 +498,7 @@ li.comment { margin: 1em 0; }
       this.saveSession({ ...data, sub: null, guest: true });
       this.emit("parley:signed-in", { reader: data.reader, guest: true });
       await this.reload();
-      this.say(`Commenting as ${data.reader.display_name} (guest).`);
+      this.say(`Commenting as ${data.reader.display_name} (guest).`, "", { transient: true });
     }
 
     renderComposer() {
@@ -425,6 +518,10 @@ li.comment { margin: 1em 0; }
     // -- loading --
 
     async start() {
+      // Relative times ("3 minutes ago") move on while the page stays open.
+      setInterval(() => {
+        for (const el of this.root.querySelectorAll("time[datetime]")) el.textContent = relativeTime(new Date(el.dateTime));
+      }, 30_000);
       this.renderAccount();
       const sso = this.host.dataset.parleySso;
       if (sso) {
@@ -466,7 +563,8 @@ li.comment { margin: 1em 0; }
       const policy = this.policy;
       if (!policy) return;
       this.policyButton.hidden = false;
-      this.policyEl.replaceChildren(
+      fill(
+        this.policyEl,
         h("h3", { text: policy.title || "Comment policy" }),
         policy.introduction_html ? sanitisedHtml("div", policy.introduction_html) : null,
         h(
@@ -475,8 +573,8 @@ li.comment { margin: 1em 0; }
           (policy.clauses || []).map((clause) =>
             h(
               "li",
-              { id: `clause-${clause.id}`, "data-clause": clause.id, part: "clause" },
-              h("strong", { text: `${clause.number}. ${clause.title}` }),
+              { id: `clause-${clause.id}`, "data-clause": clause.id, part: "clause", value: clause.number },
+              h("strong", { text: clause.title }),
               clause.html ? sanitisedHtml("div", clause.html) : null,
             ),
           ),
@@ -537,6 +635,74 @@ li.comment { margin: 1em 0; }
       this.listEl.replaceChildren(...page.results.map((c) => this.renderComment(c)));
       this.setCursor(page.next_cursor);
       if (!page.results.length) this.listEl.append(h("li", { class: "muted empty", text: "No comments yet." }));
+      this.renderYou();
+    }
+
+    // -- the reader's own shortcuts --
+
+    seenKey() {
+      return this.session ? `${this.storageKey}:${this.key}:seen:${this.session.reader.id}` : null;
+    }
+
+    repliesSeenAt() {
+      try {
+        return Number(window.localStorage.getItem(this.seenKey())) || 0;
+      } catch {
+        return 0;
+      }
+    }
+
+    markRepliesSeen() {
+      try {
+        window.localStorage.setItem(this.seenKey(), String(Date.now()));
+      } catch {
+        /* not remembered: the count comes back on the next visit */
+      }
+    }
+
+    // Within the comments loaded on this page: others' replies to the reader's comments
+    // posted since the reader last opened them here, and the reader's own comments.
+    renderYou() {
+      if (!this.session) return fill(this.youEl);
+      const shown = [...this.listEl.querySelectorAll("li.comment")].filter((li) => li.comment && !li.comment.deleted);
+      const seenAt = this.repliesSeenAt();
+      const fresh = shown
+        .filter((li) => {
+          const parent = li.parentElement && li.parentElement.closest("li.comment");
+          return (
+            parent && parent.comment && this.isOwn(parent.comment) && !this.isOwn(li.comment) &&
+            Date.parse(li.comment.created_at) > seenAt
+          );
+        })
+        .sort((a, b) => Date.parse(a.comment.created_at) - Date.parse(b.comment.created_at));
+      const mine = shown
+        .filter((li) => this.isOwn(li.comment))
+        .sort((a, b) => Date.parse(b.comment.created_at) - Date.parse(a.comment.created_at));
+      fill(
+        this.youEl,
+        fresh.length
+          ? h("button", {
+              type: "button",
+              class: "primary",
+              part: "button new-replies",
+              text: `${plural(fresh.length, "new reply", "new replies")} to you`,
+              onclick: () => {
+                this.markRepliesSeen();
+                this.highlight(fresh[0]);
+                this.renderYou();
+              },
+            })
+          : null,
+        mine.length
+          ? h("button", {
+              type: "button",
+              class: "link",
+              part: "button jump-to-mine",
+              text: mine.length > 1 ? "Jump to my latest comment" : "Jump to my comment",
+              onclick: () => this.highlight(mine[0]),
+            })
+          : null,
+      );
     }
 
     fail(error) {
@@ -558,6 +724,7 @@ li.comment { margin: 1em 0; }
           if (!this.listEl.querySelector(`li[data-id="${c.id}"]`)) this.listEl.append(this.renderComment(c));
         }
         this.setCursor(data.next_cursor);
+        this.renderYou();
       } catch (error) {
         this.say(error.message, "error");
       } finally {
@@ -606,13 +773,13 @@ li.comment { margin: 1em 0; }
       if (c.deleted) {
         article.append(h("p", { id: headingId, class: "deleted", part: "deleted", text: "This comment was deleted." }));
       } else {
-        const created = new Date(c.created_at);
         article.append(
           h(
             "div",
             { class: "meta", part: "meta" },
+            avatar(c.author),
             h("span", { id: headingId, class: "author", part: "author", text: c.author.display_name }),
-            h("time", { datetime: c.created_at, title: created.toISOString(), text: created.toLocaleString() }),
+            timeEl(c.created_at),
             c.edited_at ? h("span", { class: "muted", text: "edited" }) : null,
             c.featured ? h("span", { class: "badge", part: "badge featured", text: "Featured" }) : null,
             own && STATUS_TEXT[status]
@@ -623,12 +790,15 @@ li.comment { margin: 1em 0; }
         );
         if (own && c.moderation && status !== "published") {
           const m = c.moderation;
+          const reason = m.reason || "";
+          // The server's reason usually names the clause already ("... under clause 1: Be civil").
+          const named = m.clause_title && reason.includes(m.clause_title);
           article.append(
             h(
               "p",
               { class: "moderation", part: "moderation" },
-              m.clause_title ? `Under “${m.clause_title}”. ` : "",
-              m.reason || "",
+              m.clause_title && !named ? `Under “${m.clause_title}”. ` : "",
+              reason,
               " ",
               this.clauseLink({ id: m.clause_id, title: m.clause_title }),
             ),
@@ -671,6 +841,7 @@ li.comment { margin: 1em 0; }
             }
             if (data.next_cursor) button.dataset.cursor = data.next_cursor;
             else button.remove();
+            this.renderYou();
           } catch (error) {
             this.say(error.message, "error");
           } finally {
@@ -788,6 +959,7 @@ li.comment { margin: 1em 0; }
       };
 
       textarea.addEventListener("input", () => {
+        this.clearTransientNotice();
         clearTimeout(state.timer);
         if (state.warnedBody !== null && textarea.value !== state.warnedBody) submit.textContent = submitLabel;
         state.timer = setTimeout(runCheck, CHECK_DELAY_MS);
@@ -853,7 +1025,7 @@ li.comment { margin: 1em 0; }
       el.className = `notice ${result.action === "reject" ? "error" : "warn"}`;
       el.dataset.action = result.action;
       el.dataset.clause = clause ? clause.id : "";
-      el.replaceChildren(h("span", { text }), " ", this.clauseLink(clause));
+      fill(el, h("span", { text }), " ", this.clauseLink(clause));
     }
 
     showMessage(el, message, kind) {
@@ -875,6 +1047,7 @@ li.comment { margin: 1em 0; }
             ? "Your comment is published."
             : "Your comment is waiting for a moderator. Only you can see it until then.",
           status === 201 ? "" : "warn",
+          { transient: true },
         );
         this.emit("parley:posted", { id: data.id, status: data.status });
         this.loadCount();
@@ -892,7 +1065,9 @@ li.comment { margin: 1em 0; }
           this.insertComment(error.detail.comment, parentLi);
         }
         this.noticeEl.className = "notice error";
-        this.noticeEl.replaceChildren(
+        this.noticeEl.dataset.transient = "";
+        fill(
+          this.noticeEl,
           h("span", {
             text:
               clause && clause.title && !error.message.includes(clause.title)
@@ -922,8 +1097,20 @@ li.comment { margin: 1em 0; }
       } else {
         this.listEl.append(li);
       }
-      li.scrollIntoView({ block: "nearest" });
+      this.highlight(li, "just-posted");
+      this.renderYou();
       return li;
+    }
+
+    // Bring a comment into view and flash it (a class, so reduced motion gets an outline).
+    highlight(li, cls = "jumped") {
+      li.classList.remove("just-posted", "jumped");
+      void li.offsetWidth; // restart the animation when the same comment is shown again
+      li.classList.add(cls);
+      const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      li.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
+      clearTimeout(li.highlightTimer);
+      li.highlightTimer = setTimeout(() => li.classList.remove(cls), 4000);
     }
 
     openReply(li, c) {
@@ -990,7 +1177,8 @@ li.comment { margin: 1em 0; }
             const replies = li.querySelector(":scope > ol.replies");
             if (replies && replies.children.length) this.replaceComment(li, { deleted: true, html: "", author: null });
             else li.remove();
-            this.say("Your comment was deleted.");
+            this.say("Your comment was deleted.", "", { transient: true });
+            this.renderYou();
             this.loadCount();
           } catch (error) {
             this.say(error.message, "error");
