@@ -24,10 +24,10 @@ from comments.models import (
     Commenter,
     CommentEvent,
     CommentStatus,
-    Report,
     Site,
 )
 from comments.rendering import render_body
+from comments.reports import report_create
 from policy.models import ModerationDecision, StandingState
 from policy.services import apply_verdict, evaluate
 
@@ -55,8 +55,6 @@ REPORTED = [
     ("The minister is clearly lying about the budget, as usual.", 1, "civility", 7 * 60),
     ("People from that region never keep their word.", 3, "hate-speech", 20 * 60),
 ]
-# The default policy's titles of the reported clauses: the queue shows them beside the id.
-CLAUSE_TITLES = {"civility": "Be civil: no personal attacks", "hate-speech": "No hate speech"}
 
 
 @transaction.atomic
@@ -110,20 +108,10 @@ def seed_queues(
     for n, (body, reports, clause, minutes) in enumerate(REPORTED):
         comment = _posted(article, readers[n], body, ago(minutes))
         transition(comment, to=S.PUBLISHED, actor=Actor(ActorKind.SYSTEM, "demo"))
-        reporters = [r for r in readers if r.pk != comment.author_id][:reports]
-        for reporter in reporters:
-            Report.objects.get_or_create(
-                comment=comment, reporter=reporter, defaults={"clause_id": clause}
-            )
-        if len(reporters) >= site.report_threshold:
-            transition(
-                comment,
-                to=S.HELD,
-                actor=Actor(ActorKind.READERS, "reader reports"),
-                clause_id=clause,
-                clause_title=CLAUSE_TITLES[clause],
-                note="Held after reports from readers.",
-            )
+        # Readers' reports through the real service: at the site's threshold it holds the
+        # comment under the most reported clause, with that clause's title.
+        for reporter in [r for r in readers if r.pk != comment.author_id][:reports]:
+            report_create(comment_id=comment.pk, reporter=reporter, clause_id=clause)
         seeded["reported"].append(comment.pk)
 
     standing_set(

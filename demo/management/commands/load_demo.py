@@ -22,6 +22,7 @@ from comments.models import (
     CommentStatus,
     Site,
 )
+from comments.reports import report_create
 from comments.services import (
     article_upsert,
     comment_create,
@@ -231,6 +232,14 @@ class Command(BaseCommand):
                 body=body,
                 parent_id=created[parent].pk if parent is not None else None,
             )
+            if final == CommentStatus.HELD and comment.status == CommentStatus.PUBLISHED:
+                # Held the way a newsroom sees it happen: the other readers report it.
+                for name, user in users.items():
+                    if name != author:
+                        report_create(
+                            comment_id=comment.pk, reporter=user.commenter, clause_id="civility"
+                        )
+                comment.refresh_from_db()
             if final is not None and comment.status != final:
                 comment = Comment.objects.select_for_update().get(pk=comment.pk)
                 if comment.status == CommentStatus.PUBLISHED:
