@@ -31,11 +31,35 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _HOST = re.compile(r"^(?:https?://)?([^/:?#\s]+)", re.IGNORECASE)
 
 
+# Top-level domains that are also English words: "the end.in my view" is a missing space.
+_WORD_TLDS = frozenset(["in", "it", "me", "to", "us", "co", "so", "is", "news", "live", "top"])
+
+
+def _sentence_join(text: str, m: re.Match[str]) -> bool:
+    """A bare "domain" that is two sentences with no space after the full stop.
+
+    "the word.It goes on": the top-level domain is in Title Case (addresses are
+    written in lower or upper case); "I agree.it is": a word-like top-level domain
+    followed by another word, with no path.
+    """
+    found = m.group()
+    if "/" in found or found[:4].lower() == "www.":
+        return False
+    tld = found.rsplit(".", 1)[1]
+    if tld[0].isupper() and not tld.isupper():
+        return True
+    if tld.lower() in _WORD_TLDS:
+        rest = text[m.end() : m.end() + 2]
+        return len(rest) == 2 and rest[0] == " " and rest[1].isalpha()
+    return False
+
+
 def _find_links(a: Analysis) -> list[re.Match[str]]:
     lower = a.lower
     if "://" not in lower and "www." not in lower and not _TLD_GATE.search(lower):
         return []
-    return list(_URL.finditer(a.text))
+    text = a.text
+    return [m for m in _URL.finditer(text) if "://" in m.group() or not _sentence_join(text, m)]
 
 
 def _links(a: Analysis) -> list[re.Match[str]]:
@@ -64,7 +88,9 @@ class LinksRule(Rule):
 
     Fires when there are more than ``max_links`` links, when a link points to a
     ``deny_domains`` domain (or a subdomain), or, if ``allow_domains`` is set,
-    when a link points anywhere else.
+    when a link points anywhere else.  Links to ``uncounted_domains`` (news sites
+    readers cite as sources) do not count towards ``max_links``.  Two sentences
+    joined without a space ("the word.It goes on") are not a bare domain.
     """
 
     KIND = "links"
@@ -72,6 +98,9 @@ class LinksRule(Rule):
         "max_links": Param("int", -1, "most links allowed; -1 = no limit", minimum=-1),
         "allow_domains": words_param("only these domains (and subdomains) may be linked"),
         "deny_domains": words_param("these domains (and subdomains) may never be linked"),
+        "uncounted_domains": words_param(
+            "links to these domains (and subdomains) do not count towards max_links"
+        ),
     }
 
     def __init__(self, params: Mapping[str, Any]) -> None:
@@ -79,6 +108,9 @@ class LinksRule(Rule):
         self.max_links = params["max_links"]
         self.allow = frozenset(d.lower().removeprefix("www.") for d in params["allow_domains"])
         self.deny = frozenset(d.lower().removeprefix("www.") for d in params["deny_domains"])
+        self.uncounted = frozenset(
+            d.lower().removeprefix("www.") for d in params["uncounted_domains"]
+        )
 
     @classmethod
     def check_params(cls, params: Mapping[str, Any]) -> str | None:
@@ -92,23 +124,27 @@ class LinksRule(Rule):
             return None
         reasons = []
         denied, outside = [], []
+        counted = 0
         for m in found:
             host = _host(m.group())
             if self.deny and _domain_in(host, self.deny):
                 denied.append(host)
             elif self.allow and not _domain_in(host, self.allow):
                 outside.append(host)
+            if not (self.uncounted and _domain_in(host, self.uncounted)):
+                counted += 1
         if denied:
             reasons.append("denied_domain")
         if outside:
             reasons.append("domain_not_allowed")
-        if 0 <= self.max_links < len(found):
+        if 0 <= self.max_links < counted:
             reasons.append("too_many_links")
         if not reasons:
             return None
         return {
             "reasons": reasons,
             "count": len(found),
+            "counted": counted,
             "max_links": self.max_links,
             "matches": [[m.start(), m.end(), m.group()] for m in found[:20]],
             "denied_domains": sorted(set(denied)),
@@ -213,9 +249,11 @@ _CONSONANT_MARKS = bytes(
 class RepetitionRule(Rule):
     """Serves the "shouting and formatting" clause: character floods and keyboard mashing.
 
-    A character repeated more than ``max_repeat`` times in a row ("!!!!!!!!",
-    "soooooooo"); digits, dots, dashes and other rulers are not counted, so
-    "1000000000" and "......" pass.  Gibberish is a word of Latin letters with a
+    A letter repeated more than ``max_repeat`` times in a row ("soooooooo",
+    "hahahaaaaaaaa"); with ``punctuation = true`` also other symbols ("!!!!!!!!",
+    "???????").  Punctuation runs are off by default: in news comments they are
+    emphasis, not spam.  Digits, dots, dashes and other rulers are never counted,
+    so "1000000000" and "......" pass.  Gibberish is a word of Latin letters with a
     run of more than ``max_consonant_run`` consonants ("asdfghjkl"); links and
     e-mail addresses are skipped, "y" and "w" count as vowels ("rhythms",
     "Llanfairpwllgwyngyll").
@@ -226,12 +264,15 @@ class RepetitionRule(Rule):
         "max_repeat": Param("int", 6, "longest run of one character", minimum=2),
         "max_consonant_run": Param("int", 6, "longest run of consonants in a word", minimum=3),
         "gibberish": Param("bool", True, "also look for keyboard mashing"),
+        "punctuation": Param("bool", False, "also count runs of punctuation ('!!!!!!!')"),
     }
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
         self.max_repeat = params["max_repeat"]
-        self.flood = re.compile(rf"([^\d\s.\-_=*~#+/\\|])\1{{{self.max_repeat},}}")
+        self.punctuation = params["punctuation"]
+        flooding = r"[^\d\s.\-_=*~#+/\\|]" if self.punctuation else r"[^\W\d_]"
+        self.flood = re.compile(rf"({flooding})\1{{{self.max_repeat},}}")
         # Symbol floods start with a rare character, so this scan is cheap; letter
         # floods imply a run of three letters, which the analysis already knows about.
         symbols = "!?,:;$%&@^<>'\"()[]{}`"
@@ -260,7 +301,7 @@ class RepetitionRule(Rule):
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         floods = []
-        if a.has_run3 or not a.ascii or self._symbol_run(a):
+        if a.has_run3 or not a.ascii or (self.punctuation and self._symbol_run(a)):
             floods = list(self.flood.finditer(a.text))
         mashed = []
         if self.gibberish and self._may_mash(a):
@@ -299,6 +340,26 @@ _NATIONAL = re.compile(r"(?<![\w$€£.,/+-])0[1-9]\d{0,3}(?:[ .-]?\d{2,4}){2,4}
 # International: "+44 20 7946 0958", "+33 1 23 45 67 89", "0044 20 7946 0958".
 _INTL_GATE = re.compile(r"(?:\+|00)[1-9]")
 _DIGITS = string.digits.encode("ascii")
+# Local parts of role accounts an organisation publishes for anyone to write to
+# ("privacy@", "optout@", "press@"): quoting one exposes nobody.
+_ROLE_TEXT = """
+    info information contact contactus enquiries enquiry inquiries inquiry hello office
+    reception press media news newsroom newsdesk tips editor editors letters publiceditor
+    feedback comments support help helpdesk service services customerservice customercare
+    care privacy dataprotection dpo gdpr legal compliance ethics complaints ombudsman optout
+    unsubscribe remove abuse security webmaster postmaster hostmaster admin sales marketing
+    communications comms pr partnerships careers jobs recruitment hr billing accounts
+    investors ir donations membership subscriptions noreply donotreply mail
+"""
+_ROLE_LOCALS = frozenset(_ROLE_TEXT.split())
+
+
+def _role_address(address: str) -> bool:
+    """ "privacy@bank.com", "opt-out@firm.ca", "press.office@x.org": a role account."""
+    local = address.split("@", 1)[0].lower()
+    return local.replace("-", "").replace("_", "").replace(".", "") in _ROLE_LOCALS
+
+
 _INTL = re.compile(r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?![\w-])")
 
 
@@ -309,18 +370,24 @@ class PersonalInfoRule(Rule):
     a North American number needs its 3-3-4 grouping with a separator before
     the last four digits; a national number elsewhere starts with a trunk "0"
     and has 10 or 11 digits; an international number needs a leading "+" or
-    "00" and 8 to 15 digits.
+    "00" and 8 to 15 digits.  With ``allow_role_addresses`` (the default), the
+    published role accounts of organisations ("info@", "privacy@", "optout@",
+    "press@") are not personal information; a person's address still is.
     """
 
     KIND = "personal_info"
     PARAMS = {
         "emails": Param("bool", True, "look for e-mail addresses"),
         "phones": Param("bool", True, "look for phone numbers"),
+        "allow_role_addresses": Param(
+            "bool", True, "organisations' role addresses (info@, privacy@, press@) are fine"
+        ),
     }
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
         self.emails = params["emails"]
+        self.allow_roles = params["allow_role_addresses"]
         self.phones = params["phones"]
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
@@ -328,7 +395,11 @@ class PersonalInfoRule(Rule):
         found: list[tuple[str, re.Match[str]]] = []
         if self.emails:
             if "@" in text:
-                found += [("email", m) for m in _EMAIL.finditer(text)]
+                found += [
+                    ("email", m)
+                    for m in _EMAIL.finditer(text)
+                    if not (self.allow_roles and _role_address(m.group()))
+                ]
             lower = a.lower
             if "@" not in text and (" dot " in lower or "[dot]" in lower or "(dot)" in lower):
                 found += [("email", m) for m in _SPELLED_EMAIL.finditer(text)]

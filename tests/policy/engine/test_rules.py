@@ -269,6 +269,9 @@ def test_length(text, fires):
 
 
 REPETITION = one_rule_engine("repetition", "hold", max_repeat=6, max_consonant_run=6)
+REPETITION_PUNCT = one_rule_engine(
+    "repetition", "hold", max_repeat=6, max_consonant_run=6, punctuation=True
+)
 
 
 @pytest.mark.parametrize(
@@ -277,6 +280,20 @@ REPETITION = one_rule_engine("repetition", "hold", max_repeat=6, max_consonant_r
         ("This is great!!!!!!!!!!", True),
         ("Look here ((((((((((", True),
         ("[[[[[[[[[[ spam ]]]]]]]]]]", True),
+        ("soooooooooo good", True),
+    ],
+)
+def test_repetition_of_punctuation_when_asked(text, fires):
+    assert _fires(REPETITION_PUNCT, text) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("This is great!!!!!!!!!!", False),
+        ("Really???????? Again?", False),
+        ("and then,,,,,,,, nothing", False),
+        ("Look here ((((((((((", False),
         ("A list (a) (b) [c] {d}", False),
         ("soooooooooo good", True),
         ("asdfghjkl", True),
@@ -303,6 +320,10 @@ PERSONAL = one_rule_engine("personal_info", "hold")
         ("jane dot doe at example dot com", True),
         ("We met at the station at noon", False),
         ("jane [at] example [dot] com", True),
+        ("Opt out by writing to optout@bigbank.com", False),
+        ("Their privacy office (privacy@telco.ca) never answered", False),
+        ("Send tips to press@lawfirm.com or info@lawfirm.com", False),
+        ("Write to john.smith@lawfirm.com directly", True),
         ("Call (555) 234-5678", True),
         ("Call 555-234-5678", True),
         ("Call 555.234.5678", True),
