@@ -62,6 +62,9 @@ class ErrorSerializer(serializers.Serializer):
 class AuthorSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Stable opaque author id.")
     display_name = serializers.CharField()
+    avatar_url = serializers.CharField(
+        help_text="A picture of the author (from single sign-on), or empty."
+    )
 
 
 class ModerationSerializer(serializers.Serializer):
@@ -125,7 +128,11 @@ def represent(comment: Comment, viewer_id: int | None) -> dict:
         "parent": comment.parent_id,
         "author": None
         if tombstone
-        else {"id": comment.author.public_id, "display_name": comment.author.display_name},
+        else {
+            "id": comment.author.public_id,
+            "display_name": comment.author.display_name,
+            "avatar_url": comment.author.avatar_url,
+        },
         "html": "" if tombstone else comment.html,
         "deleted": tombstone,
         "created_at": iso(comment.created_at),

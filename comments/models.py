@@ -110,6 +110,9 @@ class Commenter(models.Model):
     )
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     display_name = models.CharField(max_length=80)
+    # A picture of the reader, e.g. from a host's single sign-on; readers without one get
+    # initials from the embed.
+    avatar_url = models.URLField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -448,6 +448,7 @@ class ThreadRow(NamedTuple):
     author_id: int
     author_public_id: str
     author_display_name: str
+    author_avatar_url: str
     html: str
     status: str
     created_at: datetime
@@ -462,7 +463,11 @@ class ThreadRow(NamedTuple):
     own_body: str | None
 
 
-_AUTHOR_COLUMNS = {"author_public_id": "public_id", "author_display_name": "display_name"}
+_AUTHOR_COLUMNS = {
+    "author_public_id": "public_id",
+    "author_display_name": "display_name",
+    "author_avatar_url": "avatar_url",
+}
 _VIEWER_COLUMNS = ("your_vote", "own_body")
 _COMMENT_COLUMNS = tuple(
     name

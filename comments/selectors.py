@@ -67,11 +67,12 @@ _ORDER = {"oldest": ("created_at", False), "newest": ("created_at", True), "top"
 
 
 class ThreadAuthor:
-    __slots__ = ("display_name", "public_id")
+    __slots__ = ("avatar_url", "display_name", "public_id")
 
-    def __init__(self, public_id: str, display_name: str):
+    def __init__(self, public_id: str, display_name: str, avatar_url: str = ""):
         self.public_id = public_id
         self.display_name = display_name
+        self.avatar_url = avatar_url
 
 
 class ThreadComment:
@@ -113,7 +114,9 @@ class ThreadComment:
         self.moderation_reason = row.moderation_reason
         self.your_vote = row.your_vote or 0
         self.own_body = row.own_body
-        self.author = ThreadAuthor(row.author_public_id, row.author_display_name)
+        self.author = ThreadAuthor(
+            row.author_public_id, row.author_display_name, row.author_avatar_url
+        )
         self.shown_replies: list[ThreadComment] = []
 
 

@@ -29,6 +29,26 @@ DEMO_HOST_READERS = {
     "chloe": {"sub": "host-user-1003", "name": "Chloé", "email": "chloe@news.example"},
     "dmitri": {"sub": "host-user-1004", "name": "Dmitri", "email": "dmitri@news.example"},
 }
+# Readers with a profile picture on the host (background, figure); the others have none, and
+# the embed shows their initials instead.
+DEMO_AVATARS = {"amira": ("#9a3412", "#fed7aa"), "chloe": ("#115e59", "#99f6e4")}
+_AVATAR_PATH = re.compile(r"^/avatars/(?P<name>[a-z]{1,20})\.svg$")
+
+
+def demo_avatar_url(origin: str, reader: str) -> str:
+    """The host's picture of `reader` (a key of DEMO_HOST_READERS), or "" if it has none."""
+    return f"{origin}/avatars/{reader}.svg" if reader in DEMO_AVATARS else ""
+
+
+def _avatar_svg(background: str, figure: str) -> bytes:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+        f'<rect width="64" height="64" fill="{background}"/>'
+        f'<circle cx="32" cy="25" r="12" fill="{figure}"/>'
+        f'<path d="M10 64c2-14 11-22 22-22s20 8 22 22z" fill="{figure}"/></svg>'
+    ).encode()
+
+
 # The demo's articles (demo/management/commands/load_demo.py gives each a conversation);
 # "moderation-demo" is the one whose comments fill the moderators' queues.
 DEMO_ARTICLES = {
@@ -56,6 +76,7 @@ def sign_reader_token(*, secret: str, site: str, reader: dict, lifetime: int = 1
         "sub": reader["sub"],
         "name": reader["name"],
         "email": reader.get("email", ""),
+        **({"avatar": reader["avatar"]} if reader.get("avatar") else {}),
         "aud": site,
         "iat": now,
         "exp": now + lifetime,
@@ -151,6 +172,10 @@ class DemoHostHandler(BaseHTTPRequestHandler):
                     "others": {k: t for k, t in DEMO_ARTICLES.items() if k != key},
                 },
             )
+        if (match := _AVATAR_PATH.match(path)) and match["name"] in DEMO_AVATARS:
+            return self._send(
+                HTTPStatus.OK, _avatar_svg(*DEMO_AVATARS[match["name"]]), "image/svg+xml"
+            )
         self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
 
     def do_POST(self) -> None:
@@ -158,7 +183,11 @@ class DemoHostHandler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
         length = min(int(self.headers.get("Content-Length") or 0), 10_000)
         try:
-            reader = DEMO_HOST_READERS[json.loads(self.rfile.read(length) or b"{}")["reader"]]
+            name = json.loads(self.rfile.read(length) or b"{}")["reader"]
+            reader = {
+                **DEMO_HOST_READERS[name],
+                "avatar": demo_avatar_url(self.server.origin, name),
+            }
         except (KeyError, ValueError, TypeError):
             return self._send(
                 HTTPStatus.BAD_REQUEST, b'{"error": "unknown reader"}', "application/json"

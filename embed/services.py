@@ -112,7 +112,9 @@ def _identity_for(*, site: Site, claims: SSOClaims) -> SSOIdentity:
             user = User(username=_sso_username(site, claims.external_id))
             user.set_unusable_password()
             user.save()
-            commenter = Commenter.objects.create(user=user, display_name=claims.name)
+            commenter = Commenter.objects.create(
+                user=user, display_name=claims.name, avatar_url=claims.avatar_url
+            )
             return SSOIdentity.objects.create(
                 site=site,
                 external_id=claims.external_id,
@@ -163,9 +165,11 @@ def sso_exchange(*, site: Site, token: str) -> tuple[str, SiteToken, Commenter]:
     commenter = identity.commenter
     if not commenter.user.is_active:
         raise ReaderSuspended()
-    if commenter.display_name != claims.name:
+    # The host is the source of truth for its reader's name and picture.
+    if (commenter.display_name, commenter.avatar_url) != (claims.name, claims.avatar_url):
         commenter.display_name = claims.name
-        commenter.save(update_fields=["display_name"])
+        commenter.avatar_url = claims.avatar_url
+        commenter.save(update_fields=["display_name", "avatar_url"])
     identity.email = claims.email
     identity.avatar_url = claims.avatar_url
     identity.last_seen_at = timezone.now()

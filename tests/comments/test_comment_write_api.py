@@ -38,7 +38,7 @@ def test_post_published_is_201_and_stored(reader_api, reader, article):
     assert body["html"] == "<p>Hello <em>there</em></p>"
     assert body["status"] == "published"
     assert body["moderation"] is None
-    assert body["author"] == {"id": reader.public_id, "display_name": "Alice"}
+    assert body["author"] == {"id": reader.public_id, "display_name": "Alice", "avatar_url": ""}
     assert (comment.body, comment.status, comment.depth, comment.parent_id) == (
         "Hello *there*",
         S.PUBLISHED,

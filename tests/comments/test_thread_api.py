@@ -35,7 +35,7 @@ def test_comment_fields_for_anonymous_reader(api, article, reader):
             {
                 "id": comment.pk,
                 "parent": None,
-                "author": {"id": reader.public_id, "display_name": "Alice"},
+                "author": {"id": reader.public_id, "display_name": "Alice", "avatar_url": ""},
                 "html": "<p>Hi <strong>all</strong></p>",
                 "deleted": False,
                 "created_at": at(1).isoformat().replace("+00:00", "Z"),

@@ -135,6 +135,16 @@ def test_start_page_host_page_thread_and_sign_in(browser, demo, host_page):
     assert first.locator(":scope > article button[part~='delete']").count() == 1
     assert first.locator(":scope > article button.report").count() == 0
     assert "K.." not in shadow_text(page)
+    # Her host picture (served by the host, allowed by its CSP), Ben's initials.
+    picture = first.locator(":scope > article [part~='avatar'] img")
+    page.wait_for_function(
+        "() => [...document.querySelector('#comments').shadowRoot"
+        ".querySelectorAll('[part~=avatar] img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert picture.get_attribute("src") == f"{host_page}/avatars/amira.svg"
+    ben = page.locator("#comments li.comment li.comment").first.locator(":scope > article")
+    assert ben.locator("[part~='author']").inner_text() == "Ben from Leeds"
+    assert ben.locator("[part~='avatar']").inner_text() == "BL"
     page.locator("#comments").scroll_into_view_if_needed()
     shot(page.locator("#comments"), "widget-desktop")
     assert [m for m in page.console_messages if "Content Security Policy" in m] == []

@@ -394,6 +394,15 @@ def test_names_and_bodies_are_text_and_avatars_fall_back_to_initials(page, host,
     open_article(page, host)
     comment_li(page, second.pk).wait_for()
     assert comment_li(page, first.pk).locator("[part~='avatar']").inner_text() == "BL"
+    # A reader signed in through the host shows the host's picture of her.
+    sign_in(page, "amira")
+    page.fill("#comments form[part~='form'] textarea", "With my picture.")
+    page.click("#comments form[part~='form'] button[type=submit]")
+    page.locator("#comments [part~='notice']").filter(has_text="published").wait_for()
+    mine = Comment.objects.get(body="With my picture.")
+    picture = comment_li(page, mine.pk).locator("[part~='avatar'] img")
+    assert picture.get_attribute("src") == f"{host.origin}/avatars/amira.svg"
+    picture.evaluate("i => i.complete && i.naturalWidth > 0 || new Promise(r => i.onload = r)")
     sly_li = comment_li(page, second.pk)
     assert sly_li.locator("[part~='author']").inner_text() == '<img src=x onerror="alert(1)">'
     assert sly_li.locator("img").count() == 0

@@ -30,7 +30,7 @@ from comments.services import (
     site_rotate_api_key,
     vote_set,
 )
-from embed.demo_host import DEMO_ARTICLES, DEMO_HOST_READERS
+from embed.demo_host import DEMO_ARTICLES, DEMO_HOST_READERS, demo_avatar_url
 from embed.models import SSOIdentity
 from moderation.demo import seed_queues
 
@@ -177,7 +177,8 @@ class Command(BaseCommand):
             }
             users = {name: self._user(name, display, READER_PASSWORD) for name, display in READERS}
             for name, reader in DEMO_HOST_READERS.items():
-                self._same_reader_on_host(site, users[name], reader)
+                avatar = demo_avatar_url(host, name)
+                self._same_reader_on_host(site, users[name], reader, avatar)
             moderator = self._user(MODERATOR[0], "Demo moderator", MODERATOR[1], staff=True)
             for key, thread in ((ARTICLE_KEY, THREAD), (BRIDGE_KEY, BRIDGE_THREAD)):
                 if not Comment.objects.filter(article=articles[key]).exists():
@@ -213,14 +214,22 @@ class Command(BaseCommand):
             commenter.save(update_fields=["display_name"])
         return user
 
-    def _same_reader_on_host(self, site: Site, user, reader: dict) -> None:
+    def _same_reader_on_host(self, site: Site, user, reader: dict, avatar: str) -> None:
         """The host page's "Amira K." is the password reader `amira`: her single sign-on maps
-        to the same commenter, so the embed offers Edit and Delete on her own comments."""
+        to the same commenter, so the embed offers Edit and Delete on her own comments. Her
+        picture is the host's, as if she had signed in there before."""
         SSOIdentity.objects.update_or_create(
             site=site,
             external_id=reader["sub"],
-            defaults={"commenter": user.commenter, "email": reader.get("email", "")},
+            defaults={
+                "commenter": user.commenter,
+                "email": reader.get("email", ""),
+                "avatar_url": avatar,
+            },
         )
+        if user.commenter.avatar_url != avatar:
+            user.commenter.avatar_url = avatar
+            user.commenter.save(update_fields=["avatar_url"])
 
     def _thread(self, article: Article, thread: list, users: dict, moderator, votes) -> None:
         now = timezone.now()
