@@ -90,6 +90,17 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Titles before a surname: "MP Dick", "Councillor Hoare", "Dr. Kummer".
+_HONORIFIC_TEXT = """
+    mr mrs ms miss mx dr sir dame lord lady mp mpp mla mep senator sen rep congressman
+    congresswoman councillor councilor alderman minister premier president governor judge
+    justice professor prof mayor general gen colonel col captain capt rev reverend father
+    sister brother saint st chancellor secretary chief coach
+"""
+_HONORIFICS = frozenset(_HONORIFIC_TEXT.split())
+_SENTENCE_END = frozenset('.!?:;"“”(\n')
+
+
 def read_lexicon(name: str) -> tuple[str, ...]:
     """Entries of ``policy/engine/lexicon/<name>.txt`` as written (comments dropped)."""
     text = resources.files("policy.engine").joinpath("lexicon").joinpath(f"{name}.txt")
@@ -366,12 +377,21 @@ class Matcher:
         return False
 
     def _is_name(self, a: Analysis, i: int, term: str) -> bool:
-        """ "Dick Cheney": a listed name word in Title Case next to another Title Case word."""
+        """A listed name word in Title Case used as a name.
+
+        Next to another Title Case word ("Dick Cheney", "Sachin Shitole"), after a
+        title ("MP Dick", "Dr. Kummer"), or inside a sentence after a word that is
+        not an article or pronoun ("I agree with Dick"): "you Dick", "what a Dick"
+        and a sentence that starts with the word are not names.
+        """
         if term not in self.names:
             return False
         spans = a.token_spans
-        if not a.span(*spans[i])[2].istitle():
+        start, _, written = a.span(*spans[i])
+        if not written.istitle():
             return False
+        if i > 0 and a.canon[i - 1] in _HONORIFICS:
+            return True
         for j in (i - 1, i + 1):
             if (
                 0 <= j < len(spans)
@@ -379,4 +399,8 @@ class Matcher:
                 and a.span(*spans[j])[2].istitle()
             ):
                 return True
-        return False
+        if i == 0 or a.canon[i - 1] in _NOT_NAMES:
+            return False
+        # Mid-sentence: nothing but spaces back to the previous word.
+        before = a.text[: int(start)].rstrip()
+        return bool(before) and before[-1] not in _SENTENCE_END

@@ -313,26 +313,111 @@ class _PatternRule(Rule):
                 out.extend(regex.finditer(a.ctext))
         return out
 
-    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+    def _found(
+        self, a: Analysis
+    ) -> tuple[list[re.Match[str]], Iterable[str], list[tuple[str, list[Any]]]] | None:
+        """Pattern matches, always-words and phrases in the comment, or None when nothing."""
         found = self.phrases.find(a) if self.phrases is not None else []
         if self.triggers.isdisjoint(a.relevant):
             if not found:
                 return None
-            matches: list[re.Match[str]] = []
-            words: Iterable[str] = ()
-        else:
-            matches = self._matches(a)
-            words = self.always.intersection(a.relevant_canon) if self.always else ()
-            if not matches and not words and not found:
-                return None
-        spans = _spans_in_ctext(a, matches) + [span for _, span in found]
-        terms = {m.group().strip() for m in matches} | set(words) | {t for t, _ in found}
-        if words:
-            for i, tok in enumerate(a.canon):
-                if tok in words:
-                    spans.append(a.token_span(i, i + 1))
-        spans.sort(key=lambda s: s[0])
-        return {"matches": spans[:20], "terms": sorted(terms), "count": len(spans)}
+            return [], (), found
+        matches = self._matches(a)
+        words = self.always.intersection(a.relevant_canon) if self.always else ()
+        if not matches and not words and not found:
+            return None
+        return matches, words, found
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        got = self._found(a)
+        if got is None:
+            return None
+        return _pattern_evidence(a, *got)
+
+
+def _word_spans(a: Analysis, words: Iterable[str]) -> list[list[Any]]:
+    return [a.token_span(i, i + 1) for i, tok in enumerate(a.canon) if tok in words]
+
+
+def _pattern_evidence(
+    a: Analysis,
+    matches: list[re.Match[str]],
+    words: Iterable[str],
+    found: list[tuple[str, list[Any]]],
+    word_spans: list[list[Any]] | None = None,
+    **extra: Any,
+) -> Evidence:
+    spans = _spans_in_ctext(a, matches) + [span for _, span in found]
+    terms = {m.group().strip() for m in matches} | set(words) | {t for t, _ in found}
+    if words:
+        spans += word_spans if word_spans is not None else _word_spans(a, words)
+    spans.sort(key=lambda s: s[0])
+    return {"matches": spans[:20], "terms": sorted(terms), "count": len(spans), **extra}
+
+
+# Words that make an insult a reply to another reader ("you are an idiot", "shut up, you").
+_SECOND_PERSON = re.compile(r" (?:you|u|ya|yah|yall|youre|ur|your|yourself|yourselves)(?= )")
+# Phrases said to another commenter even without "you": trolling and reading lessons.
+READER_PHRASES = frozenset(
+    [
+        "learn to read",
+        "learn how to read",
+        "grow a brain",
+        "get a brain",
+        "crawl back under a rock",
+        "back under your bridge",
+        "go back under your bridge",
+        "mom s basement",
+        "mother s basement",
+        "moms basement",
+        "shut your mouth",
+        "shut your trap",
+        "shut your pie hole",
+        "shut your face",
+    ]
+)
+
+
+_SECOND_WORDS = frozenset(["you", "u", "ya", "yah", "yall", "youre", "ur", "your", "yourself"])
+# "you know", "thank you", "mind you": a second-person word that addresses nobody in particular.
+_NOT_ADDRESS = frozenset(["know", "see", "thank", "mind", "if", "as", "when"])
+# "hey dimwit", "listen, moron": an insult word right after these is said to someone.
+_VOCATIVE_OPENERS = frozenset(["hey", "listen", "look", "dear", "ok", "okay", "sorry", "oi"])
+_NEAR = 3
+
+
+# Participants of the discussion: attacking them is a personal attack, as on a reader.
+_PARTICIPANT = re.compile(
+    r" (?:the|this|that) (?:author|writer|reporter|columnist|journalist|poster|commenter|"
+    r"commentator)(?= )"
+)
+
+
+def _at_reader(text: str) -> bool:
+    text = f" {text.strip()} "
+    return _SECOND_PERSON.search(text) is not None or _PARTICIPANT.search(text) is not None
+
+
+def _near_reader(ctext: str, start: int, end: int) -> bool:
+    """An insult within three words of "you"/"your" ("idiots like you", "you have two brain
+    cells") or right after "hey" ("hey dimwit") is said to the reader."""
+    before = ctext[:start].split()[-_NEAR:]
+    after = ctext[end:].split()[:_NEAR]
+    if before and before[-1] in _VOCATIVE_OPENERS:
+        return True
+    words = before + after
+    for i, w in enumerate(words):
+        if w in _SECOND_WORDS:
+            prev = words[i - 1] if i else ""
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if prev not in _NOT_ADDRESS and nxt not in _NOT_ADDRESS:
+                return True
+    return False
+
+
+def _ctext_span(ctext: str, term: str) -> tuple[int, int]:
+    i = ctext.find(f" {term} ")
+    return (i, i + len(term) + 1) if i >= 0 else (0, 0)
 
 
 class InsultRule(_PatternRule):
@@ -342,16 +427,93 @@ class InsultRule(_PatternRule):
     words aimed at someone: second person ("you are a clown", "you clown"),
     named or third-person targets ("he is a liar"), "what a ...", "bunch of ...",
     insulted groups ("stupid people"), "shut up".
+
+    ``target`` says whose insults the rule reports: ``reader`` - insults said to
+    another reader or about the article's author or a commenter (a second-person
+    pattern, an insult within three words of "you", "hey dimwit", "shut up", a
+    phrase such as "learn to read");
+    ``third_party`` - everything else: name-calling of people in the story, public
+    figures and groups ("what a buffoon", "idiots", "get a life"); ``any`` - both.
+    A policy gives the two their own actions (hold a personal attack, flag the rest).
     """
 
     KIND = "insult"
     PARAMS = {
         "extra_words": words_param("words insulting wherever they appear"),
         "extra_targets": words_param("people often insulted on this site, e.g. local politicians"),
+        "target": Param(
+            "str",
+            "any",
+            "whose insults: reader (said to another reader), third_party (anyone else) or any",
+            choices=("any", "reader", "third_party"),
+        ),
     }
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        target = self.target
+        if target == "any":
+            return super().check(a, ctx)
+        if self.triggers.isdisjoint(a.relevant) and self.phrases.terms(a) == set():
+            return None
+        # A policy has a "reader" and a "third_party" rule with the same words: the
+        # matching and the split are done once per comment and shared between them.
+        parts = a.shared(self.share_key, self._split)
+        if parts is None:
+            return None
+        return parts[0] if target == "reader" else parts[1]
+
+    def _split(self, a: Analysis) -> tuple[Evidence | None, Evidence | None] | None:
+        """Evidence of the insults said to a reader and of the others (either may be None)."""
+        got = self._found(a)
+        if got is None:
+            return None
+        matches, words, found = got
+        ctext = a.ctext
+        at_reader = [
+            m
+            for m in matches
+            if _at_reader(m.group())
+            or " shut " in m.group() + " "
+            or _near_reader(ctext, m.start(), m.end())
+        ]
+        phrases_at_reader = [
+            f
+            for f in found
+            if f[0] in READER_PHRASES
+            or _at_reader(f[0])
+            or _near_reader(ctext, *_ctext_span(ctext, f[0]))
+        ]
+        at_reader_words = {w for w in words if _near_reader(ctext, *_ctext_span(ctext, w))}
+        words = [w for w in words if w not in at_reader_words]
+        reader = None
+        if at_reader or phrases_at_reader or at_reader_words:
+            reader = _pattern_evidence(
+                a, at_reader, at_reader_words, phrases_at_reader, target="reader"
+            )
+        others = [m for m in matches if m not in at_reader]
+        other_phrases = [f for f in found if f not in phrases_at_reader]
+        word_spans: list[list[Any]] = []
+        kept = set()
+        if words:
+            # "you idiot" is a personal attack: its "idiot" is not also a third-party insult.
+            taken = _spans_in_ctext(a, at_reader) + [span for _, span in phrases_at_reader]
+            for i, tok in enumerate(a.canon):
+                if tok in words:
+                    span = a.token_span(i, i + 1)
+                    if not any(t[0] <= span[0] < t[1] for t in taken):
+                        word_spans.append(span)
+                        kept.add(tok)
+        third = None
+        if others or other_phrases or word_spans:
+            third = _pattern_evidence(
+                a, others, kept, other_phrases, word_spans, target="third_party"
+            )
+        return reader, third
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
+        self.target = params["target"]
+        self.share_key = f"insult:{params['extra_words']!r}:{params['extra_targets']!r}"
         extra = [canonical_entry(w) for w in params["extra_words"]]
         self.always = frozenset(ALWAYS + extra)
         self.gated = tuple(_insult_patterns(params["extra_targets"]))

@@ -33,7 +33,13 @@ def test_evasions_are_caught(text):
 
 
 def _flagged(engine, lines: list[str]) -> int:
+    """Comments held or rejected."""
     return sum(engine.evaluate(t).action is not Action.PUBLISH for t in lines)
+
+
+def _seen(engine, lines: list[str]) -> int:
+    """Comments held, rejected or published with a flag: a moderator sees each of them."""
+    return sum((v := engine.evaluate(t)).action is not Action.PUBLISH or v.flagged for t in lines)
 
 
 def test_quality_targets_on_dev_corpus():
@@ -43,13 +49,19 @@ def test_quality_targets_on_dev_corpus():
     caught = _flagged(engine, abusive)
     obscene = corpus_lines("abusive_obscene.txt")
     obscene_caught = _flagged(engine, obscene)
+    # Mild vulgarity ("crap", "pissed off") and name-calling of public figures are published
+    # with a flag since issue 15: moderators still see every such line first.
+    obscene_seen = _seen(engine, obscene)
+    abusive_seen = _seen(engine, abusive)
     precision = caught / (caught + clean_flagged) if caught else 0.0
     recall = caught / len(abusive)
     clean_rate = clean_flagged / len(clean)
     print(
         f"\nclean flagged {clean_flagged}/{len(clean)} ({clean_rate:.2%}); "
         f"abusive caught {caught}/{len(abusive)} (recall {recall:.1%}); "
-        f"precision {precision:.1%}; obscene caught {obscene_caught}/{len(obscene)}"
+        f"precision {precision:.1%}; obscene caught {obscene_caught}/{len(obscene)}; "
+        f"seen by a moderator (flag included): abusive {abusive_seen}/{len(abusive)}, "
+        f"obscene {obscene_seen}/{len(obscene)}"
     )
     for name in ABUSIVE:
         lines = corpus_lines(name)
@@ -57,7 +69,8 @@ def test_quality_targets_on_dev_corpus():
     assert clean_rate <= 0.005
     assert precision >= 0.95
     assert recall >= 0.75
-    assert obscene_caught / len(obscene) >= 0.95
+    assert obscene_seen / len(obscene) >= 0.95
+    assert abusive_seen / len(abusive) >= 0.95
 
 
 def test_better_profanity_words_are_all_classified():
@@ -117,11 +130,20 @@ def test_better_profanity_words_outside_news_list_are_flagged():
 def test_holdout_figures_do_not_regress():
     """The hold-out set measures how the rules generalise; its floor is what the default policy
     achieved when the set was written (21 / 30 caught, 1 / 20 clean held), not a target. Do not
-    tune the rules against these lines: add new lines to the development corpus instead."""
+    tune the rules against these lines: add new lines to the development corpus instead.
+
+    Since issue 15 the default policy flags (publishes, moderators first) name-calling of
+    public figures and mild vulgarity instead of holding it: 8 of the 21 are held, the other
+    13 flagged; recall on such insults is the classifier's job."""
     abusive = corpus_lines("holdout_abusive.txt")
     clean = corpus_lines("holdout_clean.txt")
     caught, clean_flagged = _flagged(engine, abusive), _flagged(engine, clean)
-    print(f"\nhold-out: caught {caught}/{len(abusive)}, clean held {clean_flagged}/{len(clean)}")
+    seen = _seen(engine, abusive)
+    print(
+        f"\nhold-out: held {caught}/{len(abusive)} (with flags {seen}), "
+        f"clean held {clean_flagged}/{len(clean)}"
+    )
     assert (len(abusive), len(clean)) == (30, 20)
-    assert caught >= 21
+    assert caught >= 8
+    assert seen >= 21
     assert clean_flagged <= 1

@@ -45,7 +45,11 @@ def test_load_good_policy_fills_defaults():
     civility = policy.clauses[0]
     assert isinstance(civility, Clause)
     assert civility.rules[0] == RuleSpec("insult", "hold", civility.rules[0].params, description="")
-    assert dict(civility.rules[0].params) == {"extra_words": (), "extra_targets": ()}
+    assert dict(civility.rules[0].params) == {
+        "extra_words": (),
+        "extra_targets": (),
+        "target": "any",
+    }
 
 
 def test_clauses_are_ordered_by_number():

@@ -61,3 +61,52 @@ def test_clean_news_comment_is_published(text):
 def test_form_rules_still_hold(text):
     action, _ = _verdict(text)
     assert action is Action.HOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # name-calling of public figures and bodies: published, moderators see it first
+        "The idiots at city hall approved it anyway.",
+        "What a buffoon the minister turned out to be.",
+        "This budget is a joke, what a joke.",
+        "Get a life, senator, and read the report.",
+        # mild vulgarity
+        "Another crappy week for the markets.",
+        "I'm pissed off about the ruling, frankly.",
+        "The whole plan is crap and everybody knows it.",
+    ],
+)
+def test_mild_words_about_others_are_flagged_not_held(text):
+    assert _verdict(text) == (Action.PUBLISH, True), engine.evaluate(text).to_dict()["hits"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # names that equal or contain a listed word
+        "I agree with Dick on this one, the numbers do not add up.",
+        "Dominic Cummings broke the rules he wrote.",
+        "Matt Hancock resigned after the video.",
+        "Gerald Butts testified before the committee.",
+        "Former chief minister Sheila Dikshit died in 2019.",
+        "The MLA, Sachin Shitole, said the road would be fixed.",
+        "Claud Cockburn was a famous British journalist.",
+    ],
+)
+def test_names_are_published_unflagged(text):
+    assert _verdict(text) == (Action.PUBLISH, False), engine.evaluate(text).to_dict()["hits"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You're an idiot.",
+        "You are a moron if you believe that.",
+        "Idiots like you are the problem.",
+        "Learn to read, genius.",
+        "piss off",
+    ],
+)
+def test_personal_attacks_are_still_held(text):
+    assert _verdict(text)[0] is Action.HOLD

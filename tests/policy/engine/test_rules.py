@@ -37,10 +37,16 @@ def test_profanity_strong(text, fires):
 @pytest.mark.parametrize(
     ("text", "fires"),
     [
-        ("What a load of crap", True),
+        ("What a load of crap", False),
         ("what the hell is this", True),
         ("go to hell", True),
-        ("pissed off", True),
+        ("pissed off", False),
+        ("piss off", True),
+        ("I agree with Dick on this", False),
+        ("MP Dick voted against it", False),
+        ("Said Sachin Shitole on Monday", False),
+        ("you Dick", True),
+        ("what a Dick", True),
         ("Hell's Kitchen", False),
         ("the hell of war", False),
         ("She graduated summa cum laude", False),
@@ -67,6 +73,9 @@ PROFANITY_EXPLETIVE = one_rule_engine("profanity", "flag", tier="expletive")
         ("Damn, this article is depressing.", True),
         ("Hell yeah, finally.", True),
         ("d4mn", True),
+        ("What a load of crap", True),
+        ("I'm pissed off about the ruling", True),
+        ("A crappy week for the markets", True),
         ("The dam burst", False),
         ("Hell's Kitchen", False),
     ],
@@ -159,6 +168,40 @@ INSULT = one_rule_engine("insult", "hold")
 )
 def test_insult(text, fires):
     assert _fires(INSULT, text) is fires
+
+
+INSULT_READER = one_rule_engine("insult", "hold", target="reader")
+INSULT_OTHERS = one_rule_engine("insult", "flag", target="third_party")
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("You're an idiot.", "reader"),
+        ("you are a moron", "reader"),
+        ("You idiot.", "reader"),
+        ("Hey dimwit, check the facts.", "reader"),
+        ("Idiots like you are the problem.", "reader"),
+        ("Shut up, you fool.", "reader"),
+        ("Learn to read.", "reader"),
+        ("The author is an idiot.", "reader"),
+        ("The idiots in parliament did it again.", "third_party"),
+        ("What a buffoon.", "third_party"),
+        ("What a joke.", "third_party"),
+        ("Get a life.", "third_party"),
+        ("Trudeau is a clown.", "third_party"),
+        ("Bunch of idiots running this country.", "third_party"),
+        ("You know, the idiots in charge never learn.", "third_party"),
+        ("The council met on Tuesday.", None),
+    ],
+)
+def test_insult_target(text, target):
+    reader = INSULT_READER.evaluate(text).hits
+    others = INSULT_OTHERS.evaluate(text).hits
+    assert bool(reader) is (target == "reader")
+    assert bool(others) is (target == "third_party")
+    for hit in reader + others:
+        assert hit.evidence["target"] == target
 
 
 THREAT = one_rule_engine("threat", "reject", tier="explicit")
