@@ -10,6 +10,7 @@ from policy.engine.rules.author import (
     StandingRule,
 )
 from policy.engine.rules.base import Rule
+from policy.engine.rules.classifier import ClassifierRule
 from policy.engine.rules.conduct import IdentityAttackRule, InsultRule, ThreatRule
 from policy.engine.rules.form import (
     LengthRule,
@@ -40,6 +41,7 @@ RULE_KINDS: dict[str, type[Rule]] = {
         StandingRule,
         ArticleStateRule,
         ScoreRule,
+        ClassifierRule,
     )
 }
 # Rule kinds that read Context.scores and are skipped until the scorers ran.

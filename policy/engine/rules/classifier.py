@@ -1,0 +1,72 @@
+"""The ``classifier`` rule kind: the built-in offline classifier's score for one label."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from policy.engine.classifier import LABELS, Scores, get_model
+from policy.engine.document import Param
+from policy.engine.model import Context
+from policy.engine.normalise import Analysis
+from policy.engine.rules.base import Evidence, Rule
+
+_CACHE = "_classifier_scores"
+
+
+def scores_for(a: Analysis) -> Scores:
+    """The model's scores for this comment, computed once per evaluation whatever rules ask."""
+    cached = a.__dict__.get(_CACHE)
+    if cached is None:
+        cached = a.__dict__[_CACHE] = get_model().score(a.text)
+    return cached
+
+
+class ClassifierRule(Rule):
+    """Serves whichever clause its label belongs to (insult -> civility, obscene -> profanity,
+    identity_attack -> hate speech, threat -> threats, toxicity -> civility).
+
+    Fires when the built-in classifier's probability for ``label`` is at or
+    above ``threshold``; the clause's ``action`` says what then happens, so a
+    label that should flag at one score and hold at a higher one is written as
+    two rules.  The evidence is the score and the words that weighed most, as
+    spans of the original text, for the moderator.  Runs in the engine's
+    ordinary pass (no scorer, no network): the synchronous check, posting and
+    the pipeline all see it.
+    """
+
+    KIND = "classifier"
+    PARAMS = {
+        "label": Param("str", "", "the classifier's label", choices=LABELS),
+        "threshold": Param("float", 0.9, "fires at or above", minimum=0.001, maximum=1),
+        "evidence_words": Param("int", 5, "words shown as evidence", minimum=0, maximum=20),
+    }
+
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any]) -> str | None:
+        if not params["label"]:
+            return "label: required (one of " + ", ".join(LABELS) + ")"
+        return None
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        super().__init__(params)
+        self._label: str = params["label"]
+        self._threshold: float = params["threshold"]
+        self._words: int = params["evidence_words"]
+        # Load the model with the engine, not on the first comment, and refuse
+        # a label the shipped model does not score.
+        model = get_model()
+        if self._label not in model.labels:
+            raise ValueError(f"the built-in classifier has no label {self._label!r}")
+
+    def check(self, a: Analysis, ctx: Context) -> Evidence | None:
+        s = scores_for(a)
+        p = s.probability(self._label)
+        if p < self._threshold:
+            return None
+        return {
+            "label": self._label,
+            "score": round(p, 4),
+            "threshold": self._threshold,
+            "words": [span.to_dict() for span in s.evidence(self._label, self._words)],
+        }
