@@ -149,6 +149,21 @@ def _doubled_forms(word: str) -> Iterable[str]:
                 yield word[: i + 1] + word[i : j + 1] + word[j:]
 
 
+# Letters inserted as filler: "fuxck", "sxhxixt".  Rare letters only, so no
+# insertion turns a listed word into an English one ("shirt", "count", "clock").
+_FILLERS = "xzqj"
+
+
+def _filler_forms(word: str) -> Iterable[str]:
+    """ "fuxck": one filler letter inside ``word``; "fxuxcxk": one between every letter."""
+    for f in _FILLERS:
+        if f in word:
+            continue
+        for i in range(1, len(word)):
+            yield word[:i] + f + word[i:]
+        yield f.join(word)
+
+
 class Matcher:
     """Finds the entries of one word list in an :class:`Analysis`.
 
@@ -231,6 +246,9 @@ class Matcher:
                 if w in MASKABLE:
                     for form in _masked_forms(w):
                         extra.setdefault(form, w)
+                    for form in _filler_forms(w):
+                        if form not in words and form not in allow_words:
+                            extra.setdefault(form, w)
         self.words = frozenset(words)
         # Every written form -> the listed word it stands for.
         self.lookup = {**extra, **{w: w for w in words}}
@@ -338,7 +356,7 @@ class Matcher:
                 if self._allowed(a, i, i + 1) or self._is_name(a, i, term):
                     continue
                 out.append((term, a.token_span(i, i + 1)))
-            for first, stop, word in a.spaced:
+            for first, stop, word in [*a.spaced, *a.pairs]:
                 hit = self._word_terms({word, *token_variants(word)}) & singles
                 if hit:
                     out.append((min(hit), a.token_span(first, stop)))

@@ -16,6 +16,7 @@ text: they create extra *candidate* forms for the few tokens that need them, so
 
 from __future__ import annotations
 
+import html
 import re
 import string
 import unicodedata
@@ -64,12 +65,21 @@ _COMBINING_RANGES = [
     (0x1DC0, 0x1E00), (0x20D0, 0x2100), (0xFE20, 0xFE30),
 ]  # fmt: skip
 # Ranges whose compatibility decomposition is a plain letter or digit:
-# accented Latin, full-width forms, mathematical alphanumerics, circled letters.
+# accented Latin, full-width forms, mathematical alphanumerics, circled letters,
+# Roman numerals that are one letter (U+2170 SMALL ROMAN NUMERAL ONE is "i").
 _NFKD_RANGES = [
     (0x00C0, 0x0250), (0x1D00, 0x1DC0), (0x1E00, 0x1F00), (0x2070, 0x20A0),
-    (0x2100, 0x2150), (0x2460, 0x2500), (0xFF00, 0xFF60), (0x1D400, 0x1D800),
+    (0x2100, 0x2190), (0x2460, 0x2500), (0xFF00, 0xFF60), (0x1D400, 0x1D800),
     (0x1F130, 0x1F190),
 ]  # fmt: skip
+
+
+# Invisible characters outside the BMP: tag characters (U+E0000 block) and the
+# supplementary variation selectors; the BMP variation selectors are U+FE00-FE0F.
+_DELETE_RANGES = [(0xE0000, 0xE0080), (0xE0100, 0xE01F0), (0xFE00, 0xFE10)]
+# Pictographs and symbols (emoji, dingbats, arrows): separators, like punctuation, so
+# "f😀u😀c😀k" is four one-letter tokens that join and "sh💩it" a split word.
+_SYMBOL_RANGES = [(0x2190, 0x2C00), (0x1F000, 0x1FB00)]
 
 
 def _build_fold() -> dict[int, str | None]:
@@ -77,6 +87,10 @@ def _build_fold() -> dict[int, str | None]:
     for cp in range(0x80):
         ch = chr(cp)
         table[cp] = ch if ch in TOKEN_CHARS else " "
+    for start, stop in _SYMBOL_RANGES:
+        for cp in range(start, stop):
+            if unicodedata.category(chr(cp)).startswith("S"):
+                table[cp] = " "
     for start, stop in _NFKD_RANGES:
         for cp in range(start, stop):
             base = "".join(
@@ -84,10 +98,18 @@ def _build_fold() -> dict[int, str | None]:
             ).lower()
             if len(base) == 1 and base in TOKEN_CHARS:
                 table[cp] = base
+    # Parenthesised letters "⒜" (NFKD "(a)") and "🄐" (NFKD "(A)"): the letter.
+    for cp in range(0x249C, 0x24B6):
+        table[cp] = chr(ord("a") + cp - 0x249C)
+    for cp in range(0x1F110, 0x1F12A):
+        table[cp] = chr(ord("a") + cp - 0x1F110)
     for ch, target in _HOMOGLYPHS.items():
         table[ord(ch)] = target
     for cp in _DELETE:
         table[cp] = None
+    for start, stop in _DELETE_RANGES:
+        for cp in range(start, stop):
+            table[cp] = None
     for start, stop in _COMBINING_RANGES:
         for cp in range(start, stop):
             table[cp] = None
@@ -113,6 +135,7 @@ _STAR = "*"
 # A symbol the fold turned into a space, glued to the next letter: "sh!t", "b|tch", "shi+".
 _INNER_GATE = re.compile(r"[!|+](?=[a-z0-9@$])|[a-z][!|]*\+")
 _INNER_SYMBOL_TOKEN = re.compile(r"[a-z0-9@$!|+*]+")
+_AMP_WORD = re.compile(r"(?<![a-z0-9@$&;#])[a-z]+&[a-z]+(?![a-z0-9@$&;])")
 # Three or more identical letters ("shiiiit", "fuuuuck", "asssss").
 _RUN3 = re.compile(r"([a-z])\1\1")
 _RUN3_ANY = re.compile(r"([a-z])\1{2,}")
@@ -141,6 +164,131 @@ def _has_run3_ascii(joined: bytes) -> bool:
     shifted = (int.from_bytes(joined[1:], "big") << 8) | 0xFF
     same = (int.from_bytes(joined, "big") ^ shifted).to_bytes(n, "big")
     return b"\0\0" in same and _RUN3.search(joined.decode("ascii")) is not None
+
+
+# Markup and controls that change how a word looks without being letters of it:
+# an inline HTML tag ("sh<b></b>it"), a character reference ("sh&#105;t"), a
+# right-to-left override whose run is displayed reversed ("\u202etihs" shows "shit"),
+# and a lower-case letter followed by a capital ("YouAreAnIdiot", "#StupidMoron").
+_TAG = r"<[a-zA-Z/!][^<>\n]{0,80}>"
+_CHARREF = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});?"
+_RLO = "\u202e\u2067"
+_UNMASK = re.compile(
+    rf"(?P<tag>{_TAG})|(?P<ref>{_CHARREF})|[{_RLO}](?P<rtl>[^\u202c\u2069\n]*)[\u202c\u2069]?"
+    r"|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"
+)
+# Folded ASCII text by case: a lower-case letter followed by a capital shows as "aA".
+_CASES = bytes(
+    ord("a") if chr(b).islower() and b < 0x80 else ord("A") if chr(b).isupper() and b < 0x80 else 32
+    for b in range(256)
+)
+
+
+def _may_be_masked(text: str, data: bytes | None) -> bool:
+    """Cheap necessary condition for :func:`unmask` to change ``text``."""
+    if "<" in text or "&" in text:
+        return True
+    if data is not None:
+        return b"aA" in data.translate(_CASES)
+    return "\u202e" in text or "\u2067" in text or re.search("[a-z][A-Z]", text) is not None
+
+
+def unmask(text: str) -> tuple[str, list[int]] | None:
+    """``text`` with markup removed, references decoded, right-to-left runs in display
+    order and camel case split; and for each of its characters the index in ``text``.
+
+    None when nothing changes (an "&" or "<" that is no tag or reference).
+    """
+    parts: list[str] = []
+    src: list[int] = []
+    pos = 0
+    changed = False
+    for m in _UNMASK.finditer(text):
+        start = m.start()
+        if m.group("ref") is not None:
+            decoded = html.unescape(m.group())
+            if decoded == m.group():
+                continue
+        parts.append(text[pos:start])
+        src.extend(range(pos, start))
+        changed = True
+        if m.group("tag") is not None:
+            pass
+        elif m.group("ref") is not None:
+            parts.append(decoded)
+            src.extend([start] * len(decoded))
+        elif m.group("rtl") is not None:
+            run = m.group("rtl")
+            parts.append(run[::-1])
+            src.extend(range(start + len(run), start, -1))
+        else:
+            parts.append(" ")
+            src.append(start)
+        pos = m.end()
+    if not changed:
+        return None
+    parts.append(text[pos:])
+    src.extend(range(pos, len(text) + 1))
+    return "".join(parts), src
+
+
+# Common short words: a pair of them is two words, never one split word ("pen is").
+_SHORT_TEXT = """
+    a i o an as at be by do go he hi if in is it me my no of oh ok on or so to up us we am
+    ad ah ha ho la ma pa ox yo the and for but not you are was his her him she our can had
+    has cut hit its one two all any bit big bad die dig dog end few fun get got gun hot how
+    let lot man may new now odd old own put ran red run sad saw say see set sit six sun ten
+    tie too top try use war way who why win yes yet art ask bag ban bar bat bed bet bid box
+    boy bus buy car cat cow cry day did ear eat egg eye fan far fat fee fit fly fox gap gas
+    god guy hat hen hey ice ill job joy key kid lab lap law lay leg lie lip log low mad map
+    men mix mom mud net nor nut oil out pan pay pen pet pie pig pin pit pop pot pub raw rat
+    row rub sea sex shy sin ski sky son spy tan tap tax tea tip toe ton toy van vet web wet
+    win wit won yes yet zoo also back been body book both call came come cost dark deal does
+    done door down each else even ever face fact fall fear feel felt find fine fire five
+    food form four free from full gave give goes gone good half hand hard have head hear
+    held help here high hold home hope hour idea into just keep kind knew know land last
+    late lead left less life like line list live long look lord lose lost love made main
+    make many mass mind miss more most much must name near need news next nice none note
+    once only open over part pass past plan play poor pull real rest rich ride rise road
+    rock role room rule safe said sale same save seen self sell send ship shop show shut
+    side sign some soon sort stay step such sure take talk tell than that them then they
+    thin this thus time told took town tree true turn type unit upon used very view vote
+    wait walk wall want warm wash week well went were west what when whom wide wife will
+    wind wish with word work year your
+"""
+_SHORT_WORDS = frozenset(_SHORT_TEXT.split())
+# Contraction endings ("you're", "we'll", "don't") are never the first half of a split word.
+_NOT_FIRST_HALF = frozenset(["re", "ve", "ll", "nt"])
+# id of a vocabulary -> (the vocabulary, first halves, second halves, joined words).
+_PAIR_TABLES: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]] = {}
+
+
+def _pair_table(vocabulary: frozenset[str]) -> tuple[frozenset[str], ...]:
+    """First halves, second halves and joined forms of listed words split in two fragments
+    of two to four letters ("sh it", "fu ck", "cu nt"), except splits into two common
+    words ("pen is")."""
+    entry = _PAIR_TABLES.get(id(vocabulary))
+    if entry is not None and entry[0] is vocabulary:
+        return entry[1:]
+    firsts, seconds, words = set(), set(), set()
+    for w in vocabulary:
+        if not (4 <= len(w) <= 8 and w.isalpha() and w.isascii()):
+            continue
+        for k in range(2, len(w) - 1):
+            a, b = w[:k], w[k:]
+            if len(a) > 4 or len(b) > 4 or a in _NOT_FIRST_HALF:
+                continue
+            if a in _SHORT_WORDS and b in _SHORT_WORDS:
+                continue
+            firsts.add(a)
+            seconds.add(b)
+            words.add(w)
+    if len(_PAIR_TABLES) >= 32:
+        _PAIR_TABLES.clear()
+    # The vocabulary stays in the entry, so its id is not reused while the entry lives.
+    entry = (vocabulary, frozenset(firsts), frozenset(seconds), frozenset(words))
+    _PAIR_TABLES[id(vocabulary)] = entry
+    return entry[1:]
 
 
 def fold(text: str) -> str:
@@ -248,6 +396,7 @@ class Analysis:
 
     __slots__ = (
         "__dict__",
+        "_source",
         "alpha",
         "ascii",
         "data",
@@ -265,9 +414,20 @@ class Analysis:
         self.text = text
         self.vocabulary = vocabulary
         self.lower = text.lower()
-        if text.isascii():
+        # The unmasked text and, per character, its index in ``text`` (None: unchanged).
+        self._source: tuple[str, list[int]] | None = None
+        data = text.encode("ascii") if text.isascii() else None
+        source = text
+        if _may_be_masked(text, data):
+            unmasked = unmask(text)
+            if unmasked is not None:
+                # Tokens come from the unmasked text; ``text``, ``lower`` and ``data``
+                # stay the comment as written for the rules that read characters.
+                source, self._source = unmasked[0], unmasked
+                data = None
+        if data is not None:
             self.ascii = True
-            data = self.data = text.encode("ascii")
+            self.data = data
             folded = self.folded = data.translate(ASCII_FOLD)
             self.norm = folded.decode("ascii")
             self.tokens: list[str] = self.norm.split()
@@ -279,7 +439,7 @@ class Analysis:
         else:
             self.ascii = False
             self.data = self.folded = None
-            self.norm = self.lower.translate(FOLD)
+            self.norm = (self.lower if source is text else source.lower()).translate(FOLD)
             self.tokens = self.norm.split()
             text_joined = "".join(self.tokens)
             self.alpha = text_joined.isalpha() and text_joined.isascii()
@@ -346,24 +506,75 @@ class Analysis:
         return out
 
     @lazy
+    def pairs(self) -> list[tuple[int, int, str]]:
+        """Two adjacent fragments that join into a listed word: (first, stop, word).
+
+        "sh it", "fu ck", "sh💩it": only fragments of two to four letters whose join
+        is a word of the engine's vocabulary, and never two common words ("pen is").
+        """
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return []
+        firsts, seconds, words = _pair_table(vocabulary)
+        tokens = self.tokens
+        if firsts.isdisjoint(tokens):
+            return []
+        out = []
+        padded = None
+        for i in range(len(tokens) - 1):
+            first = tokens[i]
+            if first in firsts and tokens[i + 1] in seconds:
+                word = first + tokens[i + 1]
+                if word not in words:
+                    continue
+                # One character between them ("sh it", "sh💩it"), not a sentence end ("bi. Tch").
+                padded = padded or f" {self.norm} "
+                if f" {first} {tokens[i + 1]} " in padded:
+                    out.append((i, i + 2, word))
+        return out
+
+    @lazy
     def inner_symbol(self) -> list[tuple[int, int, tuple[str, ...]]]:
         """Words written with symbols the fold turned into spaces ("sh!t", "b|tch").
 
-        Spans are in :attr:`lower`, which lines up with the original text.
+        Spans are in the original text.
         """
         out: list[tuple[int, int, tuple[str, ...]]] = []
         lower = self.lower
-        # Every match of the gate has one of these symbols: three substring tests
-        # spare the regex, whose [a-z] branch would stop at every letter.
-        if "!" not in lower and "|" not in lower and "+" not in lower:
+        amp = "&" in lower
+        # Every match of the gate has one of these symbols: substring tests spare the
+        # regex, whose [a-z] branch would stop at every letter.
+        if not amp and "!" not in lower and "|" not in lower and "+" not in lower:
             return out
-        if not _INNER_GATE.search(lower):
-            return out
-        for m in _INNER_SYMBOL_TOKEN.finditer(self.lower):
-            tok = m.group()
-            core = tok.strip("!")
-            if any(c in "!|+" for c in core) and any(c.isalpha() for c in core):
-                out.append((m.start(), m.end(), (*token_variants(core), core)))
+        where: list[int] | None = None
+        if not self.ascii:
+            # Invisible characters removed and markup unmasked ("$\U000e0041h!t"), with
+            # the index in the original text of every character kept.
+            text, source = self._source if self._source is not None else (self.text, None)
+            chars: list[str] = []
+            where = []
+            for j, ch in enumerate(text):
+                if ord(ch) in _DELETED:
+                    continue
+                chars.append(ch.lower()[:1] or ch)
+                where.append(source[j] if source is not None else j)
+            where.append(len(self.text))
+            lower = "".join(chars)
+        if amp:
+            # "f&ck", "sh&t": an ampersand for a vowel (three letters at least, so
+            # "AT&T", "H&M" and "R&D" stay as written).
+            for m in _AMP_WORD.finditer(lower):
+                tok = m.group()
+                if sum(map(str.isalpha, tok)) >= 3:
+                    out.append((m.start(), m.end(), tuple(tok.replace("&", v) for v in "aeiou")))
+        if _INNER_GATE.search(lower):
+            for m in _INNER_SYMBOL_TOKEN.finditer(lower):
+                tok = m.group()
+                core = tok.strip("!")
+                if any(c in "!|+" for c in core) and any(c.isalpha() for c in core):
+                    out.append((m.start(), m.end(), (*token_variants(core), core)))
+        if where is not None:
+            out = [(where[start], where[end - 1] + 1, v) for start, end, v in out]
         return out
 
     @lazy
@@ -376,6 +587,8 @@ class Analysis:
         for _, _, word in self.spaced:
             extra.add(word)
             extra.update(repeat_variants(word))
+        for _, _, word in self.pairs:
+            extra.add(word)
         for _, _, variants in self.inner_symbol:
             extra.update(variants)
         return frozenset(extra)
@@ -457,11 +670,16 @@ class Analysis:
     @lazy
     def _offsets(self) -> list[int] | None:
         text = self.text
-        if len(self.norm) == len(text) and len(self.lower) == len(text):
+        source = self._source
+        if source is None and len(self.norm) == len(text) and len(self.lower) == len(text):
             return None
         offsets: list[int] = []
-        for i, ch in enumerate(text):
-            offsets.extend([i] * len(ch.lower().translate(FOLD)))
+        if source is None:
+            for i, ch in enumerate(text):
+                offsets.extend([i] * len(ch.lower().translate(FOLD)))
+        else:
+            for ch, i in zip(*source, strict=False):
+                offsets.extend([i] * len(ch.lower().translate(FOLD)))
         offsets.append(len(text))
         return offsets
 
@@ -477,6 +695,10 @@ class Analysis:
         text = self.text
         o_start = self.offset(start)
         o_end = self.offset(end - 1) + 1 if end > start else o_start
+        if self._source is not None and end > start:
+            # A right-to-left run maps backwards: the span is the extent of its characters.
+            where = [self.offset(i) for i in range(start, end)]
+            o_start, o_end = min(where), max(where) + 1
         if self._offsets is not None:
             # Take in the marks the fold deleted after the last letter ("k\u0336").
             while o_end < len(text) and ord(text[o_end]) in _DELETED:
