@@ -1,0 +1,1 @@
+"""Parley's built-in classifier: training data (``sources``) and training (``train``)."""

@@ -1,0 +1,318 @@
+"""Training records for Parley's built-in classifier, read from public corpora.
+
+Each source in ``training/manifest.json`` names a public repository, the commit
+of its snapshot, the raw files (with their sha256) and how its labels map onto
+Parley's seven labels. The raw files are never committed: they are read from the
+snapshots that the search tool's ``fetch`` brings to ``/work/.mirror`` (see
+``training/fetch.md``), and each is checked against its sha256 before use.
+
+Reserved for independent evaluation and never read here: ``ipavlopoulos/toxic_spans``
+(and any copy of it), the SFU Opinion and Comments Corpus and the SFU
+Constructiveness and Toxicity Corpus (``sfu-discourse-lab/*``), and
+``ChaoChienHung/CommentDetoxifier``.
+
+    python -m training.sources --write-hashes     # renew training/text_hashes.txt.gz
+    python -m training.sources --export PATH      # all records as JSONL
+    python -m training.sources --update-manifest  # renew sha256 and row counts
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import html
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LABELS: tuple[str, ...] = (
+    "toxicity",
+    "severe_toxicity",
+    "obscene",
+    "insult",
+    "threat",
+    "identity_attack",
+    "sexual_explicit",
+)
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "manifest.json"
+TEXT_HASHES = HERE / "text_hashes.txt.gz"
+DEFAULT_MIRROR = Path("/work/.mirror")
+
+Labels = dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Record:
+    text: str
+    source: str
+    labels: Labels = field(default_factory=dict)
+
+
+class SourceError(RuntimeError):
+    """A source's raw file is missing or differs from the manifest."""
+
+
+def normalised(text: str) -> str:
+    """Lower-cased, whitespace runs collapsed to one space, stripped."""
+    return " ".join(text.lower().split())
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(normalised(text).encode("utf-8")).hexdigest()
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def empty_labels() -> Labels:
+    return dict.fromkeys(LABELS)
+
+
+def _fraction(part: float, whole: float) -> float:
+    return min(1.0, max(0.0, part / whole)) if whole > 0 else 0.0
+
+
+# --- parsers: raw bytes in the source's own format -> (text, labels) ---------
+
+
+def parse_davidson(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Davidson et al. (2017) ``labeled_data.csv``: counts of CrowdFlower coders.
+
+    toxicity = (hate_speech + offensive_language) / count; identity_attack =
+    hate_speech / count (the paper's hate speech targets a group). Tweets are
+    HTML-escaped in the file, so entities are unescaped.
+    """
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        count = float(row["count"])
+        hate = float(row["hate_speech"])
+        offensive = float(row["offensive_language"])
+        labels = empty_labels()
+        labels["toxicity"] = _fraction(hate + offensive, count)
+        labels["identity_attack"] = _fraction(hate, count)
+        yield html.unescape(row["tweet"]), labels
+
+
+JIGSAW_TOXIC_MAP = {
+    "toxic": "toxicity",
+    "severe_toxic": "severe_toxicity",
+    "obscene": "obscene",
+    "threat": "threat",
+    "insult": "insult",
+    "identity_hate": "identity_attack",
+}
+
+
+def parse_jigsaw_toxic(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Jigsaw Toxic Comment Classification CSV: binary columns, 1:1 onto ours."""
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        labels = empty_labels()
+        for column, label in JIGSAW_TOXIC_MAP.items():
+            labels[label] = float(int(row[column]))
+        yield row["comment_text"], labels
+
+
+TWEETEVAL_MAP: dict[str, dict[int, Labels]] = {
+    # OLID: "offensive" covers insults, threats and profanity, so only toxicity is known.
+    "offensive": {0: {"toxicity": 0.0}, 1: {"toxicity": 1.0}},
+    # HatEval: hate against immigrants and women. A not-hate tweet may still be
+    # offensive (the set was collected by keywords), so its toxicity stays unknown.
+    "hate": {0: {"identity_attack": 0.0}, 1: {"toxicity": 1.0, "identity_attack": 1.0}},
+}
+
+
+def parse_tweeteval(task: str, text: bytes, labels: bytes) -> Iterator[tuple[str, Labels]]:
+    """TweetEval ``*_text.txt`` / ``*_labels.txt``: one tweet and one label id a line."""
+    texts = text.decode("utf-8").split("\n")
+    ids = labels.decode("utf-8").split("\n")
+    if texts and texts[-1] == "":
+        texts.pop()
+    ids = [i for i in ids if i.strip()]
+    if len(texts) != len(ids):
+        raise SourceError(f"tweeteval {task}: {len(texts)} texts but {len(ids)} labels")
+    mapping = TWEETEVAL_MAP[task]
+    for tweet, label_id in zip(texts, ids, strict=True):
+        out = empty_labels()
+        out.update(mapping[int(label_id)])
+        yield tweet, out
+
+
+# --- reading the snapshots ------------------------------------------------------
+
+
+def snapshot_dir(mirror_root: Path, repository: str) -> Path:
+    return mirror_root / repository.replace("/", "+") / "repo"
+
+
+def read_raw(mirror_root: Path, source: dict[str, Any], path: str, sha256: str) -> bytes:
+    """The raw file at the manifest's commit, checked against its sha256.
+
+    Reads ``git show <commit>:<path>`` from the fetched snapshot, or a plain
+    exported copy at ``<mirror_root>/<owner+name>/export/<path>``.
+    """
+    repository = source["repository"]
+    how = f"fetch it with the search tool's fetch (github:{repository}) or see training/fetch.md"
+    exported = mirror_root / repository.replace("/", "+") / "export" / path
+    git_dir = snapshot_dir(mirror_root, repository)
+    if exported.is_file():
+        data = exported.read_bytes()
+    elif git_dir.is_dir():
+        proc = subprocess.run(
+            ["git", "--git-dir", str(git_dir), "show", f"{source['commit']}:{path}"],
+            capture_output=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise SourceError(
+                f"source {source['name']}: {path} at {source['commit']} is not in "
+                f"{git_dir} ({proc.stderr.decode(errors='replace').strip()}); {how}"
+            )
+        data = proc.stdout
+    else:
+        raise SourceError(f"source {source['name']}: no snapshot at {git_dir}; {how}")
+    actual = file_sha256(data)
+    if actual != sha256:
+        raise SourceError(
+            f"source {source['name']}: {repository}@{source['commit']}:{path} has sha256 "
+            f"{actual}, the manifest says {sha256}; the file differs from the one "
+            f"trained on: {how}"
+        )
+    return data
+
+
+def source_rows(source: dict[str, Any], mirror_root: Path) -> Iterator[tuple[str, Labels]]:
+    files = {f["path"]: f["sha256"] for f in source["files"]}
+    fmt = source["format"]
+    if fmt == "davidson_csv":
+        for path, sha in files.items():
+            yield from parse_davidson(read_raw(mirror_root, source, path, sha))
+    elif fmt == "jigsaw_toxic_csv":
+        for path, sha in files.items():
+            yield from parse_jigsaw_toxic(read_raw(mirror_root, source, path, sha))
+    elif fmt.startswith("tweeteval:"):
+        task = fmt.split(":", 1)[1]
+        for text_path, labels_path in source["pairs"]:
+            yield from parse_tweeteval(
+                task,
+                read_raw(mirror_root, source, text_path, files[text_path]),
+                read_raw(mirror_root, source, labels_path, files[labels_path]),
+            )
+    else:
+        raise SourceError(f"source {source['name']}: unknown format {fmt!r}")
+
+
+def load_manifest(path: Path = MANIFEST) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def dedupe(rows: Iterable[Record]) -> Iterator[Record]:
+    """First record of each normalised text wins (sources are in priority order)."""
+    seen: set[str] = set()
+    for record in rows:
+        key = text_sha256(record.text)
+        if not normalised(record.text) or key in seen:
+            continue
+        seen.add(key)
+        yield record
+
+
+def load_records(
+    mirror_root: Path = DEFAULT_MIRROR, manifest: dict[str, Any] | None = None
+) -> Iterator[Record]:
+    """Every training record of every manifest source, deduplicated by normalised text."""
+    manifest = manifest if manifest is not None else load_manifest()
+
+    def raw() -> Iterator[Record]:
+        for source in manifest["sources"]:
+            for text, labels in source_rows(source, mirror_root):
+                yield Record(text=text, source=source["name"], labels=labels)
+
+    return dedupe(raw())
+
+
+# --- commands ----------------------------------------------------------------
+
+
+def write_hashes(records: Iterable[Record], path: Path = TEXT_HASHES) -> int:
+    hashes = sorted({text_sha256(r.text) for r in records})
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+        gz.write("".join(h + "\n" for h in hashes).encode("ascii"))
+    return len(hashes)
+
+
+def export(records: Iterable[Record], path: Path) -> dict[str, int]:
+    """JSONL written to a temporary name and renamed, so no reader sees half a file."""
+    counts: dict[str, int] = {}
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        for r in records:
+            out.write(json.dumps({"text": r.text, "source": r.source, "labels": r.labels}))
+            out.write("\n")
+            counts[r.source] = counts.get(r.source, 0) + 1
+    os.replace(tmp, path)
+    return counts
+
+
+def update_manifest(mirror_root: Path, path: Path = MANIFEST) -> dict[str, Any]:
+    """Renew each file's sha256 and the row counts from the snapshots at hand."""
+    manifest = load_manifest(path)
+    for source in manifest["sources"]:
+        for f in source["files"]:
+            proc = subprocess.run(
+                [
+                    "git",
+                    "--git-dir",
+                    str(snapshot_dir(mirror_root, source["repository"])),
+                    "show",
+                    f"{source['commit']}:{f['path']}",
+                ],
+                capture_output=True,
+                check=True,
+            )
+            f["sha256"] = file_sha256(proc.stdout)
+        source["rows_raw"] = sum(1 for _ in source_rows(source, mirror_root))
+    kept: dict[str, int] = {}
+    for r in load_records(mirror_root, manifest):
+        kept[r.source] = kept.get(r.source, 0) + 1
+    for source in manifest["sources"]:
+        source["rows_kept"] = kept.get(source["name"], 0)
+    manifest["text_hash_count"] = sum(kept.values())
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.sources", description=__doc__)
+    parser.add_argument("--mirror-root", type=Path, default=DEFAULT_MIRROR)
+    parser.add_argument("--write-hashes", action="store_true", help="renew text_hashes.txt.gz")
+    parser.add_argument("--export", type=Path, metavar="PATH", help="write records as JSONL")
+    parser.add_argument("--update-manifest", action="store_true", help="renew sha256 and counts")
+    args = parser.parse_args(argv)
+    try:
+        if args.update_manifest:
+            update_manifest(args.mirror_root)
+            print(f"updated {MANIFEST}")
+        if args.write_hashes:
+            n = write_hashes(load_records(args.mirror_root))
+            print(f"wrote {n} hashes to {TEXT_HASHES}")
+        if args.export:
+            counts = export(load_records(args.mirror_root), args.export)
+            for name, n in counts.items():
+                print(f"{name}\t{n}")
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
