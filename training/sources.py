@@ -26,6 +26,7 @@ import html
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -153,6 +154,16 @@ def snapshot_dir(mirror_root: Path, repository: str) -> Path:
     return mirror_root / repository.replace("/", "+") / "repo"
 
 
+def git_show(git_dir: Path, commit: str, path: str) -> subprocess.CompletedProcess[bytes]:
+    """``git show <commit>:<path>`` on a snapshot; arguments come from our own manifest."""
+    git = shutil.which("git") or "git"
+    return subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [git, "--git-dir", str(git_dir), "show", f"{commit}:{path}"],
+        capture_output=True,
+        check=False,
+    )
+
+
 def read_raw(mirror_root: Path, source: dict[str, Any], path: str, sha256: str) -> bytes:
     """The raw file at the manifest's commit, checked against its sha256.
 
@@ -166,11 +177,7 @@ def read_raw(mirror_root: Path, source: dict[str, Any], path: str, sha256: str) 
     if exported.is_file():
         data = exported.read_bytes()
     elif git_dir.is_dir():
-        proc = subprocess.run(
-            ["git", "--git-dir", str(git_dir), "show", f"{source['commit']}:{path}"],
-            capture_output=True,
-            check=False,
-        )
+        proc = git_show(git_dir, source["commit"], path)
         if proc.returncode != 0:
             raise SourceError(
                 f"source {source['name']}: {path} at {source['commit']} is not in "
@@ -267,17 +274,10 @@ def update_manifest(mirror_root: Path, path: Path = MANIFEST) -> dict[str, Any]:
     manifest = load_manifest(path)
     for source in manifest["sources"]:
         for f in source["files"]:
-            proc = subprocess.run(
-                [
-                    "git",
-                    "--git-dir",
-                    str(snapshot_dir(mirror_root, source["repository"])),
-                    "show",
-                    f"{source['commit']}:{f['path']}",
-                ],
-                capture_output=True,
-                check=True,
-            )
+            git_dir = snapshot_dir(mirror_root, source["repository"])
+            proc = git_show(git_dir, source["commit"], f["path"])
+            if proc.returncode != 0:
+                raise SourceError(f"source {source['name']}: {f['path']} not in {git_dir}")
             f["sha256"] = file_sha256(proc.stdout)
         source["rows_raw"] = sum(1 for _ in source_rows(source, mirror_root))
     kept: dict[str, int] = {}

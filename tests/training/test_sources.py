@@ -1,0 +1,230 @@
+"""training.sources: normalisation, hashing, each source's label mapping, the sha256 check.
+
+No network and no fetched data: each source is exercised on a tiny inline
+sample in its raw format, inside a throwaway git snapshot.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from training.sources import (
+    LABELS,
+    Record,
+    SourceError,
+    export,
+    load_records,
+    normalised,
+    parse_davidson,
+    parse_jigsaw_toxic,
+    parse_tweeteval,
+    text_sha256,
+    write_hashes,
+)
+
+DAVIDSON = (
+    b",count,hate_speech,offensive_language,neither,class,tweet\n"
+    b"0,3,0,0,3,2,RT @a: clean up your house &amp; take the trash out\n"
+    b"1,3,0,3,0,1,you are a total jerk\n"
+    b"2,6,4,1,1,0,some hateful tweet\n"
+)
+JIGSAW = (
+    b"comment_text,toxic,severe_toxic,obscene,threat,insult,identity_hate\n"
+    b"thanks for the edit,0,0,0,0,0,0\n"
+    b'"what a mess, you idiot",1,0,1,0,1,0\n'
+    b"i will hurt you,1,1,0,1,0,1\n"
+)
+
+
+def test_normalised_lowercases_collapses_and_strips() -> None:
+    assert normalised("  Hello\tWORLD\n\n again  ") == "hello world again"
+    assert normalised("\u00a0Été\u2003x ") == "été x"
+    assert normalised(" \n\t ") == ""
+
+
+def test_text_sha256_is_sha256_of_the_normalised_utf8() -> None:
+    expected = hashlib.sha256(b"hello world").hexdigest()
+    assert text_sha256("Hello   World ") == expected
+    assert text_sha256("hello world") == expected
+    assert expected == "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+
+
+def test_davidson_fractions_of_coders() -> None:
+    rows = list(parse_davidson(DAVIDSON))
+    assert [t for t, _ in rows] == [
+        "RT @a: clean up your house & take the trash out",
+        "you are a total jerk",
+        "some hateful tweet",
+    ]
+    assert rows[0][1] == {**dict.fromkeys(LABELS), "toxicity": 0.0, "identity_attack": 0.0}
+    assert rows[1][1] == {**dict.fromkeys(LABELS), "toxicity": 1.0, "identity_attack": 0.0}
+    labels = rows[2][1]
+    assert labels["toxicity"] == pytest.approx(5 / 6)
+    assert labels["identity_attack"] == pytest.approx(4 / 6)
+    assert [labels[k] for k in ("severe_toxicity", "obscene", "insult", "threat")] == [None] * 4
+    assert labels["sexual_explicit"] is None
+
+
+def test_jigsaw_toxic_binary_columns_map_one_to_one() -> None:
+    rows = list(parse_jigsaw_toxic(JIGSAW))
+    assert [t for t, _ in rows] == [
+        "thanks for the edit",
+        "what a mess, you idiot",
+        "i will hurt you",
+    ]
+    assert rows[0][1] == {**dict.fromkeys(LABELS, 0.0), "sexual_explicit": None}
+    assert rows[1][1] == {
+        "toxicity": 1.0,
+        "severe_toxicity": 0.0,
+        "obscene": 1.0,
+        "insult": 1.0,
+        "threat": 0.0,
+        "identity_attack": 0.0,
+        "sexual_explicit": None,
+    }
+    assert rows[2][1] == {
+        "toxicity": 1.0,
+        "severe_toxicity": 1.0,
+        "obscene": 0.0,
+        "insult": 0.0,
+        "threat": 1.0,
+        "identity_attack": 1.0,
+        "sexual_explicit": None,
+    }
+
+
+def test_tweeteval_offensive_knows_only_toxicity() -> None:
+    rows = list(parse_tweeteval("offensive", b"@user nice one \nshut up @user\n", b"0\n1\n"))
+    assert rows == [
+        ("@user nice one ", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
+        ("shut up @user", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
+    ]
+
+
+def test_tweeteval_hate_leaves_toxicity_unknown_when_not_hate() -> None:
+    rows = list(parse_tweeteval("hate", b"send them all back\nwomen rock\n", b"1\n0\n"))
+    assert rows[0][1] == {**dict.fromkeys(LABELS), "toxicity": 1.0, "identity_attack": 1.0}
+    assert rows[1][1] == {**dict.fromkeys(LABELS), "identity_attack": 0.0}
+
+
+def test_tweeteval_refuses_misaligned_files() -> None:
+    with pytest.raises(SourceError, match="2 texts but 1 labels"):
+        list(parse_tweeteval("offensive", b"a\nb\n", b"0\n"))
+
+
+def _git(*args: str, cwd: Path) -> str:
+    git = shutil.which("git") or "git"
+    proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [git, *args], cwd=cwd, check=True, capture_output=True, text=True
+    )
+    return proc.stdout.strip()
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> tuple[Path, dict]:
+    """A fake snapshot of two sources under ``<mirror>/<owner+name>/repo``."""
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    (work / "data" / "labeled_data.csv").write_bytes(DAVIDSON)
+    (work / "samples").mkdir()
+    # "You Are A Total  JERK" duplicates a Davidson row once normalised.
+    (work / "samples" / "test_examples.csv").write_bytes(
+        JIGSAW + b"You Are A Total  JERK,1,0,0,0,1,0\n"
+    )
+    _git("init", "-q", cwd=work)
+    _git("add", ".", cwd=work)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x", cwd=work)
+    commit = _git("rev-parse", "HEAD", cwd=work)
+    root = tmp_path / "mirror"
+    for repo in ("a+jigsaw", "b+davidson"):
+        (root / repo).mkdir(parents=True)
+        _git("clone", "-q", "--bare", str(work), str(root / repo / "repo"), cwd=tmp_path)
+    manifest = {
+        "sources": [
+            {
+                "name": "jigsaw",
+                "repository": "a/jigsaw",
+                "commit": commit,
+                "format": "jigsaw_toxic_csv",
+                "files": [
+                    {
+                        "path": "samples/test_examples.csv",
+                        "sha256": hashlib.sha256(
+                            (work / "samples" / "test_examples.csv").read_bytes()
+                        ).hexdigest(),
+                    }
+                ],
+            },
+            {
+                "name": "davidson",
+                "repository": "b/davidson",
+                "commit": commit,
+                "format": "davidson_csv",
+                "files": [
+                    {
+                        "path": "data/labeled_data.csv",
+                        "sha256": hashlib.sha256(DAVIDSON).hexdigest(),
+                    }
+                ],
+            },
+        ]
+    }
+    return root, manifest
+
+
+def test_load_records_reads_snapshots_and_dedupes_in_source_order(mirror) -> None:
+    root, manifest = mirror
+    records = list(load_records(root, manifest))
+    assert [(r.source, r.text) for r in records] == [
+        ("jigsaw", "thanks for the edit"),
+        ("jigsaw", "what a mess, you idiot"),
+        ("jigsaw", "i will hurt you"),
+        ("jigsaw", "You Are A Total  JERK"),
+        ("davidson", "RT @a: clean up your house & take the trash out"),
+        ("davidson", "some hateful tweet"),
+    ]
+    assert records[3].labels["insult"] == 1.0
+
+
+def test_tampered_file_fails_naming_source_and_fetch(mirror) -> None:
+    root, manifest = mirror
+    manifest["sources"][1]["files"][0]["sha256"] = "0" * 64
+    with pytest.raises(SourceError) as excinfo:
+        list(load_records(root, manifest))
+    message = str(excinfo.value)
+    assert message.startswith("source davidson: b/davidson@")
+    assert f"sha256 {hashlib.sha256(DAVIDSON).hexdigest()}, the manifest says {'0' * 64}" in message
+    assert "github:b/davidson" in message
+
+
+def test_missing_snapshot_fails_naming_how_to_fetch(mirror, tmp_path: Path) -> None:
+    _, manifest = mirror
+    with pytest.raises(SourceError, match=r"source jigsaw: no snapshot at .*github:a/jigsaw"):
+        list(load_records(tmp_path / "nowhere", manifest))
+
+
+def test_write_hashes_is_sorted_unique_and_deterministic(tmp_path: Path) -> None:
+    records = [Record("B  b", "s", {}), Record("a", "s", {}), Record("b b", "s", {})]
+    first, second = tmp_path / "1.gz", tmp_path / "2.gz"
+    assert write_hashes(records, first) == 2
+    write_hashes(records, second)
+    assert first.read_bytes() == second.read_bytes()
+    lines = gzip.decompress(first.read_bytes()).decode().splitlines()
+    assert lines == sorted([text_sha256("a"), text_sha256("b b")])
+
+
+def test_export_writes_jsonl_and_counts(tmp_path: Path) -> None:
+    out = tmp_path / "train.jsonl"
+    labels = {**dict.fromkeys(LABELS), "toxicity": 1.0}
+    counts = export([Record("x", "s1", labels), Record("y", "s2", labels)], out)
+    assert counts == {"s1": 1, "s2": 1}
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows[0] == {"text": "x", "source": "s1", "labels": labels}
+    assert not out.with_name("train.jsonl.tmp").exists()
