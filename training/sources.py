@@ -147,6 +147,26 @@ def parse_tweeteval(task: str, text: bytes, labels: bytes) -> Iterator[tuple[str
         yield tweet, out
 
 
+def parse_toxigen_prompts(kind: str, data: bytes) -> Iterator[tuple[str, Labels]]:
+    """ToxiGen ``prompts/{hate,neutral}_<group>_1k.txt``: human-written sentences.
+
+    Each line is one prompt: demonstration sentences joined by a literal ``\\n``,
+    each opening with ``- ``. The label is the file's: ``hate`` sentences are
+    statements against the named group (toxicity 1, identity_attack 1);
+    ``neutral`` ones mention the group without attacking it (both 0). Sentences
+    repeat across prompts; ``dedupe`` keeps one.
+    """
+    value = {"hate": 1.0, "neutral": 0.0}[kind]
+    for line in data.decode("utf-8").splitlines():
+        for part in line.split("\\n"):
+            sentence = part.strip().removeprefix("-").strip()
+            if sentence:
+                labels = empty_labels()
+                labels["toxicity"] = value
+                labels["identity_attack"] = value
+                yield sentence, labels
+
+
 # --- reading the snapshots ------------------------------------------------------
 
 
@@ -213,6 +233,10 @@ def source_rows(source: dict[str, Any], mirror_root: Path) -> Iterator[tuple[str
                 read_raw(mirror_root, source, text_path, files[text_path]),
                 read_raw(mirror_root, source, labels_path, files[labels_path]),
             )
+    elif fmt == "toxigen_prompts":
+        for path, sha in files.items():
+            kind = path.rsplit("/", 1)[-1].split("_", 1)[0]
+            yield from parse_toxigen_prompts(kind, read_raw(mirror_root, source, path, sha))
     else:
         raise SourceError(f"source {source['name']}: unknown format {fmt!r}")
 

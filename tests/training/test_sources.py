@@ -24,6 +24,7 @@ from training.sources import (
     normalised,
     parse_davidson,
     parse_jigsaw_toxic,
+    parse_toxigen_prompts,
     parse_tweeteval,
     text_sha256,
     write_hashes,
@@ -117,6 +118,24 @@ def test_tweeteval_hate_leaves_toxicity_unknown_when_not_hate() -> None:
 def test_tweeteval_refuses_misaligned_files() -> None:
     with pytest.raises(SourceError, match="2 texts but 1 labels"):
         list(parse_tweeteval("offensive", b"a\nb\n", b"0\n"))
+
+
+def test_toxigen_prompts_split_sentences_and_take_the_file_label() -> None:
+    line = b"- group x are all thieves\\n- they should go home\\n-\n- group x are all thieves\\n"
+    rows = list(parse_toxigen_prompts("hate", line))
+    hate = {**dict.fromkeys(LABELS), "toxicity": 1.0, "identity_attack": 1.0}
+    assert rows == [
+        ("group x are all thieves", hate),
+        ("they should go home", hate),
+        ("group x are all thieves", hate),
+    ]
+    neutral = list(parse_toxigen_prompts("neutral", b"- many of them are doctors\\n"))
+    assert neutral == [
+        (
+            "many of them are doctors",
+            {**dict.fromkeys(LABELS), "toxicity": 0.0, "identity_attack": 0.0},
+        )
+    ]
 
 
 def _git(*args: str, cwd: Path) -> str:
