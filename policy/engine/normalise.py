@@ -232,7 +232,7 @@ def unmask(text: str) -> tuple[str, list[int]] | None:
     return "".join(parts), src
 
 
-# Common short words: a pair of them is two words, never one split word ("pen is").
+# Common short words: never the first half of a split word ("pen is").
 _SHORT_TEXT = """
     a i o an as at be by do go he hi if in is it me my no of oh ok on or so to up us we am
     ad ah ha ho la ma pa ox yo the and for but not you are was his her him she our can had
@@ -265,8 +265,8 @@ _PAIR_TABLES: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str], fr
 
 def _pair_table(vocabulary: frozenset[str]) -> tuple[frozenset[str], ...]:
     """First halves, second halves and joined forms of listed words split in two fragments
-    of two to four letters ("sh it", "fu ck", "cu nt"), except splits into two common
-    words ("pen is")."""
+    of two to four letters ("sh it", "fu ck", "cu nt"), the first not a common word
+    ("pen is", "as shole" stay apart)."""
     entry = _PAIR_TABLES.get(id(vocabulary))
     if entry is not None and entry[0] is vocabulary:
         return entry[1:]
@@ -276,9 +276,9 @@ def _pair_table(vocabulary: frozenset[str]) -> tuple[frozenset[str], ...]:
             continue
         for k in range(2, len(w) - 1):
             a, b = w[:k], w[k:]
-            if len(a) > 4 or len(b) > 4 or a in _NOT_FIRST_HALF:
-                continue
-            if a in _SHORT_WORDS and b in _SHORT_WORDS:
+            # A common word is never the first half: "the", "to", "as" are in most comments
+            # and would open the scan below for nothing.
+            if len(a) > 4 or len(b) > 4 or a in _NOT_FIRST_HALF or a in _SHORT_WORDS:
                 continue
             firsts.add(a)
             seconds.add(b)

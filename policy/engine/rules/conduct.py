@@ -453,8 +453,6 @@ class InsultRule(_PatternRule):
         target = self.target
         if target == "any":
             return super().check(a, ctx)
-        if self.triggers.isdisjoint(a.relevant) and self.phrases.terms(a) == set():
-            return None
         # A policy has a "reader" and a "third_party" rule with the same words: the
         # matching and the split are done once per comment and shared between them.
         parts = a.shared(self.share_key, self._split)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,65 @@ from policy.engine.normalise import Analysis, canonical_entry
 from policy.engine.rules.base import Evidence, Rule, words_param
 
 _MAX_MATCHES = 20
+# A quoted span: straight or curly double quotes, guillemets, or *italics* / _italics_
+# whose markers stand outside words (so "f*ck" and "sh*t" quote nothing).
+_QUOTED = re.compile(
+    r'"[^"\n]{1,200}"|\u201c[^\u201d\n]{1,200}\u201d|\u00ab[^\u00bb\n]{1,200}\u00bb'
+    r"|(?<![\w*])\*(?=[^\s*])[^*\n]{1,200}(?<=[^\s*])\*(?![\w*])"
+    r"|(?<![\w_])_(?=[^\s_])[^_\n]{1,200}(?<=[^\s_])_(?![\w_])"
+)
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    if not any(marker in text for marker in ('"', "\u201c", "\u00ab", "*", "_")):
+        return []
+    return [m.span() for m in _QUOTED.finditer(text)]
+
+
+def _quoted_param() -> Param:
+    return Param(
+        "str",
+        "include",
+        "words inside a quoted span (a title): include, exclude or only",
+        choices=("include", "exclude", "only"),
+    )
+
+
+class _WordListRule(Rule):
+    """Shared by the word-list rules: one match per comment, split by quoting.
+
+    ``quoted = "exclude"`` leaves out matches inside a quoted span ("…", “…”, «…»,
+    *…*), ``"only"`` keeps only those: a policy rejects a word but holds a quoted
+    title that contains it ("the novel “…”") for a moderator.
+    """
+
+    matcher: Matcher
+    quoted: str = "include"
+    share_key: str = ""
+
+    def _find(self, a: Analysis) -> list[tuple[str, list[Any]]]:
+        matcher = self.matcher
+        if not matcher.has_roots and matcher.vocabulary.isdisjoint(a.relevant):
+            return []
+        found = a.shared(self.share_key, matcher.find)
+        if self.quoted == "include" or not found:
+            return found
+        spans = _quoted_spans(a.text)
+        inside = [f for f in found if any(s <= f[1][0] and f[1][1] <= e for s, e in spans)]
+        if self.quoted == "only":
+            return inside
+        return [f for f in found if f not in inside]
+
+    def _evidence(self, a: Analysis, **extra: Any) -> Evidence | None:
+        found = self._find(a)
+        if not found:
+            return None
+        if self.quoted == "only":
+            extra["quoted"] = True
+        return _evidence(found, **extra)
+
+    def vocabulary(self) -> frozenset[str]:
+        return self.matcher.vocabulary
 
 
 def _evidence(found: list[tuple[str, list[Any]]], **extra: Any) -> Evidence:
@@ -41,7 +101,7 @@ def _unclassified_base_words() -> list[str]:
     return [w for w in better_profanity_words() if canonical_entry(w) not in known]
 
 
-class ProfanityRule(Rule):
+class ProfanityRule(_WordListRule):
     """Serves the "profanity and vulgarity" clause.
 
     better-profanity 0.7.0's word list, sorted by hand into a ``strong`` tier
@@ -61,6 +121,7 @@ class ProfanityRule(Rule):
         ),
         "extra_words": words_param("words and phrases added to the tier"),
         "allow": words_param("words and phrases never reported (contexts such as 'cum laude')"),
+        "quoted": _quoted_param(),
     }
 
     def __init__(self, params: Mapping[str, Any]) -> None:
@@ -74,16 +135,14 @@ class ProfanityRule(Rule):
         allow = read_lexicon("profanity_allow") + read_lexicon("profanity_news") + params["allow"]
         self.tier = tier
         self.matcher = Matcher(words, allow=allow, names=read_lexicon("names"), variants=True)
-
-    def vocabulary(self) -> frozenset[str]:
-        return self.matcher.vocabulary
+        self.quoted = params["quoted"]
+        self.share_key = f"profanity:{tier}:{params['extra_words']!r}:{params['allow']!r}"
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
-        found = self.matcher.find(a)
-        return _evidence(found, tier=self.tier) if found else None
+        return self._evidence(a, tier=self.tier)
 
 
-class SlursRule(Rule):
+class SlursRule(_WordListRule):
     """Serves the "hate speech and slurs" clause.
 
     ``strong``: slurs with no ordinary meaning; ``ambiguous``: slurs that are
@@ -97,6 +156,7 @@ class SlursRule(Rule):
         ),
         "extra_words": words_param("slurs added to the tier"),
         "allow": words_param("words and phrases never reported"),
+        "quoted": _quoted_param(),
     }
 
     def __init__(self, params: Mapping[str, Any]) -> None:
@@ -105,13 +165,11 @@ class SlursRule(Rule):
         words = read_lexicon(f"slurs_{self.tier}") + params["extra_words"]
         allow = read_lexicon("profanity_allow") + params["allow"]
         self.matcher = Matcher(words, allow=allow, names=read_lexicon("names"), variants=True)
-
-    def vocabulary(self) -> frozenset[str]:
-        return self.matcher.vocabulary
+        self.quoted = params["quoted"]
+        self.share_key = f"slurs:{self.tier}:{params['extra_words']!r}:{params['allow']!r}"
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
-        found = self.matcher.find(a)
-        return _evidence(found, tier=self.tier) if found else None
+        return self._evidence(a, tier=self.tier)
 
 
 class BannedWordsRule(Rule):

@@ -102,3 +102,21 @@ def test_disguised_word_is_caught_as_itself(text, word):
 def test_folds_leave_ordinary_text_alone(text):
     verdict = engine.evaluate(text)
     assert verdict.action is Action.PUBLISH and not verdict.flagged, verdict.to_dict()["hits"]
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ('I read "Go the Fuck to Sleep" to my kids.', Action.HOLD),
+        ("Have you read \u201cShit My Dad Says\u201d?", Action.HOLD),
+        ("The book *Fuck Yeah* was odd.", Action.HOLD),
+        ("fuck this", Action.REJECT),
+        ("f*ck this sh*t", Action.REJECT),
+        ('"Fine," he said, "fuck it all" - and then fuck you too.', Action.REJECT),
+    ],
+)
+def test_a_quoted_title_is_held_not_rejected(text, action):
+    verdict = engine.evaluate(text)
+    assert verdict.action is action
+    if action is Action.HOLD:
+        assert verdict.clause.evidence["quoted"] is True

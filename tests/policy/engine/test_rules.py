@@ -67,6 +67,27 @@ PROFANITY_EXPLETIVE = one_rule_engine("profanity", "flag", tier="expletive")
 
 
 @pytest.mark.parametrize(
+    ("quoted", "text", "fires"),
+    [
+        ("include", 'the novel "Shit Happens"', True),
+        ("exclude", 'the novel "Shit Happens"', False),
+        ("only", 'the novel "Shit Happens"', True),
+        ("exclude", "this is shit", True),
+        ("only", "this is shit", False),
+        ("only", "f*ck this sh*t", False),
+        ("only", "the film _Shit Storm_ flopped", True),
+        ("only", "\u00abMerde\u00bb and \u00abShit\u00bb", True),
+    ],
+)
+def test_profanity_quoted(quoted, text, fires):
+    engine = one_rule_engine("profanity", "reject", tier="strong", quoted=quoted)
+    hits = engine.evaluate(text).hits
+    assert bool(hits) is fires
+    if hits and quoted == "only":
+        assert hits[0].evidence["quoted"] is True
+
+
+@pytest.mark.parametrize(
     ("text", "fires"),
     [
         ("damn it", True),
