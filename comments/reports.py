@@ -1,6 +1,6 @@
 """Reader reports: a signed-in reader says a comment breaks a clause of the site's policy.
 
-When the reports on a published comment since it was last published reach the site's
+When the open reports on a published comment (comments.selectors.reports_open) reach the site's
 `report_threshold`, the comment is held (actor: readers; clause: the most reported one) and
 lands in the moderators' reported queue, where every report is shown with its clause.
 """
@@ -11,7 +11,6 @@ from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -19,10 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .apis import ERRORS, BaseAPI, iso, require_reader, validated
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, NotFound, UnknownClause
 from .lifecycle import Actor, transition
-from .models import ActorKind, Comment, Commenter, CommentEvent, CommentStatus, Report, Site
-from .selectors import visible_q
+from .models import ActorKind, Comment, Commenter, CommentStatus, Report, Site
+from .selectors import reports_open, visible_q
 
 S = CommentStatus
 
@@ -36,11 +35,6 @@ def _site_clauses() -> Callable[[Site], dict[str, str]]:
 class AlreadyReported(Conflict):
     code = "already_reported"
     message = "You have already reported this comment."
-
-
-class UnknownClause(InvalidInput):
-    code = "unknown_clause"
-    message = "That clause is not part of this site's comment policy."
 
 
 @transaction.atomic
@@ -79,16 +73,10 @@ def report_create(
 
 def _hold_if_over_threshold(comment: Comment, clauses: dict[str, str]) -> None:
     """Precondition: the comment's row lock is held and it is published."""
-    reviewed_at = CommentEvent.objects.filter(
-        Q(kind=CommentEvent.Kind.STATUS, to_status=S.PUBLISHED) | Q(kind=CommentEvent.Kind.REVIEW),
-        comment=comment,
-    ).aggregate(at=Max("created_at"))["at"]
-    reports = Report.objects.filter(comment=comment)
-    if reviewed_at is not None:
-        # Reports a moderator already dealt with (by publishing the comment again, or by
-        # reviewing the reports and leaving it published) do not count again.
-        reports = reports.filter(created_at__gte=reviewed_at)
-    cited = list(reports.order_by("created_at", "id").values_list("clause_id", flat=True))
+    # Only open reports count: those a moderator already dealt with, or that were about a text
+    # since edited and published again, do not count again (comments.selectors).
+    reports = reports_open(comment=comment)
+    cited = list(reports.values_list("clause_id", flat=True))
     if len(cited) < comment.site.report_threshold:
         return
     counts = Counter(cited)

@@ -12,14 +12,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comments.errors import Conflict, InvalidInput, NotFound
+from comments.errors import Conflict, InvalidInput, NotFound, UnknownClause
 from comments.lifecycle import Actor, can_transition, record_event, transition
-from comments.models import Comment, Commenter, CommentEvent, CommentStatus, Report, Site
+from comments.models import Comment, Commenter, CommentEvent, CommentStatus, Site
+from comments.selectors import reports_open
 from policy.models import Standing, StandingState
 from policy.services import breaks_clause
 
 from .access import check_can_administer, check_can_moderate, check_moderator
-from .models import REVIEW_KINDS, ModeratorAction, Role, SiteRole
+from .models import ModeratorAction, Role, SiteRole
 from .selectors import Clause, policy_clauses, standing_clause
 
 S = CommentStatus
@@ -33,11 +34,6 @@ RECENT_COMMENTS_WINDOW = timedelta(days=7)
 class IllegalDecision(Conflict):
     code = "illegal_transition"
     message = "That decision does not apply to a comment in this status."
-
-
-class UnknownClause(InvalidInput):
-    code = "unknown_clause"
-    message = "Cite a clause of the site's current policy."
 
 
 @dataclass(frozen=True)
@@ -62,6 +58,7 @@ def check_clause(*, site: Site, clause_id: str) -> Clause:
         if clause.id == clause_id:
             return clause
     raise UnknownClause(
+        "Cite a clause of the site's current policy.",
         clause=clause_id or None,
         allowed=[c.id for c in clauses],
     )
@@ -83,16 +80,7 @@ def _lock_comment(*, by: AbstractBaseUser, comment_id: int) -> Comment:
 
 
 def _has_open_reports(comment: Comment) -> bool:
-    reviewed = (
-        ModeratorAction.objects.filter(comment=comment, kind__in=REVIEW_KINDS)
-        .order_by("-created_at", "-id")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    reports = Report.objects.filter(comment=comment)
-    if reviewed is not None:
-        reports = reports.filter(created_at__gt=reviewed)
-    return reports.exists()
+    return reports_open(comment=comment).exists()
 
 
 def _log(

@@ -147,6 +147,22 @@ def parse_tweeteval(task: str, text: bytes, labels: bytes) -> Iterator[tuple[str
         yield tweet, out
 
 
+def parse_fox_news(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Gao and Huang (2017) ``fox-news-comments.json``: one JSON object a line.
+
+    ``label`` 1 (hateful) -> toxicity 1, 0 -> toxicity 0. The paper's "hateful"
+    is broader than an identity attack (a jibe at a named politician counts),
+    so no sub-label is set.
+    """
+    for line in data.decode("utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        labels = empty_labels()
+        labels["toxicity"] = float(int(row["label"]))
+        yield row["text"], labels
+
+
 def parse_toxigen_prompts(kind: str, data: bytes) -> Iterator[tuple[str, Labels]]:
     """ToxiGen ``prompts/{hate,neutral}_<group>_1k.txt``: human-written sentences.
 
@@ -171,7 +187,9 @@ def parse_toxigen_prompts(kind: str, data: bytes) -> Iterator[tuple[str, Labels]
 
 
 def snapshot_dir(mirror_root: Path, repository: str) -> Path:
-    return mirror_root / repository.replace("/", "+") / "repo"
+    """``<mirror_root>/<owner+name>/repo``, or its ``.git`` where fetch left a work-tree layout."""
+    repo = mirror_root / repository.replace("/", "+") / "repo"
+    return repo / ".git" if (repo / ".git").is_dir() else repo
 
 
 def git_show(git_dir: Path, commit: str, path: str) -> subprocess.CompletedProcess[bytes]:
@@ -233,6 +251,9 @@ def source_rows(source: dict[str, Any], mirror_root: Path) -> Iterator[tuple[str
                 read_raw(mirror_root, source, text_path, files[text_path]),
                 read_raw(mirror_root, source, labels_path, files[labels_path]),
             )
+    elif fmt == "fox_news_jsonl":
+        for path, sha in files.items():
+            yield from parse_fox_news(read_raw(mirror_root, source, path, sha))
     elif fmt == "toxigen_prompts":
         for path, sha in files.items():
             kind = path.rsplit("/", 1)[-1].split("_", 1)[0]

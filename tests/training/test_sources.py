@@ -23,6 +23,7 @@ from training.sources import (
     load_records,
     normalised,
     parse_davidson,
+    parse_fox_news,
     parse_jigsaw_toxic,
     parse_toxigen_prompts,
     parse_tweeteval,
@@ -118,6 +119,17 @@ def test_tweeteval_hate_leaves_toxicity_unknown_when_not_hate() -> None:
 def test_tweeteval_refuses_misaligned_files() -> None:
     with pytest.raises(SourceError, match="2 texts but 1 labels"):
         list(parse_tweeteval("offensive", b"a\nb\n", b"0\n"))
+
+
+def test_fox_news_hateful_is_toxicity_only() -> None:
+    data = (
+        b'{"title": "t", "text": "Merkel would never say NO", "label": 1, "prev": ""}\n'
+        b'{"title": "t", "text": "Good article.", "label": 0, "prev": ""}\n'
+    )
+    assert list(parse_fox_news(data)) == [
+        ("Merkel would never say NO", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
+        ("Good article.", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
+    ]
 
 
 def test_toxigen_prompts_split_sentences_and_take_the_file_label() -> None:
