@@ -49,25 +49,24 @@ class _WordListRule(Rule):
     quoted: str = "include"
     share_key: str = ""
 
-    def _find(self, a: Analysis) -> list[tuple[str, list[Any]]]:
+    def _evidence(self, a: Analysis, **extra: Any) -> Evidence | None:
         matcher = self.matcher
         if not matcher.has_roots and matcher.vocabulary.isdisjoint(a.relevant):
-            return []
+            return None
         found = a.shared(self.share_key, matcher.find)
-        if self.quoted == "include" or not found:
-            return found
-        spans = _quoted_spans(a.text)
-        inside = [f for f in found if any(s <= f[1][0] and f[1][1] <= e for s, e in spans)]
-        if self.quoted == "only":
-            return inside
-        return [f for f in found if f not in inside]
-
-    def _evidence(self, a: Analysis, **extra: Any) -> Evidence | None:
-        found = self._find(a)
         if not found:
             return None
-        if self.quoted == "only":
-            extra["quoted"] = True
+        quoted = self.quoted
+        if quoted != "include":
+            spans = _quoted_spans(a.text)
+            inside = [f for f in found if any(s <= f[1][0] and f[1][1] <= e for s, e in spans)]
+            if quoted == "only":
+                found = inside
+                extra["quoted"] = True
+            else:
+                found = [f for f in found if f not in inside]
+            if not found:
+                return None
         return _evidence(found, **extra)
 
     def vocabulary(self) -> frozenset[str]:
