@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .errors import Forbidden, ParleyError, error_body
+from .errors import Forbidden, NotAuthenticated, ParleyError, error_body
 from .models import Comment, Commenter, CommentStatus
 from .selectors import (
     SORTS,
@@ -174,12 +174,6 @@ def viewer_of(request: Request) -> Commenter | None:
         return user.commenter
     except Commenter.DoesNotExist:
         return None
-
-
-class NotAuthenticated(ParleyError):
-    status_code = 401
-    code = "not_authenticated"
-    message = "Sign in to do that."
 
 
 def require_reader(request: Request) -> Commenter:

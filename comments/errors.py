@@ -47,6 +47,19 @@ class InvalidInput(ParleyError):
     code = "invalid"
 
 
+class NotAuthenticated(ParleyError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Sign in to do that."
+
+
+class UnknownClause(InvalidInput):
+    """A clause id that the site's policy in force does not have (detail: `allowed`)."""
+
+    code = "unknown_clause"
+    message = "That clause is not part of this site's comment policy."
+
+
 def error_body(code: str, message: str, detail: Any = None) -> dict:
     return {"error": {"code": code, "message": message, "detail": detail or {}}}
 

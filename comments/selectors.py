@@ -6,11 +6,22 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from . import rows
 from .errors import InvalidInput, NotFound
-from .models import TOMBSTONE_STATUSES, Article, Comment, Commenter, CommentStatus, Site, Vote
+from .models import (
+    TOMBSTONE_STATUSES,
+    Article,
+    Comment,
+    Commenter,
+    CommentEvent,
+    CommentStatus,
+    Report,
+    Site,
+    Vote,
+)
 
 S = CommentStatus
 SORTS = ("oldest", "newest", "top")
@@ -269,3 +280,52 @@ def published_counts(*, site: Site, keys: list[str]) -> dict[str, int]:
     counts = dict.fromkeys(keys, 0)
     counts.update(rows)
     return counts
+
+
+# Open reports ------------------------------------------------------------------------------
+#
+# The one definition, used by the report threshold (comments.reports) and by the moderation
+# queue, its counts and its decisions (moderation.selectors, moderation.services):
+#
+# A report is open when it was filed after the comment last *settled*: after its last status
+# change to published, rejected or removed (whoever made it: a moderator's decision, or the
+# pipeline publishing an edited text) or a moderator's review of its reports that left it
+# published (a `review` event). Reports filed before were answered: a moderator decided on
+# them, or the text they were about was replaced by an edit and checked again. Both moments
+# are in the comment's own audit trail, so comments needs nothing from moderation to tell.
+
+REPORTS_SETTLED_Q = Q(
+    kind=CommentEvent.Kind.STATUS, to_status__in=(S.PUBLISHED, S.REJECTED, S.REMOVED)
+) | Q(kind=CommentEvent.Kind.REVIEW)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def reports_settled_at(comment: Comment | int | None = None) -> Coalesce:
+    """When `comment` (a comment, its id, or by default the outer query's row) last settled;
+    the epoch if it never did. Reports filed strictly after it are open."""
+    last = Subquery(
+        CommentEvent.objects.filter(
+            REPORTS_SETTLED_Q, comment=OuterRef("pk") if comment is None else comment
+        )
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1],
+        output_field=DateTimeField(),
+    )
+    return Coalesce(last, Value(_EPOCH), output_field=DateTimeField())
+
+
+def open_reports_q(settled_at: Coalesce | OuterRef | datetime) -> Q:
+    """Reports filed after `settled_at` (see `reports_settled_at`)."""
+    return Q(created_at__gt=settled_at)
+
+
+def reports_open(*, comment: Comment) -> QuerySet[Report]:
+    """The comment's open reports, oldest first."""
+    return Report.objects.filter(
+        open_reports_q(reports_settled_at(comment.pk)), comment=comment
+    ).order_by("created_at", "id")
+
+
+def report_is_open(report: Report, *, settled_at: datetime) -> bool:
+    """`open_reports_q` for a report already loaded, given its comment's `reports_settled_at`."""
+    return report.created_at > settled_at

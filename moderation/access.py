@@ -9,7 +9,7 @@ from typing import TypeGuard
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from comments.errors import Forbidden, NotFound, ParleyError
+from comments.errors import Forbidden, NotAuthenticated, NotFound
 from comments.models import Comment, Site
 
 from .models import Role, SiteRole
@@ -17,10 +17,7 @@ from .models import Role, SiteRole
 AnyUser = User | AnonymousUser
 
 
-class NotAuthenticated(ParleyError):
-    status_code = 401
-    code = "not_authenticated"
-    message = "Sign in as a moderator to do that."
+SIGN_IN = "Sign in as a moderator to do that."
 
 
 class NotModerator(Forbidden):
@@ -78,14 +75,14 @@ def is_site_admin(user: AnyUser) -> bool:
 def check_moderator(user: AnyUser) -> None:
     """Raise unless `user` moderates some site: 401 when anonymous, 403 otherwise."""
     if not user.is_authenticated:
-        raise NotAuthenticated()
+        raise NotAuthenticated(SIGN_IN)
     if not is_moderator(user):
         raise NotModerator("You are not a moderator.")
 
 
 def check_can_moderate(user: AnyUser, site: Site) -> None:
     if not user.is_authenticated:
-        raise NotAuthenticated()
+        raise NotAuthenticated(SIGN_IN)
     if _is_superuser(user):
         return
     if not (_may_hold_roles(user) and SiteRole.objects.filter(user=user, site=site).exists()):
@@ -94,7 +91,7 @@ def check_can_moderate(user: AnyUser, site: Site) -> None:
 
 def check_can_administer(user: AnyUser, site: Site) -> None:
     if not user.is_authenticated:
-        raise NotAuthenticated()
+        raise NotAuthenticated(SIGN_IN)
     if _is_superuser(user):
         return
     if not (
@@ -108,7 +105,7 @@ def access_site_for_moderation(user: AnyUser, slug: str) -> Site:
     """The site named `slug`, if `user` moderates it: 401 anonymous, 403 without power there,
     404 only to moderators when there is no such site."""
     if not user.is_authenticated:
-        raise NotAuthenticated()
+        raise NotAuthenticated(SIGN_IN)
     site = Site.objects.filter(slug=slug).first()
     if site is None:
         check_moderator(user)
@@ -120,7 +117,7 @@ def access_site_for_moderation(user: AnyUser, slug: str) -> Site:
 def access_comment_for_moderation(user: AnyUser, comment_id: int) -> Comment:
     """A comment in any status, if `user` moderates its site (404 only to moderators)."""
     if not user.is_authenticated:
-        raise NotAuthenticated()
+        raise NotAuthenticated(SIGN_IN)
     comment = (
         Comment.objects.select_related("site", "article", "author").filter(pk=comment_id).first()
     )

@@ -99,14 +99,6 @@ class ModeratorAction(models.Model):
         return f"{self.get_kind_display()} {target} by {self.actor_label or 'someone'}"
 
 
-# Actions after which the readers' earlier reports on a comment count as dealt with.
-REVIEW_KINDS = (
-    ModeratorAction.Kind.APPROVE,
-    ModeratorAction.Kind.REJECT,
-    ModeratorAction.Kind.REMOVE,
-)
-
-
 class QueueComment(Comment):
     """The moderation queue's view of a comment (a proxy: no table of its own)."""
 

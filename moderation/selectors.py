@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
     IntegerField,
     Min,
@@ -20,16 +19,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from comments.models import ActorKind, Comment, CommentEvent, CommentStatus, Report, Site
-from policy.models import ModerationDecision, Standing
-from policy.services import site_moderation
-
-from .models import REVIEW_KINDS, ModeratorAction
+from comments.selectors import open_reports_q, report_is_open, reports_open, reports_settled_at
+from pipeline.config import site_moderation
+from pipeline.models import ModerationDecision
+from policy.models import Standing
 
 S = CommentStatus
 
@@ -46,26 +43,6 @@ QUEUE_ORDER: dict[str, tuple[str, ...]] = {
 DECISIVE_STATUSES = (S.PUBLISHED, S.REJECTED, S.REMOVED)
 
 
-def _epoch() -> Value:
-    return Value(datetime(1970, 1, 1, tzinfo=timezone.get_fixed_timezone(0)))
-
-
-def reviewed_at_subquery() -> Subquery:
-    """When a moderator last approved, rejected or removed the comment (reports before that
-    moment have been dealt with)."""
-    return Subquery(
-        ModeratorAction.objects.filter(comment=OuterRef("pk"), kind__in=REVIEW_KINDS)
-        .order_by("-created_at", "-id")
-        .values("created_at")[:1],
-        output_field=DateTimeField(),
-    )
-
-
-def _open_reports_q() -> Q:
-    """Reports filed after the comment was last reviewed (the outer query annotates it)."""
-    return Q(comment=OuterRef("pk"), created_at__gt=OuterRef("reviewed_at"))
-
-
 def with_queue_state(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     """Annotate what places a comment in a queue: open reports and who last changed it."""
     last_status_actor = Subquery(
@@ -74,7 +51,9 @@ def with_queue_state(qs: QuerySet[Comment]) -> QuerySet[Comment]:
         .values("actor_kind")[:1]
     )
     open_reports = Subquery(
-        Report.objects.filter(_open_reports_q())
+        Report.objects.filter(
+            open_reports_q(OuterRef("reports_settled_at")), comment=OuterRef("pk")
+        )
         .order_by()
         .values("comment")
         .annotate(n=Count("id"))
@@ -82,7 +61,7 @@ def with_queue_state(qs: QuerySet[Comment]) -> QuerySet[Comment]:
         output_field=IntegerField(),
     )
     return qs.annotate(
-        reviewed_at=Coalesce(reviewed_at_subquery(), _epoch(), output_field=DateTimeField()),
+        reports_settled_at=reports_settled_at(),
         last_status_actor=last_status_actor,
     ).annotate(open_reports=Coalesce(open_reports, 0))
 
@@ -177,7 +156,6 @@ class QueueFilters:
     article: str | None = None
     clause: str | None = None
     author: str | None = None
-    status: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
@@ -189,8 +167,6 @@ def filter_q(filters: QueueFilters) -> Q:
         q &= Q(article__key=filters.article)
     if filters.author:
         q &= Q(author__public_id=filters.author)
-    if filters.status:
-        q &= Q(status=filters.status)
     if filters.since:
         q &= Q(created_at__gte=filters.since)
     if filters.until:
@@ -241,12 +217,13 @@ def latest_decision(comment: Comment) -> ModerationDecision | None:
 
 
 def open_reports(comment: Comment) -> list[Report]:
-    """The comment's reports filed since a moderator last reviewed it."""
+    """The comment's open reports (comments.selectors has the definition), from the prefetched
+    list and annotation of `for_display` / `with_queue_state` when they are there."""
     reports = getattr(comment, "report_list", None)
-    if reports is None:
-        reports = list(comment.reports.select_related("reporter").order_by("created_at", "id"))
-    reviewed_at = getattr(comment, "reviewed_at", None)
-    return [r for r in reports if reviewed_at is None or r.created_at > reviewed_at]
+    settled_at = getattr(comment, "reports_settled_at", None)
+    if reports is None or settled_at is None:
+        return list(reports_open(comment=comment).select_related("reporter"))
+    return [r for r in reports if report_is_open(r, settled_at=settled_at)]
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,37 @@ def test_reviewed_reports_do_not_count_again(mod_api, site, article, policy):
     assert report(comment) == 201
     comment.refresh_from_db()
     assert (comment.status, comment.moderation_clause_id) == (S.HELD, "civility")
+
+
+def reported_queue(mod_api, site) -> list[tuple[int, int]]:
+    response = mod_api.get(f"/api/v1/moderation/sites/{site.slug}/queue/", {"queue": "reported"})
+    assert response.status_code == 200
+    return [(item["id"], item["open_reports"]) for item in response.json()["results"]]
+
+
+def test_reports_on_a_text_edited_and_published_again_are_closed_for_both(
+    mod_api, site, article, policy, reader
+):
+    """The report threshold and the queue share one definition of open reports: after the
+    author edits and the pipeline publishes the new text, the old reports count for neither
+    (the queue used to list them as open while the threshold had started afresh)."""
+    site.report_threshold = 3
+    site.save()
+    comment = CommentFactory(article=article, author=reader, status=S.PUBLISHED, body="Old text")
+    assert [report(comment), report(comment)] == [201, 201]
+    assert reported_queue(mod_api, site) == [(comment.pk, 2)]
+
+    edited = client_for(reader).patch(
+        f"/api/v1/comments/{comment.pk}/", {"body": "New text"}, format="json"
+    )
+    assert (edited.status_code, edited.json()["status"]) == (200, "published")
+    assert reported_queue(mod_api, site) == []
+
+    assert [report(comment), report(comment)] == [201, 201]
+    comment.refresh_from_db()
+    assert comment.status == S.PUBLISHED  # 2 open reports, under the threshold of 3
+    assert reported_queue(mod_api, site) == [(comment.pk, 2)]
+    assert report(comment) == 201
+    comment.refresh_from_db()
+    assert comment.status == S.HELD
+    assert reported_queue(mod_api, site) == [(comment.pk, 3)]
