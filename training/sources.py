@@ -163,6 +163,20 @@ def parse_fox_news(data: bytes) -> Iterator[tuple[str, Labels]]:
         yield row["text"], labels
 
 
+def parse_wiki_toxicity(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Wikipedia Talk Labels: Toxicity sample (``rev_id,comment,toxic``), ``toxic`` True/False.
+
+    ``toxic`` is the raters' majority, so it maps to toxicity 1 or 0 only.
+    """
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        flag = row["toxic"].strip().lower()
+        if flag not in {"true", "false"}:
+            raise SourceError(f"wikipedia toxicity: toxic is {row['toxic']!r}, not True/False")
+        labels = empty_labels()
+        labels["toxicity"] = 1.0 if flag == "true" else 0.0
+        yield row["comment"].strip(), labels
+
+
 def parse_toxigen_prompts(kind: str, data: bytes) -> Iterator[tuple[str, Labels]]:
     """ToxiGen ``prompts/{hate,neutral}_<group>_1k.txt``: human-written sentences.
 
@@ -254,6 +268,9 @@ def source_rows(source: dict[str, Any], mirror_root: Path) -> Iterator[tuple[str
     elif fmt == "fox_news_jsonl":
         for path, sha in files.items():
             yield from parse_fox_news(read_raw(mirror_root, source, path, sha))
+    elif fmt == "wiki_toxicity_csv":
+        for path, sha in files.items():
+            yield from parse_wiki_toxicity(read_raw(mirror_root, source, path, sha))
     elif fmt == "toxigen_prompts":
         for path, sha in files.items():
             kind = path.rsplit("/", 1)[-1].split("_", 1)[0]

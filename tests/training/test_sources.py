@@ -27,6 +27,7 @@ from training.sources import (
     parse_jigsaw_toxic,
     parse_toxigen_prompts,
     parse_tweeteval,
+    parse_wiki_toxicity,
     text_sha256,
     write_hashes,
 )
@@ -130,6 +131,16 @@ def test_fox_news_hateful_is_toxicity_only() -> None:
         ("Merkel would never say NO", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
         ("Good article.", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
     ]
+
+
+def test_wiki_toxicity_majority_flag() -> None:
+    data = b'rev_id,comment,toxic\n1,"  Can we fill in the names?  ",False\n2,"you are scum",True\n'
+    assert list(parse_wiki_toxicity(data)) == [
+        ("Can we fill in the names?", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
+        ("you are scum", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
+    ]
+    with pytest.raises(SourceError, match="toxic is 'maybe'"):
+        list(parse_wiki_toxicity(b"rev_id,comment,toxic\n3,x,maybe\n"))
 
 
 def test_toxigen_prompts_split_sentences_and_take_the_file_label() -> None:
