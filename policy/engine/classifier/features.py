@@ -10,7 +10,8 @@ three kinds of feature are read from the folded tokens:
 * character n-grams of 3 to 5 characters inside `` <token> `` (with its word
   boundaries), which see through misspellings, filler letters and leetspeak.
 
-Features are binary (present or not).  ``training/train.py`` imports this
+Features are counted: each word occurrence adds its own features once, each
+pair of neighbouring words once.  ``training/train.py`` imports this
 module, so a model is always scored with the features it was fitted on; change
 it and the model must be rebuilt (``FEATURES_VERSION`` is stored in the model
 and checked at load time).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from itertools import pairwise
 
@@ -91,10 +93,15 @@ def bigram(left: str, right: str) -> str:
     return f"b{SEP}{left} {right}"
 
 
-def features(text: str) -> set[str]:
-    """Every feature present in ``text`` (used by training; inference looks them up directly)."""
+def features(text: str) -> Counter[str]:
+    """Every feature of ``text`` with its count (used by training; inference sums per word).
+
+    Each word occurrence counts its own features once and each neighbouring
+    pair once, so a comment's feature vector is the sum of its words' vectors
+    and its pairs': the runtime caches one vector per distinct word.
+    """
     toks = [t for t, _, _ in tokens(text)]
-    out: set[str] = set()
+    out: Counter[str] = Counter()
     for t in toks:
         out.update(token_features(t))
     out.update(bigram(a, b) for a, b in pairwise(toks))

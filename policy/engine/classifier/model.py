@@ -7,10 +7,13 @@ vocabulary, one feature per line in UTF-8; then little-endian float32 arrays
 of ``n_features`` values each: the squared idf of every feature, then one
 weight vector per label.  Nothing in it is executable (no pickle).
 
-For a comment with the set ``F`` of in-vocabulary features, the probability
-of label ``l`` is ``sigmoid(b_l + sum(W_l[f] for f in F) / sqrt(sum(idf2[f] for f in F)))``:
-a logistic regression over l2-normalised binary tf-idf features, with the idf
-(and, for the NB-weighted candidate, the log-count ratio) folded into ``W_l``.
+For a comment whose in-vocabulary features ``f`` occur ``c_f`` times, the
+probability of label ``l`` is
+``sigmoid(b_l + sum(c_f * W_l[f]) / sqrt(sum(c_f * idf2[f])))``: a logistic
+regression over tf-idf features scaled to unit length (exactly the l2 norm
+when no feature repeats), with the idf (and, for the NB-weighted candidate,
+the log-count ratio) folded into ``W_l``.  Both sums are sums over the
+comment's words and word pairs, so the runtime caches one vector per word.
 """
 
 from __future__ import annotations
@@ -54,41 +57,40 @@ class Span:
 class Scores:
     """One comment's scores: probabilities per label, evidence computed on demand."""
 
-    __slots__ = ("_model", "_norm", "_probabilities", "_toks", "indices", "text")
+    __slots__ = ("_model", "_norm", "_pairs", "_probabilities", "_toks", "_vectors", "text")
 
     def __init__(self, model: Model, text: str) -> None:
         self.text = text
         self._model = model
         toks = self._toks = tokens(text)
-        lookup = model.token_indices
-        idx: set[int] = set()
-        for t, _, _ in toks:
-            idx.update(lookup(t))
-        get = model.vocabulary.get
-        for i in range(len(toks) - 1):
-            j = get(bigram(toks[i][0], toks[i + 1][0]))
-            if j is not None:
-                idx.add(j)
-        self.indices = idx
-        sq = sum(map(model.idf2.__getitem__, idx))
-        self._norm = math.sqrt(sq) if sq > 0 else 1.0
-        self._probabilities: dict[str, float] = {}
-
-    def logit(self, label: str) -> float:
-        m = self._model
-        w = m.weights[label]
-        return m.intercepts[label] + sum(map(w.__getitem__, self.indices)) / self._norm
+        vector = model.token_vector
+        vectors = [vector(t) for t, _, _ in toks]
+        self._vectors = vectors
+        pairs: list[tuple[int, tuple[float, ...]]] = []
+        if len(toks) > 1:
+            pair_vector = model.pair_vector
+            for i in range(len(toks) - 1):
+                v = pair_vector(toks[i][0], toks[i + 1][0])
+                if v is not None:
+                    pairs.append((i, v))
+        self._pairs = pairs
+        n = len(model.labels)
+        if vectors:
+            totals = list(map(sum, zip(*vectors, *(v for _, v in pairs), strict=True)))
+        else:
+            totals = [0.0] * (n + 1)
+        sq = totals[n]
+        self._norm = norm = math.sqrt(sq) if sq > 0 else 1.0
+        self._probabilities = {
+            label: _sigmoid(b + totals[k] / norm)
+            for k, (label, b) in enumerate(model.intercepts.items())
+        }
 
     def probability(self, label: str) -> float:
-        p = self._probabilities.get(label)
-        if p is None:
-            z = self.logit(label)
-            p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
-            self._probabilities[label] = p
-        return p
+        return self._probabilities[label]
 
     def probabilities(self) -> dict[str, float]:
-        return {label: self.probability(label) for label in self._model.labels}
+        return dict(self._probabilities)
 
     def evidence(self, label: str, k: int = 5) -> list[Span]:
         """The ``k`` words whose features add most to ``label``'s logit, as spans of the text.
@@ -96,25 +98,27 @@ class Scores:
         A word's share is the weight of its own features (the word and its
         character n-grams) plus half of each word pair it is part of.
         """
-        m = self._model
-        w = m.weights[label]
+        col = self._model.labels.index(label)
+        shares = [v[col] for v in self._vectors]
+        for i, v in self._pairs:
+            half = v[col] / 2
+            shares[i] += half
+            shares[i + 1] += half
+        ranked = sorted((i for i, s in enumerate(shares) if s > 0), key=lambda i: (-shares[i], i))
         toks = self._toks
-        shares = [sum(map(w.__getitem__, m.token_indices(t))) for t, _, _ in toks]
-        get = m.vocabulary.get
-        for i in range(len(toks) - 1):
-            j = get(bigram(toks[i][0], toks[i + 1][0]))
-            if j is not None:
-                half = w[j] / 2
-                shares[i] += half
-                shares[i + 1] += half
-        ranked = sorted((i for i, s in enumerate(shares) if s > 0), key=lambda i: (-shares[i], i))[
-            :k
-        ]
         return [
-            Span(s, e, self.text[s:e], round(shares[i] / self._norm, 4))
-            for i in ranked
-            for _, s, e in (toks[i],)
+            Span(
+                toks[i][1],
+                toks[i][2],
+                self.text[toks[i][1] : toks[i][2]],
+                round(shares[i] / self._norm, 4),
+            )
+            for i in ranked[:k]
         ]
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
 class Model:
@@ -134,17 +138,27 @@ class Model:
             )
         self.meta = meta
         self.labels: tuple[str, ...] = tuple(meta["labels"])
-        self.intercepts: dict[str, float] = {k: float(v) for k, v in meta["intercepts"].items()}
+        self.intercepts: dict[str, float] = {
+            lb: float(meta["intercepts"][lb]) for lb in self.labels
+        }
         self.vocabulary: dict[str, int] = {f: i for i, f in enumerate(vocabulary)}
-        self.idf2 = idf2
-        self.weights = dict(weights)
+        columns = (*(weights[lb] for lb in self.labels), idf2)
         get = self.vocabulary.get
 
+        # A comment's sums are the sums of its words' and pairs' vectors: one per
+        # distinct word, cached (the common words of a language are few).
         @lru_cache(maxsize=32768)
-        def token_indices(token: str) -> tuple[int, ...]:
-            return tuple(i for i in map(get, token_features(token)) if i is not None)
+        def token_vector(token: str) -> tuple[float, ...]:
+            idx = [i for i in map(get, token_features(token)) if i is not None]
+            return tuple(sum(map(c.__getitem__, idx)) for c in columns)
 
-        self.token_indices = token_indices
+        @lru_cache(maxsize=65536)
+        def pair_vector(left: str, right: str) -> tuple[float, ...] | None:
+            j = get(bigram(left, right))
+            return None if j is None else tuple(c[j] for c in columns)
+
+        self.token_vector = token_vector
+        self.pair_vector = pair_vector
 
     def score(self, text: str) -> Scores:
         return Scores(self, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policy.engine.classifier import LABELS, Scores, get_model
+from policy.engine.classifier import LABELS, ModelError, Scores, get_model
 from policy.engine.document import Param
 from policy.engine.model import Context
 from policy.engine.normalise import Analysis
@@ -46,6 +46,15 @@ class ClassifierRule(Rule):
     def check_params(cls, params: Mapping[str, Any]) -> str | None:
         if not params["label"]:
             return "label: required (one of " + ", ".join(LABELS) + ")"
+        try:
+            scored = get_model().labels
+        except ModelError as exc:
+            return f"the built-in classifier cannot be loaded: {exc}"
+        if params["label"] not in scored:
+            return (
+                f'label: the built-in classifier has no model for "{params["label"]}" '
+                f"(it scores: {', '.join(scored)})"
+            )
         return None
 
     def __init__(self, params: Mapping[str, Any]) -> None:
@@ -53,11 +62,7 @@ class ClassifierRule(Rule):
         self._label: str = params["label"]
         self._threshold: float = params["threshold"]
         self._words: int = params["evidence_words"]
-        # Load the model with the engine, not on the first comment, and refuse
-        # a label the shipped model does not score.
-        model = get_model()
-        if self._label not in model.labels:
-            raise ValueError(f"the built-in classifier has no label {self._label!r}")
+        get_model()  # loaded with the engine, not on the first comment
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         s = scores_for(a)

@@ -1,0 +1,194 @@
+"""How well the default policy moderates comments it was never tuned on (issue 15, item 5).
+
+    .venv/bin/python bench/moderation_quality.py [--data FILE] [--limit N] [--clean FILE ...]
+
+Rebuilds the classifier's train / validation / test split from the training
+data (``training.sources`` or ``--data``, the seed and fractions read from the
+shipped model's metadata) and prints, for the TEST split - never used to fit
+or to choose anything - and per source in it:
+
+* recall per label (obscene, insult, threat, identity attack, any toxic): the
+  share of comments carrying the label that the policy holds or rejects;
+* precision: of the comments held or rejected, the share carrying any label
+  (and, per label, of those held under that label's clause, the share carrying
+  that label);
+* the clean-comment flag rate (held or rejected, among comments with no label);
+* how many of the news-vocabulary sentences (tests/policy/engine/corpus/
+  news_false_positives.txt) are held or rejected;
+
+for three policies: the default policy (rules and classifier), its rules only,
+and its classifier rules only.  ``--clean FILE`` adds clean comments from a
+source the model was not trained on (one per line, or JSONL with "text"); the
+repository's hand-written hold-out corpus is always reported too.  The
+classifier's thresholds in the default policy were chosen on the validation
+split (``policy/engine/classifier/model/metrics.json``).  "Flagged" means held
+or rejected; a ``flag`` action only raises queue priority and is counted apart.
+Needs only the runtime and the data, not scikit-learn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from policy.engine import Action, Engine, Policy, load_policy  # noqa: E402
+from policy.engine.classifier import get_model  # noqa: E402
+
+CORPUS = ROOT / "tests" / "policy" / "engine" / "corpus"
+LABEL_CLAUSE = {
+    "obscene": "profanity",
+    "insult": "civility",
+    "threat": "threats",
+    "identity_attack": "hate-speech",
+}
+
+
+def _lines(path: Path) -> list[str]:
+    out = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            out.append(json.loads(line)["text"])
+        else:
+            out.append(line)
+    return out
+
+
+def _policies() -> dict[str, Engine]:
+    full = load_policy((ROOT / "policy" / "default_policy.toml").read_text("utf-8"))
+
+    def keep(pred) -> Policy:
+        clauses = tuple(
+            replace(c, rules=tuple(r for r in c.rules if pred(r.rule))) for c in full.clauses
+        )
+        return replace(full, clauses=clauses)
+
+    return {
+        "default policy": Engine(full),
+        "rules only": Engine(keep(lambda kind: kind != "classifier")),
+        "classifier only": Engine(keep(lambda kind: kind == "classifier")),
+    }
+
+
+def _judge(engine: Engine, texts: list[str]) -> list[tuple[bool, bool, frozenset[str]]]:
+    """(held or rejected, flag only, clauses of the hold/reject hits) per text."""
+    out = []
+    for text in texts:
+        v = engine.evaluate(text)
+        held = v.action is not Action.PUBLISH
+        clauses = frozenset(h.clause_id for h in v.hits if h.action != "flag")
+        out.append((held, v.flagged and not held, clauses))
+    return out
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:5.1f} % ({n}/{d})" if d else "   n/a"
+
+
+def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> None:
+    texts = [r.text for r in rows]
+    print(f"\n## {title}: {len(rows)} comments")
+    positives = {lb: [bool(r.positive(lb)) for r in rows] for lb in (*LABEL_CLAUSE, "toxicity")}
+    toxic = [r.toxic for r in rows]
+    clean = [r.clean for r in rows]
+    header = f"{'measure':<34}" + "".join(f"{name:>26}" for name in engines)
+    print(header)
+    print("-" * len(header))
+    results = {}
+    for name, engine in engines.items():
+        start = time.perf_counter()
+        results[name] = _judge(engine, texts)
+        results[name + "/s"] = time.perf_counter() - start
+    table: list[tuple[str, list[str]]] = []
+    for label, clause in LABEL_CLAUSE.items():
+        cells_r, cells_p = [], []
+        for name in engines:
+            res = results[name]
+            pos = positives[label]
+            caught = sum(1 for (h, _, _), p in zip(res, pos, strict=True) if h and p)
+            cells_r.append(_pct(caught, sum(pos)))
+            cited = [(p) for (h, _, cl), p in zip(res, pos, strict=True) if h and clause in cl]
+            cells_p.append(_pct(sum(cited), len(cited)))
+        table.append((f"recall {label}", cells_r))
+        table.append((f"  precision (held under {clause})", cells_p))
+    cells_r, cells_p, cells_c, cells_f, cells_n = [], [], [], [], []
+    for name, engine in engines.items():
+        res = results[name]
+        held = [h for h, _, _ in res]
+        cells_r.append(_pct(sum(h and t for h, t in zip(held, toxic, strict=True)), sum(toxic)))
+        cells_p.append(_pct(sum(h and t for h, t in zip(held, toxic, strict=True)), sum(held)))
+        cells_c.append(_pct(sum(h and c for h, c in zip(held, clean, strict=True)), sum(clean)))
+        flags = sum(f and c for (_, f, _), c in zip(res, clean, strict=True))
+        cells_f.append(_pct(flags, sum(clean)))
+        news_held = sum(h for h, _, _ in _judge(engine, news))
+        cells_n.append(f"{news_held} of {len(news)}")
+    table += [
+        ("recall any toxic", cells_r),
+        ("precision any abuse", cells_p),
+        ("clean comments held/rejected", cells_c),
+        ("clean comments flag-only", cells_f),
+        ("news-vocabulary sentences held", cells_n),
+    ]
+    for measure, cells in table:
+        print(f"{measure:<34}" + "".join(f"{c:>26}" for c in cells))
+    speed = "".join(f"{1e6 * results[n + '/s'] / max(1, len(rows)):>23.0f} µs" for n in engines)
+    print(f"{'mean time per comment':<34}{speed}")
+
+
+class _Line:
+    """A hand-labelled line of the repository's corpora."""
+
+    def __init__(self, text: str, toxic: bool) -> None:
+        self.text = text
+        self.toxic = toxic
+        self.clean = not toxic
+
+    def positive(self, label: str) -> bool | None:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="moderation quality on held-out data")
+    parser.add_argument("--data", type=Path, default=None, help="training JSONL")
+    parser.add_argument("--limit", type=int, default=0, help="score at most N test comments")
+    parser.add_argument("--clean", type=Path, action="append", default=[])
+    parser.add_argument("--by-source", action="store_true", help="also one table per source")
+    args = parser.parse_args(argv)
+
+    from training.train import load_rows, split
+
+    meta = get_model().meta
+    engines = _policies()
+    news = _lines(CORPUS / "news_false_positives.txt")
+    seed = meta["split"]["seed"]
+    print(f"model: {meta['candidate']}, split seed {seed}, sizes {meta['split']}")
+    rows = load_rows(args.data)
+    _, _, test = split(rows, seed)
+    if len(test) != meta["split"]["test"]:
+        print(f"WARNING: the data changed since training (test {len(test)} rows)")
+    if args.limit and len(test) > args.limit:
+        step = len(test) / args.limit
+        test = [test[int(i * step)] for i in range(args.limit)]
+    _report("TEST split (never fitted or tuned on)", test, engines, news)
+    if args.by_source:
+        for source in sorted({r.source for r in test}):
+            _report(f"TEST split, {source}", [r for r in test if r.source == source], engines, news)
+    holdout = [_Line(t, False) for t in _lines(CORPUS / "holdout_clean.txt")]
+    holdout += [_Line(t, True) for t in _lines(CORPUS / "holdout_abusive.txt")]
+    _report("repository hold-out corpus (hand-written, not trained on)", holdout, engines, news)
+    for path in args.clean:
+        lines = [_Line(t, False) for t in _lines(path)]
+        _report(f"clean comments from {path.name} (not trained on)", lines, engines, news)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

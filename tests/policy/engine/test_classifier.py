@@ -1,0 +1,137 @@
+"""The built-in classifier: the runtime scores like training did, evidence, policy entries."""
+
+import json
+
+import pytest
+
+from policy.engine import Action, PolicyError
+from policy.engine.classifier import LABELS, MODEL_PATH, get_model
+from policy.engine.classifier.features import tokens
+
+from .support import corpus_lines, default_engine, default_policy, one_rule_engine
+
+METRICS = json.loads((MODEL_PATH.parent / "metrics.json").read_text("utf-8"))
+# The clause each label serves in the default policy.
+LABEL_CLAUSE = {
+    "toxicity": "civility",
+    "insult": "civility",
+    "obscene": "profanity",
+    "identity_attack": "hate-speech",
+    "threat": "threats",
+}
+
+
+@pytest.mark.parametrize("sample", METRICS["samples"], ids=lambda s: s["text"][:30])
+def test_runtime_matches_training_pipeline(sample):
+    scores = get_model().score(sample["text"])
+    for label, expected in sample["probabilities"].items():
+        assert scores.probability(label) == pytest.approx(expected, abs=1e-6), label
+
+
+def test_model_scores_toxicity_and_identity_attack():
+    # obscene, insult and threat have too few rated examples in the training corpora
+    # (docs/classifier.md); the model scores the labels it could learn.
+    assert {"toxicity", "identity_attack"} <= set(get_model().labels)
+    assert set(get_model().labels) <= set(LABELS)
+
+
+def test_model_is_loaded_once():
+    assert get_model() is get_model()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You are a complete idiot and a moron, shut up.",
+        "Go back to where you came from, you filthy animal.",
+        "I will find you and kill you.",
+        "What a load of f*cking sh!t.",
+    ],
+)
+def test_evidence_spans_point_into_the_text(text):
+    scores = get_model().score(text)
+    for label in get_model().labels:
+        spans = scores.evidence(label, 3)
+        assert len(spans) <= 3
+        for span in spans:
+            assert text[span.start : span.end] == span.text
+            assert span.weight > 0
+        assert [s.weight for s in spans] == sorted((s.weight for s in spans), reverse=True)
+
+
+def test_evidence_names_the_abusive_word():
+    text = "Honestly, you are a pathetic bitch."
+    words = [s.text for s in get_model().score(text).evidence("toxicity", 2)]
+    assert "bitch" in words
+
+
+def test_tokens_keep_offsets_of_the_original_text():
+    text = "\uff26\uff55\uff4c\uff4c width, sh!t and a zero\u200bwidth split."
+    for token, start, end in tokens(text):
+        assert text[start:end]
+        assert token == token.lower()
+    assert ("shit" in {t for t, _, _ in tokens(text)}) is False  # "sh!t" stays a token of its own
+    assert "zerowidth" in {t for t, _, _ in tokens(text)}
+
+
+@pytest.mark.parametrize("text", corpus_lines("news_false_positives.txt"))
+def test_news_sentences_are_not_held_by_the_classifier(text):
+    verdict = default_engine().evaluate(text)
+    held = [h for h in verdict.hits if h.rule == "classifier" and h.action != "flag"]
+    assert held == []
+
+
+def test_default_policy_cites_clauses_for_each_label():
+    served = {}
+    for clause in default_policy().clauses:
+        for spec in clause.rules:
+            if spec.rule == "classifier":
+                served.setdefault(spec.params["label"], set()).add(clause.id)
+    assert set(served) == set(get_model().labels)
+    for label, clauses in served.items():
+        assert clauses == {LABEL_CLAUSE[label]}, label
+
+
+def test_a_hit_carries_score_and_words():
+    engine = one_rule_engine("classifier", label="toxicity", threshold=0.001)
+    verdict = engine.evaluate("You are a stupid bitch.")
+    assert verdict.action is Action.HOLD
+    (hit,) = verdict.hits
+    assert hit.rule == "classifier"
+    assert hit.evidence["label"] == "toxicity"
+    assert 0.001 <= hit.evidence["score"] <= 1
+    assert hit.evidence["threshold"] == 0.001
+    assert {"start", "end", "text", "weight"} == set(hit.evidence["words"][0])
+    json.dumps(verdict.to_dict())
+
+
+def test_below_threshold_does_not_fire():
+    engine = one_rule_engine("classifier", label="identity_attack", threshold=1.0)
+    assert engine.evaluate("Lovely weather for the parade today.").action is Action.PUBLISH
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"label": "rudeness"}, "label: must be one of"),
+        ({}, "label: required"),
+        ({"label": "toxicity", "threshold": 1.5}, "threshold: must be a number between"),
+        ({"label": "toxicity", "threshold": 0}, "threshold: must be a number between"),
+        ({"label": "toxicity", "threshold": "high"}, "threshold: must be a number"),
+        ({"label": "toxicity", "evidence_words": 99}, "evidence_words: must be an integer"),
+        ({"label": "toxicity", "hold": 0.9}, "hold: unknown key"),
+    ],
+)
+def test_bad_parameters_are_policy_errors(params, problem):
+    with pytest.raises(PolicyError) as err:
+        one_rule_engine("classifier", **params)
+    assert problem in str(err.value)
+
+
+def test_a_label_the_model_does_not_score_is_a_policy_error():
+    missing = [label for label in LABELS if label not in get_model().labels]
+    if not missing:
+        pytest.skip("the model scores every label")
+    with pytest.raises(PolicyError) as err:
+        one_rule_engine("classifier", label=missing[0])
+    assert f'has no model for "{missing[0]}"' in str(err.value)

@@ -1,0 +1,88 @@
+"""python -m training on a tiny synthetic corpus: same data, same bytes; runtime agrees."""
+
+import json
+import random
+
+import pytest
+
+pytest.importorskip("sklearn", reason="the train extra: pip install -e '.[train]'")
+
+from policy.engine.classifier.model import read_model
+from training.train import load_rows, main, split
+
+CLEAN = [
+    *("the", "council", "voted", "on", "the", "new", "transit", "plan", "and", "residents"),
+    *("said", "the", "cost", "keeps", "rising", "while", "the", "mayor", "held", "meetings"),
+    *("about", "hospital", "nurses", "and", "local", "reporting"),
+]
+ABUSE = {
+    "insult": ["idiot", "moron", "stupid", "loser"],
+    "obscene": ["fuck", "shit", "crap"],
+    "threat": ["kill", "shoot", "hang"],
+    "identity_attack": ["muslims", "gays", "immigrants"],
+}
+LABELS = ["toxicity", "severe_toxicity", "obscene", "insult", "threat", "identity_attack"]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    rng = random.Random(7)
+    lines = []
+    for i in range(1200):
+        words = rng.sample(CLEAN, 8)
+        labels = dict.fromkeys(LABELS, 0.0)
+        if rng.random() < 0.4:
+            label = rng.choice(sorted(ABUSE))
+            words.insert(rng.randrange(8), rng.choice(ABUSE[label]))
+            labels[label] = 1.0
+            labels["toxicity"] = 0.8
+        labels["sexual_explicit"] = None
+        source = rng.choice(["a", "b"])
+        lines.append(
+            json.dumps({"text": " ".join(words) + f" {i}", "source": source, "labels": labels})
+        )
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _train(corpus, out_dir):
+    out_dir.mkdir()
+    model, metrics = out_dir / "model.bin.gz", out_dir / "metrics.json"
+    assert main(["--data", str(corpus), "--out", str(model), "--metrics", str(metrics)]) == 0
+    return model, metrics
+
+
+def test_training_is_deterministic(corpus, tmp_path, capsys):
+    model_a, metrics_a = _train(corpus, tmp_path / "a")
+    model_b, metrics_b = _train(corpus, tmp_path / "b")
+    assert model_a.read_bytes() == model_b.read_bytes()
+    assert metrics_a.read_text() == metrics_b.read_text()
+
+
+def test_split_and_choice_are_recorded_and_runtime_agrees(corpus, tmp_path, capsys):
+    model_path, metrics_path = _train(corpus, tmp_path / "m")
+    metrics = json.loads(metrics_path.read_text())
+    meta = metrics["meta"]
+    assert meta["split"]["seed"] == 15
+    assert meta["split"]["train"] + meta["split"]["validation"] + meta["split"]["test"] == 1200
+    assert set(metrics["validation"]) == {"lr", "nblr"}
+    assert metrics["chosen"] in {"lr", "nblr"}
+    assert "sexual_explicit" not in meta["labels"]  # no positive example: not trained
+    model = read_model(model_path)
+    for sample in metrics["samples"]:
+        scores = model.score(sample["text"])
+        for label, expected in sample["probabilities"].items():
+            assert scores.probability(label) == pytest.approx(expected, abs=1e-6)
+
+
+def test_split_is_stratified_and_disjoint(corpus):
+    rows = load_rows(corpus)
+    train, val, test = split(rows, 15)
+    keys = [{r.key for r in part} for part in (train, val, test)]
+    assert not (keys[0] & keys[1]) and not (keys[0] & keys[2]) and not (keys[1] & keys[2])
+    assert sum(map(len, keys)) == len(rows)
+    for part in (val, test):
+        share = sum(r.toxic for r in part) / len(part)
+        assert 0.3 < share < 0.5
+    assert split(rows, 15) == (train, val, test)
