@@ -171,3 +171,79 @@ def test_suspended_reader_cannot_sign_in(api, sso_site):
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "reader_suspended"
     assert SiteToken.objects.count() == 1
+
+
+# Display names are text readers see: the default policy's word rules (with every disguise
+# the comment rules see through) and staff impersonation apply to them (issue 15, item 9).
+@pytest.mark.parametrize(
+    ("name", "clause"),
+    [
+        ("Shit Head", "profanity"),
+        ("sh!t head", "profanity"),
+        ("$h1t", "profanity"),
+        ("s.h.i.t", "profanity"),
+        ("s h i t", "profanity"),
+        ("sh it", "profanity"),
+        ("shiiiiit", "profanity"),
+        ("\u0455\u04bb\u0456\u0442", "profanity"),
+        ("\uff46\uff55\uff43\uff4b", "profanity"),
+        ("\U0001d41f\U0001d42e\U0001d41c\U0001d424", "profanity"),
+        ("f\u00fcck", "profanity"),
+        ("f\u200buck", "profanity"),
+        ("f\u0336u\u0336c\u0336k\u0336", "profanity"),
+        ("\u24ae\u24a3\u24a4\u24af", "profanity"),
+        ("s\U000e0001h\U000e0020it", "profanity"),
+        ("\u202etihs", "profanity"),
+        ("sh&#105;t", "profanity"),
+        ("sh<b></b>it", "profanity"),
+        ("FuckFace", "profanity"),
+        ("f*ck", "profanity"),
+        ("fuxck", "profanity"),
+        ("f&ck", "profanity"),
+        ("Moderator", "impersonation"),
+        ("M0derator", "impersonation"),
+        ("Parley Staff", "impersonation"),
+        ("ParleyStaff", "impersonation"),
+        ("Admin", "impersonation"),
+        ("\uff21\uff24\uff2d\uff29\uff2e", "impersonation"),
+        ("Site Administrator", "impersonation"),
+        ("Mod Team", "impersonation"),
+    ],
+)
+def test_display_names_breaking_the_policy_are_refused_and_nothing_is_created(
+    api, sso_site, name, clause
+):
+    response = exchange(api, make_token(name=name))
+
+    assert response.status_code == 400, response.json()
+    error = response.json()["error"]
+    assert error["code"] == "display_name_refused"
+    assert error["detail"]["clause"]["id"] == clause
+    assert error["detail"]["clause"]["title"]
+    assert error["detail"]["claim"] == "name"
+    assert SSOIdentity.objects.count() == 0
+    assert SiteToken.objects.count() == 0
+    # The token is not used up: the host may mint a new one once the reader renames.
+    assert UsedSSOToken.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ada Reader",
+        "Dick Cheney",
+        "Sachin Shitole",
+        "Gerald Butts",
+        "Claud Cockburn",
+        "Chlo\u00e9 Martin",
+        "Amira K.",
+        "Admiral Nelson",
+        "Staffordshire Fan",
+        "Modest Mouse",
+    ],
+)
+def test_ordinary_display_names_are_accepted(api, sso_site, name):
+    response = exchange(api, make_token(name=name))
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["reader"]["display_name"] == name
