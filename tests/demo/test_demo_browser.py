@@ -162,3 +162,54 @@ def test_the_widget_on_a_phone(browser, demo, host_page):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.locator("#comments").scroll_into_view_if_needed()
     shot(page, "widget-390")
+
+
+def signed_in_moderator(browser, demo, width: int):
+    page = new_page(browser, width, 900)
+    page.goto(demo.url + "/admin/login/?next=/admin/moderation/queuecomment/")
+    page.fill("#id_username", "moderator")
+    page.fill("#id_password", "moderator-demo-pass")
+    page.click("input[type=submit]")
+    page.locator("#result_list tbody tr").first.wait_for()
+    return page
+
+
+CELL_WIDTHS = """() => [...document.querySelectorAll('#result_list tbody tr')].map(tr => {
+  const w = (sel) => tr.querySelector(sel).getBoundingClientRect();
+  return {comment: w('td.field-comment').width, why: w('td.field-why').width,
+          decide: w('td.field-decide').width, right: w('td.field-decide').right};
+})"""
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440])
+def test_the_queue_gives_the_comment_the_widest_column(browser, demo, width):
+    page = signed_in_moderator(browser, demo, width)
+    viewport = page.evaluate("() => document.documentElement.clientWidth")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport
+    for row in page.evaluate(CELL_WIDTHS):
+        assert row["comment"] >= max(row["why"], row["decide"]), row
+        assert row["comment"] >= (400 if width >= 1280 else 300), row
+        assert row["right"] <= viewport, row  # the decision column is never cut off
+    # The footer counts comments, not "6 moderation queue".
+    assert re.fullmatch(
+        r"\d+ comments? in this queue", page.locator("p.paginator").inner_text().strip()
+    )
+    if width in (1280, 1440):
+        page.locator("#result_list").scroll_into_view_if_needed()
+        page.evaluate("() => window.scrollTo(0, 0)")
+        shot(page, f"queue-{width}")
+    assert [m for m in page.console_messages if "Content Security Policy" in m] == []
+
+
+def test_the_reported_queue_names_each_applied_clause(browser, demo):
+    page = signed_in_moderator(browser, demo, 1280)
+    page.click(".pm-tab[data-queue='reported']")
+    page.locator(".pm-tab.pm-current[data-queue='reported']").wait_for()
+    applied = page.locator(".pm-applied")
+    assert applied.count() >= 1
+    for text in applied.all_inner_texts():
+        assert "()" not in text
+        title = re.match(r"Applied: (.+?) \(", text)
+        assert title and title[1].strip(), text
+        # The reason is shown only when it adds to the clause's title.
+        assert text.count(title[1]) == 1, text

@@ -70,3 +70,10 @@ def test_running_it_again_keeps_the_data_and_renews_the_key(demo):
     assert (Comment.objects.count(), Vote.objects.count(), SSOIdentity.objects.count()) == before
     key = [line for line in demo.splitlines() if "Site API key" in line]
     assert key != [line for line in again.splitlines() if "Site API key" in line]
+
+
+def test_readers_have_been_members_for_a_while(demo):
+    from django.contrib.auth import get_user_model
+
+    joined = get_user_model().objects.get(username="chloe").date_joined
+    assert timezone.now() - joined > timedelta(days=365)

@@ -44,6 +44,8 @@ READERS = [
     ("chloe", "Chloé"),
     ("dmitri", "Dmitri"),
 ]
+# How long each reader has had an account (the queue shows "member for ..."), in days.
+MEMBER_FOR = {"amira": 420, "ben": 95, "chloe": 760, "dmitri": 38}
 READER_PASSWORD = "reader-demo-pass"  # noqa: S105 - demo accounts only
 DEFAULT_PARLEY_URL = "http://127.0.0.1:8000"
 DEFAULT_HOST_URL = "http://127.0.0.1:8001"
@@ -207,6 +209,8 @@ class Command(BaseCommand):
         # so the demo shows what a real moderator sees.
         user.is_staff = staff
         user.is_superuser = False
+        if created and username in MEMBER_FOR:
+            user.date_joined = timezone.now() - timedelta(days=MEMBER_FOR[username])
         user.save()
         commenter = commenter_for_user(user)
         if commenter.display_name != display:
