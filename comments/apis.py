@@ -1,7 +1,6 @@
 """The reader API (v1): parse, call a selector or service, render. No logic lives here."""
 
 import ipaddress
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .errors import Forbidden, NotAuthenticated, ParleyError, error_body
+from api.schema import DECIDED_ERRORS, ERRORS
+from api.views import BaseAPI, iso, validated
+
+from .errors import Forbidden, ParleyError, error_body
 from .models import Comment, Commenter, CommentStatus
+from .readers import require_reader, viewer_of
 from .selectors import (
     SORTS,
     Page,
@@ -43,20 +46,9 @@ from .services import (
     vote_clear,
     vote_set,
 )
-from .throttles import AuthThrottle, WriteIPThrottle, WriteReaderThrottle
+from .throttles import AuthThrottle, WriteIPThrottle
 
 # Documentation-only shapes: the hot path renders plain dicts (see `represent`).
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = inline_serializer(
-        "ErrorBody",
-        fields={
-            "code": serializers.CharField(help_text="Stable machine-readable code."),
-            "message": serializers.CharField(help_text="Human-readable explanation."),
-            "detail": serializers.DictField(help_text="Context: fields, clause, limits."),
-        },
-    )
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -104,15 +96,6 @@ class CommentOutputSerializer(serializers.Serializer):
 class CommentPageSerializer(serializers.Serializer):
     results = CommentOutputSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)
-
-
-ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 413, 415, 429)}
-# Writes that moderation decides may also be refused with a clause.
-DECIDED_ERRORS = {**ERRORS, 422: ErrorSerializer}
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def represent(comment: Comment, viewer_id: int | None) -> dict:
@@ -166,26 +149,6 @@ def represent_page(page: Page, viewer_id: int | None) -> dict:
     }
 
 
-def viewer_of(request: Request) -> Commenter | None:
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    try:
-        return user.commenter
-    except Commenter.DoesNotExist:
-        return None
-
-
-def require_reader(request: Request) -> Commenter:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return commenter_for_user(request.user)
-
-
-class BaseAPI(APIView):
-    throttle_classes = [WriteReaderThrottle, WriteIPThrottle]
-
-
 class PageParams(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=500)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100)
@@ -193,13 +156,6 @@ class PageParams(serializers.Serializer):
 
 class ThreadParams(PageParams):
     sort = serializers.ChoiceField(choices=SORTS, required=False, default="oldest")
-
-
-def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict:
-    """The serializer's validated data, or the one error shape (400) for invalid input."""
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _params(serializer_class, request: Request) -> dict:

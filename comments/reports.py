@@ -17,10 +17,13 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .apis import ERRORS, BaseAPI, iso, require_reader, validated
+from api.schema import ERRORS
+from api.views import BaseAPI, iso, validated
+
 from .errors import Conflict, Forbidden, NotFound, UnknownClause
 from .lifecycle import Actor, transition
 from .models import ActorKind, Comment, Commenter, CommentStatus, Report, Site
+from .readers import require_reader
 from .selectors import reports_open, visible_q
 
 S = CommentStatus

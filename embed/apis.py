@@ -6,7 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, iso, validated
+from api.schema import ERRORS
+from api.views import iso, validated
 from comments.selectors import site_get
 from comments.services import body_max_chars
 from comments.throttles import AuthThrottle, WriteIPThrottle

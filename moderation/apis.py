@@ -19,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, iso, validated
+from api.schema import ERRORS
+from api.views import iso, validated
 from comments.errors import InvalidInput, NotFound
 from comments.models import Comment, Commenter, CommentStatus
 from policy.models import Standing, StandingState

@@ -5,7 +5,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from comments.apis import ERRORS, BaseAPI, require_reader, validated
+from api.schema import ERRORS
+from api.views import BaseAPI, validated
+from comments.readers import require_reader
 
 from .models import NotificationPreference
 from .notifications import preference_for, preference_set

@@ -6,8 +6,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments.apis import ERRORS, BodyField, require_reader, validated, viewer_of
+from api.schema import ERRORS
+from api.views import validated
+from comments.apis import BodyField
 from comments.models import Article, Comment
+from comments.readers import require_reader, viewer_of
 from comments.selectors import site_get
 from comments.throttles import WriteIPThrottle
 
