@@ -169,14 +169,18 @@ def _has_run3_ascii(joined: bytes) -> bool:
 # Markup and controls that change how a word looks without being letters of it:
 # an inline HTML tag ("sh<b></b>it"), a character reference ("sh&#105;t"), a
 # right-to-left override whose run is displayed reversed ("\u202etihs" shows "shit"),
-# and a lower-case letter followed by a capital ("YouAreAnIdiot", "#StupidMoron").
+# and a lower-case letter followed by a capital ("YouAreAnIdiot", "#StupidMoron"), or
+# the one-letter words "A" and "I" run into a capitalised word ("ThisIsAShitShow"; an
+# acronym before a word stays whole: "#SCOTUSpick" is not "SCOTU Spick").
 _TAG = r"<[a-zA-Z/!][^<>\n]{0,80}>"
 _CHARREF = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});?"
 _RLO = "\u202e\u2067"
 _UNMASK = re.compile(
     rf"(?P<tag>{_TAG})|(?P<ref>{_CHARREF})|[{_RLO}](?P<rtl>[^\u202c\u2069\n]*)[\u202c\u2069]?"
-    r"|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"
+    r"|(?<=[a-z])(?=[A-Z])|(?<=[a-z][AI])(?=[A-Z][a-z])"
 )
+# Where camel case is a name, not words run together: @handles and links.
+_NO_CAMEL = re.compile(r"@\w+|\S*://\S*|www\.\S+")
 # Folded ASCII text by case: a lower-case letter followed by a capital shows as "aA".
 _CASES = bytes(
     ord("a") if chr(b).islower() and b < 0x80 else ord("A") if chr(b).isupper() and b < 0x80 else 32
@@ -203,8 +207,13 @@ def unmask(text: str) -> tuple[str, list[int]] | None:
     src: list[int] = []
     pos = 0
     changed = False
+    keep: list[tuple[int, int]] = []
+    if "@" in text or "://" in text or "www." in text:
+        keep = [m.span() for m in _NO_CAMEL.finditer(text)]
     for m in _UNMASK.finditer(text):
         start = m.start()
+        if keep and start == m.end() and any(s < start < e for s, e in keep):
+            continue
         if m.group("ref") is not None:
             decoded = html.unescape(m.group())
             if decoded == m.group():

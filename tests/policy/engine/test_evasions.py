@@ -97,6 +97,9 @@ def test_disguised_word_is_caught_as_itself(text, word):
         "Use <b>bold</b> for the title & keep it short.",
         "5 < 6 and 7 > 3, as everyone knows.",
         "USAToday and the NYTimes covered it.",
+        "Senate hearings on the #SCOTUSpick start today.",
+        "Thanks @MaryTripleTit and @BigCockburnFan for the tip.",
+        "Photos at http://t.co/CkBS6WcZu1 and www.example.com/ShitakeRecipes",
     ],
 )
 def test_folds_leave_ordinary_text_alone(text):
