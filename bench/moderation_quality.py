@@ -97,6 +97,7 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
     texts = [r.text for r in rows]
     print(f"\n## {title}: {len(rows)} comments")
     positives = {lb: [bool(r.positive(lb)) for r in rows] for lb in (*LABEL_CLAUSE, "toxicity")}
+    known = {lb: [r.positive(lb) is not None for r in rows] for lb in LABEL_CLAUSE}
     toxic = [r.toxic for r in rows]
     clean = [r.clean for r in rows]
     header = f"{'measure':<34}" + "".join(f"{name:>26}" for name in engines)
@@ -115,7 +116,13 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
             pos = positives[label]
             caught = sum(1 for (h, _, _), p in zip(res, pos, strict=True) if h and p)
             cells_r.append(_pct(caught, sum(pos)))
-            cited = [(p) for (h, _, cl), p in zip(res, pos, strict=True) if h and clause in cl]
+            # Only comments rated for this label: a tweet rated for hate alone says nothing
+            # about whether it is obscene.
+            cited = [
+                p
+                for (h, _, cl), p, k in zip(res, pos, known[label], strict=True)
+                if h and clause in cl and k
+            ]
             cells_p.append(_pct(sum(cited), len(cited)))
         table.append((f"recall {label}", cells_r))
         table.append((f"  precision (held under {clause})", cells_p))

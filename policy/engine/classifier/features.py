@@ -81,11 +81,11 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 @lru_cache(maxsize=65536)
 def token_features(token: str) -> tuple[str, ...]:
     """The word feature and the character n-grams of one folded token."""
-    padded = f" {token} "
-    n = len(padded)
+    p = f" {token} "
+    n = len(p)
     grams = [f"w{SEP}{token}"]
     for size in range(CHAR_MIN, CHAR_MAX + 1):
-        grams.extend(padded[i : i + size] for i in range(n - size + 1))
+        grams += [p[i : i + size] for i in range(n - size + 1)]
     return tuple(dict.fromkeys(grams))
 
 

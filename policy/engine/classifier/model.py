@@ -96,7 +96,8 @@ class Scores:
         """The ``k`` words whose features add most to ``label``'s logit, as spans of the text.
 
         A word's share is the weight of its own features (the word and its
-        character n-grams) plus half of each word pair it is part of.
+        character n-grams) plus half of each word pair it is part of; words
+        weighing under a quarter of the heaviest are left out.
         """
         col = self._model.labels.index(label)
         shares = [v[col] for v in self._vectors]
@@ -105,6 +106,8 @@ class Scores:
             shares[i] += half
             shares[i + 1] += half
         ranked = sorted((i for i, s in enumerate(shares) if s > 0), key=lambda i: (-shares[i], i))
+        # Words that weigh less than a quarter of the heaviest one are noise to a moderator.
+        ranked = [i for i in ranked if shares[i] >= shares[ranked[0]] / 4]
         toks = self._toks
         return [
             Span(
