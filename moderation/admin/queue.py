@@ -34,6 +34,7 @@ from moderation.selectors import (
 )
 from moderation.services import allowed_actions
 from policy.models import StandingState
+from security.reauth import ReauthAdminMixin
 
 from .actions import QUEUE_ACTIONS, QueueActionForm
 from .base import ModerationAdmin
@@ -59,7 +60,7 @@ def _render(name: str, context: dict[str, Any]) -> SafeString:
 
 
 @admin.register(QueueComment)
-class QueueAdmin(ModerationAdmin):
+class QueueAdmin(ReauthAdminMixin, ModerationAdmin):
     list_filter = [
         QueueFilter,
         SiteFilter,
@@ -74,6 +75,9 @@ class QueueAdmin(ModerationAdmin):
     show_full_result_count = False
     action_form = QueueActionForm
     actions = QUEUE_ACTIONS
+    # Bulk take-downs and bans ask for the password again after PARLEY_REAUTH_SECONDS
+    # (security.reauth); the row buttons and keys (one comment, through the API) do not.
+    reauth_actions = ["reject_or_remove", "ban_authors", "ban_authors_and_take_down"]
     list_display_links = None
     fields = ["summary", "history_table"]
     readonly_fields = ["summary", "history_table"]

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from moderation.access import is_site_admin, sites_administered_by
 from moderation.models import SiteRole
 from moderation.services import site_role_grant, site_role_revoke
+from security.reauth import ReauthAdminMixin
 
 from .base import ModerationAdmin
 from .filters import SiteFilter
@@ -33,8 +34,9 @@ class SiteRoleForm(forms.ModelForm):
 
 
 @admin.register(SiteRole)
-class SiteRoleAdmin(ModerationAdmin):
+class SiteRoleAdmin(ReauthAdminMixin, ModerationAdmin):
     page_access = staticmethod(is_site_admin)
+    reauth_on_save = True  # granting a role asks for the password again (security.reauth)
     list_display = ["user", "site", "role", "granted_by", "created_at"]
     list_filter = ["role", "site"]
     search_fields = ["user__username"]

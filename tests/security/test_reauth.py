@@ -142,3 +142,80 @@ def test_an_account_with_a_second_factor_confirms_with_a_code(site_admin, keyed_
     done = client.post(SITES, {**data, "_reauth_code": totp_code(device, steps_ahead=1)})
     assert done.status_code == 302
     assert digest(keyed_site) != before
+
+
+QUEUE = "/admin/moderation/queuecomment/"
+
+
+@pytest.mark.parametrize(
+    ("action", "banned", "status"),
+    [
+        ("ban_authors", True, "held"),
+        ("ban_authors_and_take_down", True, "rejected"),
+        ("reject_or_remove", False, "rejected"),
+    ],
+)
+def test_bulk_take_downs_and_bans_in_the_queue_ask_again(moderator, site, action, banned, status):
+    from comments.models import Comment
+    from policy.models import Standing
+    from policy.services import policy_save
+    from tests.factories import ArticleFactory, CommentFactory
+    from tests.moderation.conftest import decide_by_policy
+
+    policy_save(site=site, source=TEST_POLICY)
+    comment = decide_by_policy(
+        CommentFactory(
+            article=ArticleFactory(site=site), status="pending", body="What a nincompoop."
+        )
+    )
+    assert comment.status == "held"
+    client = signed_in("mod")
+    age(client, 301)
+    data = {
+        "action": action,
+        "_selected_action": [comment.pk],
+        "index": 0,
+        "clause": "civility",
+        "note": "",
+        "days": "",
+    }
+    prompt = client.post(QUEUE, data)
+    assert 'id="reauth-form"' in prompt.content.decode()
+    assert Comment.objects.get(pk=comment.pk).status == "held"
+    assert not Standing.objects.filter(commenter=comment.author, state="banned").exists()
+
+    done = client.post(QUEUE, {**data, "_reauth_password": PASSWORD})
+    assert done.status_code == 302
+    assert Comment.objects.get(pk=comment.pk).status == status
+    assert Standing.objects.filter(commenter=comment.author, state="banned").exists() == banned
+
+
+def test_approving_in_bulk_needs_no_re_authentication(moderator, site):
+    from comments.models import Comment
+    from policy.services import policy_save
+    from tests.factories import ArticleFactory, CommentFactory
+    from tests.moderation.conftest import decide_by_policy
+
+    policy_save(site=site, source=TEST_POLICY)
+    comment = decide_by_policy(
+        CommentFactory(article=ArticleFactory(site=site), status="pending", body="Nincompoop.")
+    )
+    client = signed_in("mod")
+    age(client, 3600)
+    data = {"action": "approve", "_selected_action": [comment.pk], "index": 0, "clause": ""}
+    assert client.post(QUEUE, data).status_code == 302
+    assert Comment.objects.get(pk=comment.pk).status == "published"
+
+
+def test_granting_a_role_asks_again(site_admin, site):
+    from moderation.models import SiteRole
+
+    UserFactory(username="newmod", is_staff=True)
+    client = signed_in("boss")
+    age(client, 301)
+    url = "/admin/moderation/siterole/add/"
+    data = {"username": "newmod", "site": site.pk, "role": "moderator"}
+    assert "Save the site role" in client.post(url, data).content.decode()
+    assert not SiteRole.objects.filter(user__username="newmod").exists()
+    assert client.post(url, {**data, "_reauth_password": PASSWORD}).status_code == 302
+    assert SiteRole.objects.filter(user__username="newmod", site=site).exists()
