@@ -12,6 +12,7 @@ from django.core.paginator import EmptyPage, Paginator
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers
@@ -20,9 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import ERRORS
-from api.views import iso, validated
+from api.views import validated
 from comments.errors import InvalidInput, NotFound
-from comments.models import Comment, Commenter, CommentStatus
+from comments.models import Comment, Commenter, CommentStatus, Report
 from policy.models import Standing, StandingState
 
 from .access import (
@@ -34,6 +35,7 @@ from .access import (
 from .models import Role, SiteRole
 from .selectors import (
     QUEUES,
+    HistoryEntry,
     QueueFilters,
     comment_history,
     latest_decision,
@@ -42,7 +44,7 @@ from .selectors import (
     queue_counts,
     site_stats,
 )
-from .services import ACTIONS, allowed_actions, comment_decide, standing_set
+from .services import ACTIONS, Outcome, allowed_actions, comment_decide, standing_set
 
 MODERATION_ERRORS = {code: ERRORS[code] for code in (400, 401, 403, 404, 409)}
 
@@ -61,21 +63,36 @@ class QueueCountsSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="ModerationStandingSummary")
 class StandingSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=StandingState.choices)
-    until = serializers.DateTimeField(allow_null=True)
-    reason = serializers.CharField()
+    """From a queue comment's annotations (selectors.with_author_history)."""
+
+    state = serializers.SerializerMethodField()
+    until = serializers.DateTimeField(source="standing_until", allow_null=True)
+    reason = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=StandingState.choices))
+    def get_state(self, comment: Comment) -> str:
+        return comment.standing_state or StandingState.ACTIVE
+
+    def get_reason(self, comment: Comment) -> str:
+        return comment.standing_reason or ""
 
 
 @extend_schema_serializer(component_name="ModerationAuthor")
 class AuthorOutSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text="The commenter's public id.")
-    display_name = serializers.CharField()
-    member_since = serializers.DateTimeField()
-    standing = StandingSerializer()
-    approved = serializers.IntegerField(help_text="Published comments on this site.")
-    rejected = serializers.IntegerField()
-    removed = serializers.IntegerField()
-    reported = serializers.IntegerField(help_text="Comments of theirs that readers reported.")
+    """A queue comment's author and their record on the site (the comment's annotations)."""
+
+    id = serializers.CharField(source="author.public_id", help_text="The commenter's public id.")
+    display_name = serializers.CharField(source="author.display_name")
+    member_since = serializers.DateTimeField(source="author.user.date_joined")
+    standing = StandingSerializer(source="*")
+    approved = serializers.IntegerField(
+        source="author_approved", help_text="Published comments on this site."
+    )
+    rejected = serializers.IntegerField(source="author_rejected")
+    removed = serializers.IntegerField(source="author_removed")
+    reported = serializers.IntegerField(
+        source="author_reported", help_text="Comments of theirs that readers reported."
+    )
 
 
 @extend_schema_serializer(component_name="ModerationHit")
@@ -96,27 +113,61 @@ class DecisionOutSerializer(serializers.Serializer):
     stage = serializers.CharField()
     clause_id = serializers.CharField()
     clause_title = serializers.CharField()
-    policy_version = serializers.IntegerField(allow_null=True)
-    hits = HitSerializer(many=True)
-    scores = serializers.DictField()
+    policy_version = serializers.IntegerField(source="policy_version_number", allow_null=True)
+    hits = serializers.SerializerMethodField()
+    scores = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
+
+    # The engine's hits and scores as stored, whatever keys a rule adds to its evidence.
+    @extend_schema_field(HitSerializer(many=True))
+    def get_hits(self, decision: Any) -> list[dict[str, Any]]:
+        return list(decision.hits or [])
+
+    @extend_schema_field(serializers.DictField())
+    def get_scores(self, decision: Any) -> dict[str, Any]:
+        return dict(decision.scores or {})
 
 
 @extend_schema_serializer(component_name="ModerationReport")
 class ReportOutSerializer(serializers.Serializer):
+    """A report; `open` from the ids in the context (comments.selectors defines open)."""
+
     clause_id = serializers.CharField()
     note = serializers.CharField()
-    reporter = serializers.CharField(help_text="The reporter's display name.")
+    reporter = serializers.CharField(
+        source="reporter.display_name", help_text="The reporter's display name."
+    )
     created_at = serializers.DateTimeField()
-    open = serializers.BooleanField(help_text="Filed after the last moderator decision.")
+    open = serializers.SerializerMethodField(
+        help_text="Filed after the comment last settled (a decision, or its reports reviewed)."
+    )
+
+    def get_open(self, report: Report) -> bool:
+        return report.pk in self.context["open_ids"]
 
 
 @extend_schema_serializer(component_name="ModerationParent")
 class ParentOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    author = serializers.CharField()
+    author = serializers.CharField(source="author.display_name")
     body = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="ModerationArticle")
+class ArticleRefSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="ModerationApplied")
+class AppliedSerializer(serializers.Serializer):
+    """The clause a moderator or the engine applied, as the author sees it."""
+
+    clause_id = serializers.CharField(source="moderation_clause_id")
+    clause_title = serializers.CharField(source="moderation_clause_title")
+    reason = serializers.CharField(source="moderation_reason")
 
 
 @extend_schema_serializer(component_name="ModerationQueueItem")
@@ -129,16 +180,38 @@ class QueueItemSerializer(serializers.Serializer):
     status_changed_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     featured = serializers.BooleanField()
-    article = serializers.DictField(help_text="key, title, url")
-    author = AuthorOutSerializer()
+    article = ArticleRefSerializer()
+    author = AuthorOutSerializer(source="*")
     parent = ParentOutSerializer(allow_null=True)
-    moderation = serializers.DictField(help_text="The clause applied, as the author sees it.")
-    decision = DecisionOutSerializer(allow_null=True, help_text="The engine's latest decision.")
-    reports = ReportOutSerializer(many=True)
-    open_reports = serializers.IntegerField()
-    allowed_actions = serializers.ListField(
-        child=serializers.CharField(), help_text="The decisions the comment's status allows."
+    moderation = AppliedSerializer(source="*")
+    decision = serializers.SerializerMethodField()
+    reports = serializers.SerializerMethodField()
+    open_reports = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        DecisionOutSerializer(allow_null=True, help_text="The engine's latest decision.")
     )
+    def get_decision(self, comment: Comment) -> dict[str, Any] | None:
+        decision = latest_decision(comment)
+        return DecisionOutSerializer(decision).data if decision else None
+
+    @extend_schema_field(ReportOutSerializer(many=True))
+    def get_reports(self, comment: Comment) -> list[dict[str, Any]]:
+        open_ids = {r.pk for r in open_reports(comment)}
+        reports = getattr(comment, "report_list", [])
+        return ReportOutSerializer(reports, many=True, context={"open_ids": open_ids}).data
+
+    def get_open_reports(self, comment: Comment) -> int:
+        return len(open_reports(comment))
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.CharField(), help_text="The decisions the comment's status allows."
+        )
+    )
+    def get_allowed_actions(self, comment: Comment) -> list[str]:
+        return allowed_actions(comment)
 
 
 @extend_schema_serializer(component_name="ModerationQueuePage")
@@ -164,8 +237,12 @@ class HistoryEntrySerializer(serializers.Serializer):
     clause_title = serializers.CharField()
     note = serializers.CharField()
     policy_version = serializers.IntegerField(allow_null=True)
-    hits = HitSerializer(many=True, allow_null=True)
+    hits = serializers.SerializerMethodField()
     scores = serializers.DictField(allow_null=True)
+
+    @extend_schema_field(HitSerializer(many=True, allow_null=True))
+    def get_hits(self, entry: HistoryEntry) -> list[dict[str, Any]] | None:
+        return entry.hits
 
 
 @extend_schema_serializer(component_name="ModerationClauseStats")
@@ -177,82 +254,6 @@ class ClauseStatsSerializer(serializers.Serializer):
     removed = serializers.IntegerField()
     by_moderators = serializers.IntegerField()
     total = serializers.IntegerField()
-
-
-def represent_item(comment: Comment) -> dict[str, Any]:
-    """A queue row for API clients (a comment loaded through selectors.for_display)."""
-    decision = latest_decision(comment)
-    reports = getattr(comment, "report_list", [])
-    still_open = {r.pk for r in open_reports(comment)}
-    parent = comment.parent
-    return {
-        "id": comment.pk,
-        "status": comment.status,
-        "body": comment.body,
-        "html": comment.html,
-        "created_at": iso(comment.created_at),
-        "status_changed_at": iso(comment.status_changed_at),
-        "edited_at": iso(comment.edited_at),
-        "featured": comment.featured,
-        "article": {
-            "key": comment.article.key,
-            "title": comment.article.title,
-            "url": comment.article.url,
-        },
-        "author": {
-            "id": comment.author.public_id,
-            "display_name": comment.author.display_name,
-            "member_since": iso(comment.author.user.date_joined),
-            "standing": {
-                "state": comment.standing_state or StandingState.ACTIVE,
-                "until": iso(comment.standing_until),
-                "reason": comment.standing_reason or "",
-            },
-            "approved": comment.author_approved,
-            "rejected": comment.author_rejected,
-            "removed": comment.author_removed,
-            "reported": comment.author_reported,
-        },
-        "parent": {
-            "id": parent.pk,
-            "status": parent.status,
-            "author": parent.author.display_name,
-            "body": parent.body,
-        }
-        if parent is not None
-        else None,
-        "moderation": {
-            "clause_id": comment.moderation_clause_id,
-            "clause_title": comment.moderation_clause_title,
-            "reason": comment.moderation_reason,
-        },
-        "decision": represent_decision(decision) if decision else None,
-        "reports": [
-            {
-                "clause_id": r.clause_id,
-                "note": r.note,
-                "reporter": r.reporter.display_name,
-                "created_at": iso(r.created_at),
-                "open": r.pk in still_open,
-            }
-            for r in reports
-        ],
-        "open_reports": len(still_open),
-        "allowed_actions": allowed_actions(comment),
-    }
-
-
-def represent_decision(decision) -> dict[str, Any]:
-    return {
-        "action": decision.action,
-        "stage": decision.stage,
-        "clause_id": decision.clause_id,
-        "clause_title": decision.clause_title,
-        "policy_version": decision.policy_version_number,
-        "hits": list(decision.hits or []),
-        "scores": dict(decision.scores or {}),
-        "created_at": iso(decision.created_at),
-    }
 
 
 def _check_period(since: datetime | None, until: datetime | None) -> None:
@@ -287,17 +288,16 @@ class SitesAPI(ModerationAPI):
         check_moderator(request.user)
         sites = list(sites_moderated_by(request.user))
         roles = dict(SiteRole.objects.filter(user=request.user).values_list("site_id", "role"))
-        return Response(
-            [
-                {
-                    "slug": site.slug,
-                    "name": site.name,
-                    "role": roles.get(site.pk, "superuser"),
-                    "counts": queue_counts(sites=[site]),
-                }
-                for site in sites
-            ]
-        )
+        rows = [
+            {
+                "slug": site.slug,
+                "name": site.name,
+                "role": roles.get(site.pk, "superuser"),
+                "counts": queue_counts(sites=[site]),
+            }
+            for site in sites
+        ]
+        return Response(self.OutputSerializer(rows, many=True).data)
 
 
 class QueueAPI(ModerationAPI):
@@ -339,16 +339,15 @@ class QueueAPI(ModerationAPI):
         except EmptyPage:
             page = None
         items = list(page.object_list) if page else []
-        return Response(
-            {
-                "queue": filters.queue,
-                "count": paginator.count,
-                "page": params["page"],
-                "next_page": page.next_page_number() if page and page.has_next() else None,
-                "counts": queue_counts(sites=[site_obj]),
-                "results": [represent_item(c) for c in items],
-            }
-        )
+        body = {
+            "queue": filters.queue,
+            "count": paginator.count,
+            "page": params["page"],
+            "next_page": page.next_page_number() if page and page.has_next() else None,
+            "counts": queue_counts(sites=[site_obj]),
+            "results": items,
+        }
+        return Response(QueuePageSerializer(body).data)
 
 
 class DecisionAPI(ModerationAPI):
@@ -372,12 +371,17 @@ class DecisionAPI(ModerationAPI):
 
     @extend_schema_serializer(component_name="ModerationDecisionResult")
     class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        status = serializers.ChoiceField(choices=CommentStatus.choices)
-        featured = serializers.BooleanField()
+        """From the decision's Outcome (moderation.services)."""
+
+        id = serializers.IntegerField(source="comment.pk")
+        status = serializers.ChoiceField(source="comment.status", choices=CommentStatus.choices)
+        featured = serializers.BooleanField(source="comment.featured")
         changed = serializers.BooleanField(help_text="False when the decision was in force.")
-        moderation = serializers.DictField()
-        allowed_actions = serializers.ListField(child=serializers.CharField())
+        moderation = AppliedSerializer(source="comment")
+        allowed_actions = serializers.SerializerMethodField()
+
+        def get_allowed_actions(self, outcome: Outcome) -> list[str]:
+            return allowed_actions(outcome.comment)
 
     @extend_schema(
         operation_id="moderation_decide",
@@ -401,21 +405,7 @@ class DecisionAPI(ModerationAPI):
             clause_id=data["clause"],
             note=data["note"],
         )
-        comment = outcome.comment
-        return Response(
-            {
-                "id": comment.pk,
-                "status": comment.status,
-                "featured": comment.featured,
-                "changed": outcome.changed,
-                "moderation": {
-                    "clause_id": comment.moderation_clause_id,
-                    "clause_title": comment.moderation_clause_title,
-                    "reason": comment.moderation_reason,
-                },
-                "allowed_actions": allowed_actions(comment),
-            }
-        )
+        return Response(self.OutputSerializer(outcome).data)
 
 
 class StandingAPI(ModerationAPI):
@@ -439,19 +429,38 @@ class StandingAPI(ModerationAPI):
 
     @extend_schema_serializer(component_name="ModerationStanding")
     class OutputSerializer(serializers.Serializer):
-        author = serializers.CharField()
-        site = serializers.CharField()
+        author = serializers.CharField(source="commenter.public_id")
+        site = serializers.CharField(source="site.slug")
         state = serializers.ChoiceField(choices=StandingState.choices)
-        effective_state = serializers.CharField(
+        effective_state = serializers.SerializerMethodField(
             help_text="The state in force: a suspension that has run out is active."
         )
         until = serializers.DateTimeField(allow_null=True)
         reason = serializers.CharField()
         message = serializers.CharField()
-        set_by = serializers.CharField(allow_null=True)
+        set_by = serializers.SerializerMethodField()
         set_at = serializers.DateTimeField()
-        changed = serializers.BooleanField(required=False)
-        taken_down = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+        def get_effective_state(self, standing: Standing) -> str:
+            return standing.effective_state()
+
+        def get_set_by(self, standing: Standing) -> str | None:
+            return standing.set_by.get_username() if standing.set_by_id else None
+
+    @extend_schema_serializer(component_name="ModerationStandingSet")
+    class SetOutputSerializer(OutputSerializer):
+        """The standing after a change, with what the change did (context: the outcome)."""
+
+        changed = serializers.SerializerMethodField()
+        taken_down = serializers.SerializerMethodField(
+            help_text="The comments taken down with `reject_recent`."
+        )
+
+        def get_changed(self, standing: Standing) -> bool:
+            return self.context["outcome"].changed
+
+        def get_taken_down(self, standing: Standing) -> list[int]:
+            return self.context["outcome"].rejected_comment_ids
 
     def _commenter(self, public_id: str) -> Commenter:
         commenter = Commenter.objects.filter(public_id=public_id).first()
@@ -471,12 +480,12 @@ class StandingAPI(ModerationAPI):
             .filter(site=site_obj, commenter=commenter)
             .first()
         ) or Standing(site=site_obj, commenter=commenter)
-        return Response(_standing_body(standing, site_obj.slug, commenter.public_id))
+        return Response(self.OutputSerializer(standing).data)
 
     @extend_schema(
         operation_id="moderation_standing_set",
         request=InputSerializer,
-        responses={200: OutputSerializer, **MODERATION_ERRORS},
+        responses={200: SetOutputSerializer, **MODERATION_ERRORS},
         summary="Set a commenter's standing on the site: active, warned, premoderated, "
         "suspended (until a time) or banned.",
     )
@@ -485,24 +494,9 @@ class StandingAPI(ModerationAPI):
         data = validated(self.InputSerializer, request.data)
         commenter = self._commenter(author)
         outcome = standing_set(by=request.user, site=site_obj, commenter=commenter, **data)
-        body = _standing_body(outcome.standing, site_obj.slug, commenter.public_id)
-        body["changed"] = outcome.changed
-        body["taken_down"] = outcome.rejected_comment_ids
-        return Response(body)
-
-
-def _standing_body(standing, site_slug: str, public_id: str) -> dict[str, Any]:
-    return {
-        "author": public_id,
-        "site": site_slug,
-        "state": standing.state,
-        "effective_state": standing.effective_state(),
-        "until": iso(standing.until),
-        "reason": standing.reason,
-        "message": standing.message,
-        "set_by": standing.set_by.get_username() if standing.set_by_id else None,
-        "set_at": iso(standing.set_at),
-    }
+        return Response(
+            self.SetOutputSerializer(outcome.standing, context={"outcome": outcome}).data
+        )
 
 
 class HistoryAPI(ModerationAPI):
@@ -519,30 +513,12 @@ class HistoryAPI(ModerationAPI):
     )
     def get(self, request: Request, comment_id: int) -> Response:
         comment = access_comment_for_moderation(request.user, comment_id)
-        return Response(
-            {
-                "id": comment.pk,
-                "status": comment.status,
-                "history": [
-                    {
-                        "at": iso(e.at),
-                        "kind": e.kind,
-                        "actor_kind": e.actor_kind,
-                        "actor": e.actor,
-                        "summary": e.summary,
-                        "from_status": e.from_status,
-                        "to_status": e.to_status,
-                        "clause_id": e.clause_id,
-                        "clause_title": e.clause_title,
-                        "note": e.note,
-                        "policy_version": e.policy_version,
-                        "hits": e.hits,
-                        "scores": e.scores,
-                    }
-                    for e in comment_history(comment=comment)
-                ],
-            }
-        )
+        body = {
+            "id": comment.pk,
+            "status": comment.status,
+            "history": comment_history(comment=comment),
+        }
+        return Response(self.OutputSerializer(body).data)
 
 
 class StatsAPI(ModerationAPI):
@@ -574,6 +550,4 @@ class StatsAPI(ModerationAPI):
         params = validated(self.Params, request.query_params)
         _check_period(params.get("since"), params.get("until"))
         stats = site_stats(site=site_obj, since=params.get("since"), until=params.get("until"))
-        stats["since"] = iso(stats["since"])
-        stats["until"] = iso(stats["until"])
-        return Response(stats)
+        return Response(self.OutputSerializer(stats).data)
