@@ -24,3 +24,9 @@ DECIDED_ERRORS = {**ERRORS, 422: ErrorSerializer}
 def error(description: str) -> OpenApiResponse:
     """An error answer with the one error body and what it means for this endpoint (its codes)."""
     return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+def errors(described: dict[int, str], base: dict | None = None) -> dict:
+    """`base` (ERRORS by default) with the business-rule answers of one endpoint described:
+    each status with its codes, in the one error body."""
+    return {**(ERRORS if base is None else base), **{s: error(d) for s, d in described.items()}}

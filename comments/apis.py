@@ -19,10 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.schema import DECIDED_ERRORS, ERRORS
-from api.views import BaseAPI, iso, validated
+from api.schema import DECIDED_ERRORS, ERRORS, errors
+from api.views import BaseAPI, StrictBooleanField, iso, validated
 
-from .errors import Forbidden, ParleyError, error_body
+from .errors import Forbidden, NotAuthenticated, ParleyError, error_body
 from .models import Comment, Commenter, CommentStatus
 from .readers import require_reader, viewer_of
 from .selectors import (
@@ -219,7 +219,18 @@ class ThreadAPI(BaseAPI):
         responses={
             201: CommentOutputSerializer,
             202: CommentOutputSerializer,
-            **DECIDED_ERRORS,
+            **errors(
+                {
+                    400: "`invalid` (fields), `body_too_long` (detail: the limit), "
+                    "`empty_body`, `invalid_parent`, `parent_not_published`.",
+                    401: "`not_authenticated`: sign in first.",
+                    403: "`article_closed`: the article takes no more comments.",
+                    404: "`site_not_found`, `article_not_found`.",
+                    422: "`policy_rejected`: the policy refuses the text; detail names the "
+                    "clause (id and title).",
+                },
+                base=DECIDED_ERRORS,
+            ),
         },
         summary="Post a comment (201 published, 202 waiting for moderation).",
         description=(
@@ -293,7 +304,20 @@ class CommentAPI(BaseAPI):
     @extend_schema(
         operation_id="comment_edit",
         request=EditSerializer,
-        responses={200: CommentOutputSerializer, 202: CommentOutputSerializer, **DECIDED_ERRORS},
+        responses={
+            200: CommentOutputSerializer,
+            202: CommentOutputSerializer,
+            **errors(
+                {
+                    400: "`invalid` (fields), `body_too_long`, `empty_body`.",
+                    403: "`not_author`; `edit_window_closed`: the edit window has passed.",
+                    409: "`not_editable`: the comment's status allows no edit.",
+                    422: "`policy_rejected`: the policy refuses the new text; detail names the "
+                    "clause (id and title).",
+                },
+                base=DECIDED_ERRORS,
+            ),
+        },
         summary="The author edits within the edit window; the edit is moderated again.",
     )
     def patch(self, request: Request, comment_id: int) -> Response:
@@ -404,6 +428,11 @@ class CountsAPI(BaseAPI):
         return Response({"counts": counts})
 
 
+class SiteKeyRequired(NotAuthenticated):
+    code = "site_key_required"
+    message = "Send the site's API key: `Authorization: SiteKey <key>`."
+
+
 class ArticleAPI(BaseAPI):
     """The host's server registers or updates an article with `Authorization: SiteKey <key>`."""
 
@@ -415,9 +444,9 @@ class ArticleAPI(BaseAPI):
         url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
         title = serializers.CharField(max_length=300, required=False, allow_blank=True)
         published_at = serializers.DateTimeField(required=False, allow_null=True)
-        is_open = serializers.BooleanField(required=False)
+        is_open = StrictBooleanField(required=False)
         closes_at = serializers.DateTimeField(required=False, allow_null=True)
-        premoderated = serializers.BooleanField(required=False)
+        premoderated = StrictBooleanField(required=False)
 
     article_out = inline_serializer(
         "Article",
@@ -436,7 +465,16 @@ class ArticleAPI(BaseAPI):
     @extend_schema(
         operation_id="article_upsert",
         request=InputSerializer,
-        responses={200: article_out, 201: article_out, **ERRORS},
+        responses={
+            200: article_out,
+            201: article_out,
+            **errors(
+                {
+                    401: "`site_key_required`: no `Authorization: SiteKey <key>` header.",
+                    403: "`invalid_site_key`: a SiteKey that is not the site's key.",
+                }
+            ),
+        },
         parameters=[
             OpenApiParameter(
                 "Authorization",
@@ -450,7 +488,9 @@ class ArticleAPI(BaseAPI):
     def put(self, request: Request, site: str, key: str) -> Response:
         site_obj = site_get(slug=site)
         scheme, _, api_key = request.headers.get("Authorization", "").partition(" ")
-        if scheme != "SiteKey" or not site_obj.check_api_key(api_key.strip()):
+        if scheme != "SiteKey":
+            raise SiteKeyRequired()
+        if not site_obj.check_api_key(api_key.strip()):
             raise Forbidden("A valid site API key is required.", code="invalid_site_key")
         data = validated(self.InputSerializer, request.data)
         article, created = article_upsert(site=site_obj, key=key, **data)

@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.schema import ERRORS
-from api.views import validated
+from api.schema import ERRORS, errors
+from api.views import StrictBooleanField, validated
 from comments.errors import InvalidInput, NotFound
 from comments.models import Comment, Commenter, CommentStatus, Report
 from policy.models import Standing, StandingState
@@ -386,7 +386,17 @@ class DecisionAPI(ModerationAPI):
     @extend_schema(
         operation_id="moderation_decide",
         request=InputSerializer,
-        responses={200: OutputSerializer, **MODERATION_ERRORS},
+        responses={
+            200: OutputSerializer,
+            **errors(
+                {
+                    400: "`invalid` (fields), `unknown_clause` (reject and remove need a clause "
+                    "of the current policy; detail lists the allowed ids).",
+                    409: "`illegal_transition`: the comment's status does not allow it.",
+                },
+                base=MODERATION_ERRORS,
+            ),
+        },
         summary="Approve, reject (citing a clause), remove, feature or unfeature a comment.",
         description=(
             "Idempotent: repeating a decision in force answers 200 with `changed: false`. "
@@ -421,7 +431,7 @@ class StandingAPI(ModerationAPI):
             default="",
             help_text="What the reader is told (required for a warning).",
         )
-        reject_recent = serializers.BooleanField(
+        reject_recent = StrictBooleanField(
             required=False,
             default=False,
             help_text="With a suspension or ban: take down their comments of the last 7 days.",

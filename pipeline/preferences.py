@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.schema import ERRORS
-from api.views import BaseAPI, validated
+from api.views import BaseAPI, StrictBooleanField, validated
 from comments.readers import require_reader
 
 from .models import NotificationPreference
@@ -29,8 +29,8 @@ def _body(pref: NotificationPreference) -> dict:
 
 class PreferencesAPI(BaseAPI):
     class PreferencesInputSerializer(serializers.Serializer):
-        reply_emails = serializers.BooleanField(required=False)
-        decision_emails = serializers.BooleanField(required=False)
+        reply_emails = StrictBooleanField(required=False)
+        decision_emails = StrictBooleanField(required=False)
 
     @extend_schema(operation_id="preferences_read", responses={200: PreferencesOut, **ERRORS})
     def get(self, request: Request) -> Response:

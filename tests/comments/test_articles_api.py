@@ -109,20 +109,22 @@ def test_url_and_title_left_out_keep_their_value(api, site, site_key):
 
 
 @pytest.mark.parametrize(
-    "authorization",
+    ("authorization", "status", "code"),
     [
-        None,
-        "",
-        "SiteKey",
-        "SiteKey ",
-        "SiteKey wrong",
-        "Token {key}",
-        "sitekey {key}",
-        "Bearer {key}",
-        "SiteKey {key}x",
+        # No SiteKey credentials at all: 401, as for any missing credentials.
+        (None, 401, "site_key_required"),
+        ("", 401, "site_key_required"),
+        ("Token {key}", 401, "site_key_required"),
+        ("sitekey {key}", 401, "site_key_required"),
+        ("Bearer {key}", 401, "site_key_required"),
+        # A SiteKey that is not the site's key: 403.
+        ("SiteKey", 403, "invalid_site_key"),
+        ("SiteKey ", 403, "invalid_site_key"),
+        ("SiteKey wrong", 403, "invalid_site_key"),
+        ("SiteKey {key}x", 403, "invalid_site_key"),
     ],
 )
-def test_a_valid_site_key_is_required(api, site, site_key, unchanged, authorization):
+def test_a_valid_site_key_is_required(api, site, site_key, unchanged, authorization, status, code):
     headers = {}
     if authorization is not None:
         headers["HTTP_AUTHORIZATION"] = authorization.format(key=site_key)
@@ -130,7 +132,15 @@ def test_a_valid_site_key_is_required(api, site, site_key, unchanged, authorizat
     with unchanged():
         response = api.put(article_url(site, "k"), {"title": "T"}, format="json", **headers)
 
-    assert_error(response, 403, "invalid_site_key")
+    assert_error(response, status, code)
+
+
+@pytest.mark.parametrize("flag", [0, 1, "true", "yes", None])
+def test_article_flags_are_json_booleans(api, site, site_key, unchanged, flag):
+    with unchanged():
+        response = put(api, site, "k", {"is_open": flag}, site_key)
+
+    assert assert_error(response, 400, "invalid")["detail"]["fields"]["is_open"]
 
 
 def test_another_sites_key_is_refused(api, site, unchanged):

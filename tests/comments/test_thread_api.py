@@ -498,3 +498,11 @@ def test_thread_page_selector_nests_without_the_api(article):
 
     assert [c.pk for c in page.items] == [top.pk]
     assert [r.pk for r in page.items[0].shown_replies] == [reply.pk]
+
+
+@pytest.mark.parametrize("param", ["limit", "cursor"])
+def test_an_empty_page_parameter_is_refused(api, article, param):
+    response = api.get(thread_url(article), {param: ""})
+
+    error = assert_error(response, 400, "invalid")
+    assert list(error["detail"]["fields"]) == [param]

@@ -222,3 +222,21 @@ def test_stats(mod_api, site, article, held, make_held, policy):
 )
 def test_bad_stats_params_are_400(mod_api, site, policy, params):
     assert_error(mod_api.get(f"/api/v1/moderation/sites/{site.slug}/stats/", params), 400)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"q": "x" * 201}, "q"), ({"limit": ""}, "limit"), ({"q": ""}, "q")],
+)
+def test_queue_parameters_are_checked_as_documented(mod_api, params, field):
+    error = assert_error(queue(mod_api, **params), 400, "invalid")
+    assert list(error["detail"]["fields"]) == [field]
+
+
+def test_reject_recent_is_a_json_boolean(mod_api, site, reader):
+    url = f"/api/v1/moderation/sites/{site.slug}/commenters/{reader.public_id}/standing/"
+    response = mod_api.put(url, {"state": "banned", "reject_recent": 1}, format="json")
+
+    error = assert_error(response, 400, "invalid")
+    assert list(error["detail"]["fields"]) == ["reject_recent"]
+    assert not Standing.objects.filter(commenter=reader).exists()
