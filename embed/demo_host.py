@@ -116,6 +116,8 @@ class DemoHostServer(ThreadingHTTPServer):
     @property
     def origin(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # typed str | bytes; an AF_INET server's is a str
+            host = host.decode()
         return f"http://{host}:{port}"
 
 

@@ -95,7 +95,7 @@ def _clause_links(site: Site, queue_url: str) -> list[Link]:
     return [
         Link(
             f"§{clause.number} {clause.title}",
-            f"{queue_url}?{urlencode({'site': site.pk, 'clause': clause.id})}",
+            f"{queue_url}?{urlencode({'site': str(site.pk), 'clause': clause.id})}",
         )
         for clause in policy_clauses(site=site)
     ]
