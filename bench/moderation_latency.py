@@ -156,7 +156,7 @@ def main() -> None:
         stop_worker(worker)
         worker = None
         burst = post_many(readers, args.burst, gap=0)
-        from policy.models import ScorerConfig
+        from pipeline.models import ScorerConfig
 
         ScorerConfig.objects.filter(site=site).update(enabled=False)
         worker = start_worker()
@@ -190,7 +190,7 @@ def prepare(scorer_port: int):
 
     from comments.models import Article, Site
     from comments.services import commenter_for_user
-    from policy.models import ScorerConfig
+    from pipeline.models import ScorerConfig
     from policy.services import policy_current
 
     site = Site.objects.create(slug="bench", name="Bench")

@@ -16,7 +16,7 @@ reply_count, root and depth consistent), then measures through Django's test cli
 - the first page (20 top-level comments with their replies), anonymous and signed in;
 - a deep page, reached by following the cursors to the last full page;
 - posting: 1,000 comments (after 20 untimed) from 5 token-authenticated readers, through the
-  API, with the synchronous part of moderation (whatever PARLEY_MODERATION_ENTRY names); the
+  API, with the synchronous part of moderation (the entry registered in comments.hooks); the
   tasks it enqueues go to an in-memory queue nobody consumes, as they would leave for a worker.
 
 Times are medians of repeated requests, with DEBUG off; query counts are taken separately.
@@ -330,11 +330,11 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, sizes: list[int], label: str) -> None:
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from comments import hooks
     from comments.models import Commenter, Site
     from comments.throttles import WriteIPThrottle, WriteReaderThrottle
 
@@ -365,7 +365,8 @@ def run(args: argparse.Namespace, sizes: list[int], label: str) -> None:
         clients.append(client)
 
     print(f"Parley thread-read bench on {label}")
-    print(f"moderation entry: {settings.PARLEY_MODERATION_ENTRY}")
+    entry = hooks.moderation_entry()
+    print(f"moderation entry: {entry.__module__}.{entry.__qualname__}")
     print(
         f"page size {PAGE}, median of {args.repeat} requests, tree shape {args.shape}, "
         f"Python {sys.version.split()[0]}"

@@ -22,6 +22,7 @@ from api.views import BaseAPI, iso, validated
 
 from .errors import Conflict, Forbidden, NotFound, UnknownClause
 from .lifecycle import Actor, transition
+from .locks import comments_locked
 from .models import ActorKind, Comment, Commenter, CommentStatus, Report, Site
 from .readers import require_reader
 from .selectors import reports_open, visible_q
@@ -49,12 +50,7 @@ def report_create(
     Checks, in order: the comment is visible to the reporter and not a tombstone (404), it is
     not their own (403), the clause is in the site's policy in force (400), one report per
     reader per comment (409)."""
-    comment = (
-        Comment.objects.select_for_update(of=("self",))
-        .select_related("site", "author")
-        .filter(visible_q(reporter), pk=comment_id)
-        .first()
-    )
+    comment = comments_locked("site", "author").filter(visible_q(reporter), pk=comment_id).first()
     if comment is None or comment.is_tombstone:
         raise NotFound("No such comment.", code="comment_not_found")
     if comment.author_id == reporter.pk:

@@ -2,9 +2,7 @@
 
 import secrets
 import unicodedata
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -12,11 +10,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from . import rows
+from . import hooks, rows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .lifecycle import Actor, record_event, transition
+from .locks import comments_locked
 from .models import (
     ActorKind,
     Article,
@@ -41,12 +39,6 @@ class ArticleClosed(Forbidden):
 class EditWindowClosed(Forbidden):
     code = "edit_window_closed"
     message = "The time to edit this comment has passed."
-
-
-@cache
-def _moderation_entry() -> Callable[..., None]:
-    # comments does not import policy: the entry point is named in settings.
-    return import_string(settings.PARLEY_MODERATION_ENTRY)
 
 
 def site_rotate_api_key(*, site: Site) -> str:
@@ -233,7 +225,7 @@ def comment_create(
     )
     rows.insert(comment)
     record_event(comment, kind=CommentEvent.Kind.CREATED, actor=Actor.author(comment))
-    _moderation_entry()(comment, reason="created")
+    hooks.moderate(comment, reason="created")
     return comment
 
 
@@ -249,8 +241,7 @@ def _parent_in(article: Article, parent_id: int) -> Comment | None:
 
 def _lock_comment(comment_id: int) -> Comment:
     comment = (
-        Comment.objects.select_for_update(of=("self",))
-        .select_related("site", "article", "author")
+        comments_locked("site", "article", "author")
         .filter(pk=comment_id)
         .first()
     )
@@ -294,7 +285,7 @@ def comment_edit(*, comment_id: int, editor: Commenter, body: str) -> Comment:
     record_event(comment, kind=CommentEvent.Kind.EDIT, actor=actor)
     if comment.status != S.PENDING:
         transition(comment, to=S.PENDING, actor=actor, note="Edited; moderated again.")
-    _moderation_entry()(comment, reason="edited")
+    hooks.moderate(comment, reason="edited")
     return comment
 
 

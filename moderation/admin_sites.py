@@ -18,16 +18,16 @@ from django.utils import timezone
 from comments.errors import ParleyError
 from comments.models import Article, Site
 from comments.services import site_rotate_api_key
-from policy.documents import default_policy_source
-from policy.models import (
+from pipeline.entry import remoderation_start
+from pipeline.models import (
     NotificationLog,
-    PolicyVersion,
     RemoderationRun,
     ScorerConfig,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from policy.remoderation import remoderation_start
+from policy.documents import default_policy_source
+from policy.models import PolicyVersion
 from policy.services import InvalidPolicy, check_policy_source, policy_current, policy_save
 from security.reauth import ReauthAdminMixin
 

@@ -28,8 +28,11 @@ from comments.models import (
 )
 from comments.rendering import render_body
 from comments.reports import report_create
-from policy.models import ModerationDecision, StandingState
-from policy.services import apply_verdict, evaluate
+from pipeline.config import site_moderation
+from pipeline.models import ModerationDecision
+from pipeline.services import apply_verdict
+from policy.models import StandingState
+from policy.services import evaluate_comment
 
 from .models import Role, SiteRole
 from .services import standing_set
@@ -143,6 +146,9 @@ def _posted(article: Article, author: Commenter, body: str, at) -> Comment:
 def _decided(article: Article, author: Commenter, body: str, at) -> Comment:
     """Posted and decided by the site's policy in force, as the synchronous stage would."""
     comment = _posted(article, author, body, at)
-    version, verdict = evaluate(comment)
-    apply_verdict(comment, verdict=verdict, version=version, stage=ModerationDecision.Stage.SYNC)
+    config = site_moderation(site=comment.site)
+    verdict = evaluate_comment(comment, engine=config.engine)
+    apply_verdict(
+        comment, verdict=verdict, version=config.version, stage=ModerationDecision.Stage.SYNC
+    )
     return comment

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
 from comments.models import Comment, Report
-from policy.models import ModerationDecision
+from pipeline.models import ModerationDecision
 
 EVIDENCE_TEXT_LIMIT = 80
 # Evidence keys holding [start, end, text] ranges of the body. The engine writes "matches";

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comments.errors import Conflict, InvalidInput, NotFound, UnknownClause
 from comments.lifecycle import Actor, can_transition, record_event, transition
+from comments.locks import comments_locked
 from comments.models import Comment, Commenter, CommentEvent, CommentStatus, Site
 from comments.selectors import reports_open
 from policy.models import Standing, StandingState
@@ -66,12 +67,7 @@ def check_clause(*, site: Site, clause_id: str) -> Clause:
 
 def _lock_comment(*, by: AbstractBaseUser, comment_id: int) -> Comment:
     """The comment, row-locked, if `by` moderates its site."""
-    comment = (
-        Comment.objects.select_for_update(of=("self",))
-        .select_related("site", "article", "author")
-        .filter(pk=comment_id)
-        .first()
-    )
+    comment = comments_locked("site", "article", "author").filter(pk=comment_id).first()
     if comment is None:
         check_moderator(by)
         raise NotFound("No such comment.", code="comment_not_found")
@@ -368,8 +364,7 @@ def _take_down_recent(
     *, by: AbstractBaseUser, site: Site, commenter: Commenter, state: str, now: datetime
 ) -> list[int]:
     comments = list(
-        Comment.objects.select_for_update(of=("self",))
-        .select_related("site")
+        comments_locked("site")
         .filter(
             site=site,
             author=commenter,

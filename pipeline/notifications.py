@@ -1,6 +1,7 @@
 """E-mail to readers: a waiting comment published or rejected, a reply to their comment.
 
-The status listener (called by the state machine inside the deciding transaction) writes a
+The status listener (pipeline.listeners.email_outbox, called by the state machine inside the
+deciding transaction) writes a
 NotificationLog row, unique per (comment, kind, recipient), and sends its task after commit.
 The task claims the row before sending, so a task delivered twice sends one e-mail; mail is
 never sent inside a transaction. A worker that dies between claim and send loses that one
@@ -18,7 +19,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from comments import rows
 from comments.models import Comment, Commenter, CommentEvent, CommentStatus
 
 from .models import NotificationKind, NotificationLog, NotificationPreference, NotificationStatus
@@ -32,7 +32,7 @@ class NotificationRetryable(Exception):
     """The mail server refused or was unreachable; the row is pending again."""
 
 
-def _waited(event: CommentEvent, comment: Comment) -> bool:
+def waited(event: CommentEvent, comment: Comment) -> bool:
     """A decision the author has not already seen in the answer to their post: the comment
     was held (or rejected, or removed) before, or it stayed pending for a while."""
     if event.from_status != S.PENDING:
@@ -40,40 +40,6 @@ def _waited(event: CommentEvent, comment: Comment) -> bool:
     since = comment.edited_at or comment.created_at
     wait = timedelta(seconds=settings.PARLEY_NOTIFY_AFTER_WAIT_SECONDS)
     return event.created_at - since >= wait
-
-
-def on_status_event(event: CommentEvent) -> None:
-    """Status listener (settings.PARLEY_STATUS_LISTENERS). Precondition: inside the transaction
-    that changed the comment; writes rows and schedules work after commit, nothing else."""
-    if event.kind != CommentEvent.Kind.STATUS:
-        return
-    comment = event.comment
-    if event.to_status == S.PUBLISHED:
-        if _waited(event, comment):
-            _queue(comment, NotificationKind.PUBLISHED, comment.author_id)
-        if comment.parent_id is not None:
-            parent_author = _parent_author_id(comment)
-            if parent_author is not None and parent_author != comment.author_id:
-                _queue(comment, NotificationKind.REPLY, parent_author)
-    elif event.to_status == S.REJECTED and _waited(event, comment):
-        _queue(comment, NotificationKind.REJECTED, comment.author_id)
-
-
-def _parent_author_id(comment: Comment) -> int | None:
-    # The posting request already holds the parent; other callers look it up.
-    if Comment._meta.get_field("parent").is_cached(comment) and comment.parent is not None:
-        return comment.parent.author_id
-    return Comment.objects.filter(pk=comment.parent_id).values_list("author_id", flat=True).first()
-
-
-def _queue(comment: Comment, kind: str, recipient_id: int) -> None:
-    from .pipeline import send_on_commit
-    from .tasks import send_notification_task
-
-    log = NotificationLog(comment=comment, kind=kind, recipient_id=recipient_id)
-    if not rows.insert_unless_conflict(log):
-        return  # this reader already had (or has coming) this e-mail about this comment
-    send_on_commit(send_notification_task, log.pk)
 
 
 def preference_for(commenter: Commenter) -> NotificationPreference:

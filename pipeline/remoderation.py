@@ -1,8 +1,9 @@
 """Re-moderation: run the policy in force over a site's recent published comments.
 
-First a dry run lists what would change; then a run that confirms it applies the same policy
-version: a comment the policy now holds goes to `held`, one it now rejects is `removed` (a
-published comment cannot become `rejected` in the state machine). Each is recorded as a
+A run is started by pipeline.entry.remoderation_start and done here (`remoderation_execute`,
+the task's work). First a dry run lists what would change; then a run that confirms it applies
+the same policy version: a comment the policy now holds goes to `held`, one it now rejects is
+`removed` (a published comment cannot become `rejected` in the state machine). Each is recorded as a
 ModerationDecision of stage `policy_change` and a CommentEvent by actor `policy_change`.
 Scorers are not called again: the scores recorded when each comment was decided are reused.
 """
@@ -14,18 +15,20 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comments.errors import Conflict, InvalidInput
+from comments.errors import InvalidInput
 from comments.lifecycle import Actor, transition
-from comments.models import ActorKind, Comment, CommentStatus, Site
+from comments.locks import comments_locked
+from comments.models import ActorKind, Comment, CommentStatus
+from policy.documents import compiled
+from policy.engine import Action, Verdict
+from policy.models import PolicyVersion
+from policy.services import evaluate_comment
 
-from .documents import compiled
-from .engine import Action, Verdict
-from .models import ModerationDecision, PolicyVersion, RemoderationRun
-from .services import moderation_context, policy_current, revision_of
+from .models import ModerationDecision, RemoderationRun
+from .services import revision_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,47 +49,6 @@ def parse_since(value: str, *, now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - delta
 
 
-@transaction.atomic
-def remoderation_start(
-    *,
-    site: Site,
-    since: datetime,
-    apply: bool = False,
-    confirms: RemoderationRun | None = None,
-    by: AbstractBaseUser | None = None,
-    run_now: bool = False,
-) -> RemoderationRun:
-    """Create a run and queue it (after commit). An applying run should confirm a finished
-    dry run made under the same policy version; with `run_now` the caller runs it itself
-    (the management command) instead of queueing it."""
-    version = policy_current(site=site)
-    if confirms is not None:
-        if confirms.site_id != site.pk or confirms.apply:
-            raise Conflict("That run is not a dry run of this site.", code="not_a_dry_run")
-        if confirms.state != RemoderationRun.State.DONE:
-            raise Conflict("The dry run has not finished.", code="dry_run_not_finished")
-        if confirms.policy_version_id != version.pk:
-            raise Conflict(
-                "The policy changed since the dry run; run a new dry run.",
-                code="policy_changed",
-            )
-        since = confirms.since
-    run = RemoderationRun.objects.create(
-        site=site,
-        policy_version=version,
-        since=since,
-        apply=apply,
-        confirms=confirms,
-        created_by=by,
-    )
-    if not run_now:
-        from .pipeline import send_on_commit
-        from .tasks import remoderate_task
-
-        send_on_commit(remoderate_task, run.pk)
-    return run
-
-
 def remoderation_execute(run_id: int) -> int:
     """Do one run; returns how many comments would change (dry) or changed (applied).
     Not in one transaction: each applied comment commits on its own."""
@@ -102,8 +64,8 @@ def remoderation_execute(run_id: int) -> int:
         for batch in _published_batches(run):
             scores = _recorded_scores(batch)
             for comment in batch:
-                verdict = engine.evaluate(
-                    comment.body, moderation_context(comment, scores=scores.get(comment.pk, {}))
+                verdict = evaluate_comment(
+                    comment, engine=engine, scores=scores.get(comment.pk, {})
                 )
                 checked += 1
                 if verdict.action == Action.PUBLISH:
@@ -175,12 +137,7 @@ def _apply_one(comment_id: int, *, verdict: Verdict, version: PolicyVersion) -> 
     published or this policy version already decided it."""
     clause = verdict.clause
     with transaction.atomic():
-        comment = (
-            Comment.objects.select_for_update(of=("self",))
-            .select_related("site")
-            .filter(pk=comment_id)
-            .first()
-        )
+        comment = comments_locked("site").filter(pk=comment_id).first()
         if comment is None or comment.status != S.PUBLISHED:
             return False
         try:

@@ -16,9 +16,10 @@ from collections.abc import Mapping
 import requests
 
 from comments.models import Comment
+from policy.engine import Context
 
 from . import http
-from .engine import Context
+from .config import SiteModeration
 from .models import ScorerConfig, ScorerKind
 from .signing import signed_headers
 
@@ -145,15 +146,13 @@ class HttpScorer:
 ADAPTERS = {ScorerKind.AKISMET: AkismetScorer, ScorerKind.HTTP: HttpScorer}
 
 
-def scorers_for(comment: Comment, *, names: set[str] | None = None) -> list:
-    """The site's enabled scorers for this comment, limited to `names` when given."""
-    from .services import site_moderation
-
-    configs = site_moderation(site=comment.site).scorers
+def scorers_for(comment: Comment, *, config: SiteModeration, names: set[str] | None = None) -> list:
+    """The site's enabled scorers (`config`, the comment's site's) for this comment, limited to
+    `names` when given."""
     return [
-        ADAPTERS[config.kind](config, comment)
-        for config in configs
-        if names is None or config.name in names
+        ADAPTERS[scorer.kind](scorer, comment)
+        for scorer in config.scorers
+        if names is None or scorer.name in names
     ]
 
 

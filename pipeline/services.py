@@ -1,42 +1,37 @@
-"""The asynchronous half of moderation: enqueueing after commit, deciding once, sweeping.
+"""Deciding comments and recording the decisions: the moderation pipeline's writes.
 
-Nothing here may lose a comment: a comment stays `pending` until a decision is applied, an
-enqueue that fails is logged (the sweeper re-enqueues later), and a decision is applied once
-per revision however many times its task is delivered.
+Nothing here may lose a comment: a comment stays `pending` until a decision is applied, and a
+decision is applied once per revision however many times its task is delivered (the
+decision's unique constraint). The engine (policy.engine) decides; this module records its
+decision (`apply_verdict`) and moves the comment through the state machine
+(comments.lifecycle). What starts a decision is in pipeline.entry.
 
-A decision has two phases. Scorers are network calls, so they run first with no transaction
-and no row lock held; then the comment is locked, checked to be still pending and still the
-same revision, and the engine decides with the scores in its context.
+A decision of the pipeline (`decide_pending`, the task's work) has two phases. Scorers are
+network calls, so they run first with no transaction and no row lock held; then the comment
+is locked, checked to be still pending and still the same revision, and the engine decides
+with the scores in its context.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from datetime import timedelta
+from functools import cache
 
-from celery import Task
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from comments import rows
 from comments.lifecycle import Actor, transition
-from comments.models import ActorKind, Article, Comment, Commenter, CommentStatus, Site
+from comments.locks import comment_status_locked
+from comments.models import ActorKind, Comment, CommentStatus
+from policy.engine import Action, Verdict
+from policy.models import PolicyVersion
+from policy.services import breaks_clause, evaluate_comment
 
-from .engine import Action, Verdict
-from .models import (
-    DeliveryStatus,
-    ModerationDecision,
-    NotificationLog,
-    NotificationStatus,
-    PolicyVersion,
-    WebhookDelivery,
-)
+from .config import site_moderation
+from .models import ModerationDecision
 from .scorers import ScorerError, ScorerUnavailable, run_scorers, scorers_for
-from .services import apply_verdict, moderation_context, revision_of, site_moderation
 
 logger = logging.getLogger(__name__)
 
@@ -51,35 +46,81 @@ SCORER_UNAVAILABLE_NOTE = (
 )
 
 
-def enqueue_moderation(comment_id: int) -> None:
-    """Ask the pipeline to decide a pending comment once the current transaction commits."""
-    transaction.on_commit(lambda: send_moderation_task(comment_id))
+def revision_of(comment: Comment) -> str:
+    return comment.edited_at.isoformat() if comment.edited_at else "original"
 
 
-def send_task(task: Task, object_id: int) -> bool:
-    """Send `task(object_id)` now. A broker failure is logged, never raised: the row that
-    needs the work is already committed, and the sweeper sends it again later.
+def apply_verdict(
+    comment: Comment,
+    *,
+    verdict: Verdict,
+    version: PolicyVersion,
+    stage: str,
+    actor_kind: str = ActorKind.RULE,
+    elapsed_us: int = 0,
+    scores: dict | None = None,
+    publish: bool = True,
+    first_decision: bool = False,
+) -> ModerationDecision | None:
+    """Record the decision and move the comment. Returns None when this revision was decided.
 
-    Precondition: not inside a transaction (call it from `transaction.on_commit`)."""
-    try:
-        task.apply_async((object_id,), retry=False)
-    except Exception:
-        # Any broker error (connection refused, timeout, auth, a full memory): the request
-        # that stored the row must still succeed. Deliberately broad, and never retried here.
-        logger.warning("Could not enqueue %s(%s)", task.name, object_id, exc_info=True)
-        return False
-    return True
+    Precondition: inside a transaction that holds the comment's row lock.
+    `publish=False` records a publish verdict but leaves the comment pending (for the
+    pipeline to finish). The decision's unique constraint (comment, stage, revision) catches
+    a duplicate in the insert itself (`ON CONFLICT (comment, stage, revision) DO NOTHING`);
+    `first_decision=True` (the caller created the comment in this same transaction, so no
+    decision about it can exist) inserts plainly.
+    """
+    deciding = verdict.clause
+    decision = ModerationDecision(
+        comment=comment,
+        stage=stage,
+        revision=revision_of(comment),
+        action=verdict.action.value,
+        flagged=verdict.flagged,
+        clause_id=deciding.clause_id if deciding else "",
+        clause_title=deciding.clause_title if deciding else "",
+        hits=verdict.to_dict().get("hits", []),
+        scores=scores or {},
+        policy_version=version,
+        policy_version_number=version.version,
+        elapsed_us=elapsed_us,
+    )
+    if first_decision:
+        rows.insert(decision)
+    elif not rows.insert_unless_conflict(decision, constraint="decision_once_per_revision"):
+        return None  # delivered twice: this stage of this revision is already decided
+
+    target = {
+        Action.REJECT: S.REJECTED,
+        Action.HOLD: S.HELD,
+        Action.PUBLISH: S.PUBLISHED if publish else None,
+    }[verdict.action]
+    if target is not None and comment.status != target:
+        transition(
+            comment,
+            to=target,
+            actor=Actor(actor_kind, deciding.rule if deciding else "policy"),
+            clause_id=deciding.clause_id if deciding else "",
+            clause_title=deciding.clause_title if deciding else "",
+            note=_reason(verdict),
+            policy_version=version.version,
+        )
+    return decision
 
 
-def send_on_commit(task: Task, object_id: int) -> None:
-    transaction.on_commit(lambda: send_task(task, object_id))
-
-
-def send_moderation_task(comment_id: int) -> bool:
-    """Send the moderation task now; False (and a log line) when the broker is unreachable."""
-    from .tasks import moderate_comment_task
-
-    return send_task(moderate_comment_task, comment_id)
+def _reason(verdict: Verdict) -> str:
+    hit = verdict.clause
+    if hit is None:
+        return ""
+    if verdict.action == Action.REJECT:
+        return breaks_clause(hit.clause_number, hit.clause_title)
+    if verdict.action == Action.HOLD:
+        return (
+            f"A moderator will review this comment under clause {hit.clause_number}: "
+            f"{hit.clause_title}."
+        )
+    return ""
 
 
 # What a decision reads of the comment's relations: the engine (article state), the site's
@@ -91,45 +132,20 @@ _ARTICLE = ("id", "site", "key", "url", "title", "is_open", "closes_at", "premod
 _AUTHOR = ("id", "user", "public_id", "display_name")
 
 
-def _load(comment_id: int) -> Comment | None:
-    """The comment with what scorers and the engine read (site, article, author and user), not
-    locked. Hand-written (comments.rows): every decision runs it."""
+@cache
+def _comment_to_decide() -> rows.Select[Comment]:
+    # Built on first use: the user model's e-mail field is known once the apps are loaded.
     user_model = get_user_model()
-    c, s = rows.columns(Comment, "c"), rows.columns(Site, "s", _SITE)
-    a, au = rows.columns(Article, "a", _ARTICLE), rows.columns(Commenter, "au", _AUTHOR)
-    u = rows.columns(user_model, "u", ("id", user_model.get_email_field_name(), "is_active"))
-    row = rows.fetchone(
-        f"SELECT {c.sql}, {s.sql}, {a.sql}, {au.sql}, {u.sql} "  # noqa: S608
-        f"FROM {Comment._meta.db_table} c "
-        f"JOIN {Site._meta.db_table} s ON s.id = c.site_id "
-        f"JOIN {Article._meta.db_table} a ON a.id = c.article_id "
-        f"JOIN {Commenter._meta.db_table} au ON au.id = c.author_id "
-        f"JOIN {user_model._meta.db_table} u ON u.{user_model._meta.pk.column} = au.user_id "
-        "WHERE c.id = %s",
-        [comment_id],
+    return rows.Select(
+        Comment,
+        where=("pk",),
+        related={
+            "site": _SITE,
+            "article": _ARTICLE,
+            "author": _AUTHOR,
+            "author__user": ("id", user_model.get_email_field_name(), "is_active"),
+        },
     )
-    if row is None:
-        return None
-    comment, site, article, author, user = rows.load_joined(row, c, s, a, au, u)
-    comment.site, comment.article, comment.author = site, article, author
-    author.user = user
-    return comment
-
-
-def _lock(comment: Comment) -> bool:
-    """Lock the comment's row and refresh what may have changed since it was read (its status
-    and revision); False when the row is gone. Precondition: inside a transaction."""
-    c = rows.columns(Comment, "c", ("status", "edited_at"))
-    locks = connection.features.has_select_for_update
-    for_update = connection.ops.for_update_sql() if locks else ""
-    row = rows.fetchone(
-        f"SELECT {c.sql} FROM {Comment._meta.db_table} c WHERE c.id = %s {for_update}",  # noqa: S608
-        [comment.pk],
-    )
-    if row is None:
-        return False
-    comment.status, comment.edited_at = c.values(row)
-    return True
 
 
 def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None:
@@ -140,7 +156,7 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
     retries with backoff). On the final attempt, or when a scorer fails for good, the comment
     is held for a moderator: never published unchecked.
     """
-    comment = _load(comment_id)
+    comment = _comment_to_decide().get(comment_id)
     if comment is None or comment.status != S.PENDING:
         return None
     revision = revision_of(comment)
@@ -151,7 +167,7 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
     failure: ScorerError | None = None
     # Every scorer the site enabled runs (its scores are kept for moderators and for a later
     # re-moderation); the policy's `score` rules decide which of them matter.
-    scorers = scorers_for(comment)
+    scorers = scorers_for(comment, config=config)
     started = time.perf_counter()
     if scorers:
         try:
@@ -164,7 +180,11 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
             failure = exc
 
     with transaction.atomic():
-        if not _lock(comment) or comment.status != S.PENDING or revision_of(comment) != revision:
+        if (
+            not comment_status_locked(comment)
+            or comment.status != S.PENDING
+            or revision_of(comment) != revision
+        ):
             # Gone, decided by another delivery, or edited (the edit enqueued its own task).
             return None
         if failure is not None:
@@ -172,7 +192,7 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
         else:
             # Non-None scores make the engine run its `score` rules; a scorer the site has not
             # configured is simply absent, and a missing score does not fire.
-            verdict = engine.evaluate(comment.body, moderation_context(comment, scores=scores))
+            verdict = evaluate_comment(comment, engine=engine, scores=scores)
             decision = apply_verdict(
                 comment,
                 verdict=verdict,
@@ -231,48 +251,3 @@ def hold_unscored(
     )
     logger.warning("Held comment %s: %s", comment.pk, error)
     return decision
-
-
-def sweep_pending(*, older_than: timedelta | None = None, limit: int = 1000) -> int:
-    """Re-enqueue comments pending for longer than `older_than`; returns how many were sent.
-
-    A comment whose task is merely slow gets a second task; the second finds it decided (or
-    decides it, and the first then finds nothing to do)."""
-    if older_than is None:
-        older_than = timedelta(seconds=settings.PARLEY_SWEEP_PENDING_AFTER_SECONDS)
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Comment.objects.filter(status=S.PENDING, status_changed_at__lt=cutoff)
-        .order_by("status_changed_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    sent = sum(send_moderation_task(pk) for pk in ids)
-    if ids:
-        logger.info("Sweeper re-enqueued %s of %s pending comments", sent, len(ids))
-    return sent
-
-
-def sweep_outbox(*, older_than: timedelta | None = None, limit: int = 1000) -> int:
-    """Send again webhook deliveries and e-mails still waiting (their enqueue failed or their
-    worker died) from the last day."""
-    from .tasks import deliver_webhook_task, send_notification_task
-
-    if older_than is None:
-        older_than = timedelta(seconds=settings.PARLEY_SWEEP_PENDING_AFTER_SECONDS)
-    now = timezone.now()
-    window = {"created_at__lt": now - older_than, "created_at__gte": now - timedelta(days=1)}
-    plan: list[tuple[Task, Callable]] = [
-        (
-            deliver_webhook_task,
-            lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, **window),
-        ),
-        (
-            send_notification_task,
-            lambda: NotificationLog.objects.filter(status=NotificationStatus.PENDING, **window),
-        ),
-    ]
-    sent = 0
-    for task, waiting in plan:
-        ids = list(waiting().order_by("created_at").values_list("pk", flat=True)[:limit])
-        sent += sum(send_task(task, pk) for pk in ids)
-    return sent

@@ -1,5 +1,9 @@
 """Celery tasks: thin, primary keys only, safe to deliver twice, retries bounded.
 
+Each task's name is the one it had when the pipeline lived in the policy app (`name=`):
+queued messages, the beat schedule and running workers find them under it. The periodic
+sweeper's task is in pipeline.sweeper, which sends the tasks below again.
+
 Retries are for transient errors only (a scorer or webhook receiver down or slow, a database
 connection lost); everything else fails the task and is logged. Every backoff stays well under
 the broker's visibility timeout, or Redis would redeliver a task that is merely waiting.
@@ -12,9 +16,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from .notifications import NotificationRetryable, notification_send
-from .pipeline import decide_pending, sweep_outbox, sweep_pending
 from .remoderation import remoderation_execute
 from .scorers import ScorerUnavailable
+from .services import decide_pending
 from .webhooks import DeliveryRetryable, webhook_deliver
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -32,6 +36,7 @@ def backoff(task: Task, *, base: float, cap: float) -> float:
     autoretry_for=DATABASE_ERRORS,
     retry_backoff=True,
     retry_backoff_max=60,
+    name="policy.tasks.moderate_comment_task",
 )
 def moderate_comment_task(self: Task, comment_id: int) -> str | None:
     final = self.request.retries >= self.max_retries
@@ -49,6 +54,7 @@ def moderate_comment_task(self: Task, comment_id: int) -> str | None:
     autoretry_for=DATABASE_ERRORS,
     retry_backoff=True,
     retry_backoff_max=60,
+    name="policy.tasks.deliver_webhook_task",
 )
 def deliver_webhook_task(self: Task, delivery_id: int) -> str | None:
     final = self.request.retries >= self.max_retries
@@ -66,6 +72,7 @@ def deliver_webhook_task(self: Task, delivery_id: int) -> str | None:
     autoretry_for=DATABASE_ERRORS,
     retry_backoff=True,
     retry_backoff_max=60,
+    name="policy.tasks.send_notification_task",
 )
 def send_notification_task(self: Task, notification_id: int) -> str | None:
     try:
@@ -74,13 +81,9 @@ def send_notification_task(self: Task, notification_id: int) -> str | None:
         raise self.retry(exc=exc, countdown=backoff(self, base=10, cap=120)) from exc
 
 
-@shared_task(acks_late=True)
-def sweep_pending_task() -> int:
-    """The periodic sweeper (Celery beat): pending comments, then the outbox."""
-    return sweep_pending() + sweep_outbox()
-
-
-@shared_task(acks_late=False, soft_time_limit=3300, time_limit=3600)
+@shared_task(
+    name="policy.tasks.remoderate_task", acks_late=False, soft_time_limit=3300, time_limit=3600
+)
 def remoderate_task(run_id: int) -> int:
     """A re-moderation run. It may outlast the visibility timeout, so it is acknowledged on
     receipt (no redelivery while it runs); a run whose worker died stays `running` and is

@@ -1,9 +1,10 @@
 """Signed webhooks: comment.created, comment.published, comment.rejected, comment.removed.
 
-The status listener writes one WebhookDelivery per subscribed endpoint in the transaction that
-changed the comment (an outbox: the event exists if and only if the change committed) and
-sends each delivery's task after commit. Deliveries are at least once: a task delivered twice
-may POST twice, so receivers dedupe on the `X-Parley-Delivery` header (the delivery id).
+The status listener (pipeline.listeners.webhook_outbox) writes one WebhookDelivery per
+subscribed endpoint in the transaction that changed the comment (an outbox: the event exists
+if and only if the change committed) and sends each delivery's task after commit. Deliveries
+are at least once: a task delivered twice may POST twice, so receivers dedupe on the
+`X-Parley-Delivery` header (the delivery id).
 """
 
 from __future__ import annotations
@@ -81,31 +82,6 @@ def payload_for(name: str, event: CommentEvent, comment: Comment) -> dict:
             "policy_version": event.policy_version,
         },
     }
-
-
-def on_status_event(event: CommentEvent) -> None:
-    """Status listener (settings.PARLEY_STATUS_LISTENERS). Precondition: inside the transaction
-    that changed the comment."""
-    name = event_name(event)
-    if name is None:
-        return
-    from .services import site_moderation
-
-    comment = event.comment
-    # The site's active endpoints come from the per-process configuration cache: most sites
-    # have none, and this runs for every created comment and every status change.
-    endpoints = [e for e in site_moderation(site=comment.site).webhooks if e.wants(name)]
-    if not endpoints:
-        return
-    payload = payload_for(name, event, comment)
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(endpoint=e, event=name, payload=payload) for e in endpoints]
-    )
-    from .pipeline import send_on_commit
-    from .tasks import deliver_webhook_task
-
-    for delivery in deliveries:
-        send_on_commit(deliver_webhook_task, delivery.pk)
 
 
 def webhook_deliver(delivery_id: int, *, final_attempt: bool = True) -> str | None:

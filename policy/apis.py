@@ -17,7 +17,7 @@ from comments.throttles import WriteIPThrottle
 from .documents import render_policy_text
 from .engine import Context
 from .models import Standing, StandingState
-from .services import moderation_context, site_moderation
+from .services import evaluate_comment, site_policy
 
 ClauseOut = inline_serializer(
     "PolicyClause",
@@ -48,7 +48,7 @@ class PolicyAPI(APIView):
         summary="The site's comment policy, from the same document the engine enforces.",
     )
     def get(self, request: Request, site: str) -> Response:
-        config = site_moderation(site=site_get(slug=site))
+        config = site_policy(site=site_get(slug=site))
         policy, version = config.engine.policy, config.version
         return Response(
             {
@@ -96,7 +96,7 @@ class PolicyCheckAPI(APIView):
     def post(self, request: Request, site: str) -> Response:
         data = validated(self.InputSerializer, request.data)
         site_obj = site_get(slug=site)
-        config = site_moderation(site=site_obj)
+        config = site_policy(site=site_obj)
 
         # An unsaved comment stands in for the draft, so the context is the real one.
         key = data.get("article")
@@ -105,13 +105,14 @@ class PolicyCheckAPI(APIView):
         draft = Comment(site=site_obj, body=data["body"], article=article or Article(site=site_obj))
         if viewer is not None:
             draft.author = viewer
-            context = moderation_context(draft)
+            verdict = evaluate_comment(draft, engine=config.engine)
         else:
+            # A draft without an author has no standing or history: only the article's state.
             context = Context(
                 article_open=draft.article.accepts_comments(),
                 article_premoderated=draft.article.premoderated,
             )
-        verdict = config.engine.evaluate(data["body"], context)
+            verdict = config.engine.evaluate(data["body"], context)
         result = verdict.to_dict()
         deciding = verdict.clause
         return Response(

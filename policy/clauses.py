@@ -6,10 +6,10 @@ importing policy.
 
 from comments.models import Site
 
-from .services import site_moderation
+from .services import site_policy
 
 
 def site_clauses(site: Site) -> dict[str, str]:
     """Clause id -> clause title, in the order of the policy document."""
-    policy = site_moderation(site=site).engine.policy
+    policy = site_policy(site=site).engine.policy
     return {clause.id: clause.title for clause in policy.clauses}

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "comments",
     "policy",
+    "pipeline",
     "moderation",
     "demo",
     "embed",
@@ -281,11 +282,6 @@ PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("PARLEY_WEBHOOK_RETRY_BACKOFF_SEC
 # A decision is e-mailed to its author only if the comment waited at least this long (or was
 # held): an author who saw the answer to their post needs no e-mail.
 PARLEY_NOTIFY_AFTER_WAIT_SECONDS = env.int("PARLEY_NOTIFY_AFTER_WAIT_SECONDS", default=60)
-# Called (inside the transaction) for every comment audit row; see comments/events.py.
-PARLEY_STATUS_LISTENERS = [
-    "policy.webhooks.on_status_event",
-    "policy.notifications.on_status_event",
-]
 PARLEY_POLICY_CLAUSES = "policy.clauses.site_clauses"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -301,4 +297,3 @@ LOGGING = {
 # Product settings (defaults for new sites; each site can override in the admin).
 PARLEY_PAGE_SIZE = env.int("PARLEY_PAGE_SIZE", default=20)
 PARLEY_BODY_MAX_CHARS = 5000  # characters in a comment body; a site may take fewer (docs/api.md)
-PARLEY_MODERATION_ENTRY = "policy.services.moderate_comment"

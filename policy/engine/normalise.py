@@ -25,6 +25,7 @@ from itertools import filterfalse
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_MISSING: Any = object()
 
 TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$*")
 
@@ -663,11 +664,13 @@ class Analysis:
 
     def shared(self, key: str, compute: Callable[[Analysis], T]) -> T:
         """A value derived from this comment, computed once and shared by rules (e.g. links)."""
-        try:
-            return self.__dict__[key]
-        except KeyError:
-            value = self.__dict__[key] = compute(self)
-            return value
+        # get() and not try/except: the first rule to ask always misses, and raising
+        # KeyError costs more than the lookup.
+        d = self.__dict__
+        value = d.get(key, _MISSING)
+        if value is _MISSING:
+            value = d[key] = compute(self)
+        return value  # type: ignore[no-any-return]
 
     # -- locating matches in the original text (only used when reporting) --
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db.models import Model
 
-from comments import services
+from comments import hooks
 from comments.lifecycle import Actor, transition
 from comments.models import (
     ActorKind,
@@ -122,10 +122,8 @@ def keyword_moderation(comment: Comment, *, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def moderation(settings):
+def moderation():
     """Every comments test runs with the stand-in, so the policy app's rules (another team's,
     and changing) cannot change what these tests expect."""
-    settings.PARLEY_MODERATION_ENTRY = "tests.comments.conftest.keyword_moderation"
-    services._moderation_entry.cache_clear()
-    yield
-    services._moderation_entry.cache_clear()
+    with hooks.moderation_replaced(keyword_moderation):
+        yield

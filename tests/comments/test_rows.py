@@ -16,8 +16,8 @@ from comments.authentication import token_user
 from comments.errors import NotFound
 from comments.models import Article, Comment, Commenter, CommentEvent, Site
 from comments.selectors import article_get
-from policy.models import ModerationDecision, NotificationLog
-from policy.services import site_moderation
+from pipeline.config import site_moderation
+from pipeline.models import ModerationDecision, NotificationLog
 
 from ..factories import ArticleFactory, CommenterFactory, CommentFactory, UserFactory
 from .conftest import thread_url

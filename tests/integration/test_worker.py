@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 
 from comments.models import Comment, CommentStatus
-from policy.models import ModerationDecision, NotificationLog, ScorerConfig
-from policy.pipeline import send_moderation_task, sweep_pending
+from pipeline.entry import send_moderation_task
+from pipeline.models import ModerationDecision, NotificationLog, ScorerConfig
+from pipeline.sweeper import sweep_pending
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, CommenterFactory, CommentFactory, SiteFactory
 

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from comments.lifecycle import Actor, transition
+from comments.locks import comments_locked
 from comments.models import (
     ActorKind,
     Comment,
@@ -18,8 +19,11 @@ from comments.models import (
     Report,
 )
 from moderation.models import ModeratorAction, Role, SiteRole
-from policy.models import ModerationDecision, Standing
-from policy.services import apply_verdict, evaluate, policy_save
+from pipeline.config import site_moderation
+from pipeline.models import ModerationDecision
+from pipeline.services import apply_verdict
+from policy.models import Standing
+from policy.services import evaluate_comment, policy_save
 from security import recent
 from tests.factories import (
     CommenterFactory,
@@ -145,13 +149,12 @@ def mod_api(moderator) -> APIClient:
 def decide_by_policy(comment: Comment) -> Comment:
     """Run the real engine on a pending comment and apply its verdict (hits with spans)."""
     with transaction.atomic():
-        locked = (
-            Comment.objects.select_for_update(of=("self",))
-            .select_related("site", "article", "author")
-            .get(pk=comment.pk)
+        locked = comments_locked("site", "article", "author").get(pk=comment.pk)
+        config = site_moderation(site=locked.site)
+        verdict = evaluate_comment(locked, engine=config.engine)
+        apply_verdict(
+            locked, verdict=verdict, version=config.version, stage=ModerationDecision.Stage.SYNC
         )
-        version, verdict = evaluate(locked)
-        apply_verdict(locked, verdict=verdict, version=version, stage=ModerationDecision.Stage.SYNC)
     return locked
 
 

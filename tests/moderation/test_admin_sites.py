@@ -5,8 +5,9 @@ from django.test import Client
 
 from comments.models import Site
 from moderation.models import Role, SiteRole
+from pipeline.models import RemoderationRun
 from policy.models import PolicyVersion
-from policy.services import policy_current
+from policy.services import policy_current, policy_save
 from tests.factories import ArticleFactory, SiteFactory, UserFactory
 
 from .conftest import browser_for
@@ -139,8 +140,6 @@ def test_saved_versions_are_read_only(two_sites):
 
 def test_dry_run_then_apply_from_the_admin(two_sites, django_capture_on_commit_callbacks):
     from comments.models import CommentStatus
-    from policy.models import RemoderationRun
-    from policy.services import policy_save
     from tests.factories import CommentFactory
 
     north, _ = two_sites
@@ -166,7 +165,7 @@ def test_dry_run_then_apply_from_the_admin(two_sites, django_capture_on_commit_c
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            "/admin/policy/remoderationrun/",
+            "/admin/pipeline/remoderationrun/",
             {"action": "apply_dry_run", "_selected_action": [dry.pk]},
         )
     comment.refresh_from_db()

@@ -8,6 +8,8 @@ from comments.lifecycle import Actor, transition
 from comments.models import ActorKind, Comment, CommentEvent, CommentStatus, Report
 from moderation.models import ModeratorAction
 from moderation.selectors import QueueFilters, queue_comments
+from pipeline.services import decide_pending
+from policy.services import policy_save
 from tests.factories import CommenterFactory, CommentFactory
 
 from .conftest import api_for, assert_error
@@ -107,8 +109,6 @@ def test_refused_decisions_change_nothing(mod_api, held, body, status, code, unc
 
 
 def test_a_clause_of_another_sites_policy_is_refused(mod_api, held, other_site, unchanged):
-    from policy.services import policy_save
-
     policy_save(
         site=other_site,
         source="""
@@ -245,7 +245,6 @@ def test_a_moderator_overrides_the_system_while_it_is_still_pending(mod_api, art
     comment = CommentFactory(article=article, status=S.PENDING, body="Fine words.")
     assert decide(mod_api, comment, action="approve").json()["status"] == "published"
     # The pipeline, arriving later, finds nothing pending and leaves the decision alone.
-    from policy.pipeline import decide_pending
 
     assert decide_pending(comment.pk) is None
     comment.refresh_from_db()

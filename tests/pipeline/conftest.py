@@ -2,9 +2,9 @@ import pytest
 import responses
 from django.urls import include, path
 
+from pipeline.models import ScorerConfig
+from pipeline.preferences import PreferencesAPI
 from policy.documents import default_policy_source
-from policy.models import ScorerConfig
-from policy.preferences import PreferencesAPI
 from policy.services import policy_save
 
 from ..conftest import client_for

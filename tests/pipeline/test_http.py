@@ -5,7 +5,7 @@ import threading
 import pytest
 import responses
 
-from policy import http
+from pipeline import http
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from comments.models import CommentStatus
-from policy import services
+from policy import sql
 from policy.models import Standing, StandingState
 from policy.services import moderation_context
 
@@ -54,11 +54,11 @@ def test_recent_bodies_are_the_last_day_newest_first_without_deleted(author):
 
 def test_recent_bodies_stop_at_the_limit(author):
     article = ArticleFactory()
-    for n in range(services.RECENT_LIMIT + 3):
+    for n in range(sql.RECENT_LIMIT + 3):
         _comment(article, author, hours_ago=n / 10, body=f"Remark {n}.")
     mine = _comment(article, author, S.PENDING)
     recent = moderation_context(mine).recent_bodies
-    assert recent == tuple(f"Remark {n}." for n in range(services.RECENT_LIMIT))
+    assert recent == tuple(f"Remark {n}." for n in range(sql.RECENT_LIMIT))
 
 
 def test_counts_stop_at_the_cap(author, monkeypatch):
@@ -66,12 +66,12 @@ def test_counts_stop_at_the_cap(author, monkeypatch):
     for _ in range(5):
         _comment(article, author)
     mine = _comment(article, author, S.PENDING)
-    monkeypatch.setattr(services, "HISTORY_COUNT_CAP", 3)
-    services._context_sql.cache_clear()
+    monkeypatch.setattr(sql, "HISTORY_COUNT_CAP", 3)
+    sql._author_history_sql.cache_clear()
     try:
         assert moderation_context(mine).author_approved_count == 3
     finally:
-        services._context_sql.cache_clear()
+        sql._author_history_sql.cache_clear()
 
 
 def test_a_suspension_that_ran_out_counts_as_active(author):

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from comments.lifecycle import Actor, transition
 from comments.models import Comment, CommentStatus
-from policy.models import NotificationLog, NotificationPreference
-from policy.notifications import notification_send
+from pipeline.models import NotificationLog, NotificationPreference
+from pipeline.notifications import notification_send
+from pipeline.services import decide_pending
 from tests.factories import CommentFactory
 
 S = CommentStatus
@@ -133,8 +134,6 @@ def test_a_rejection_after_waiting_is_e_mailed_with_the_reason(
 
 
 def test_a_pipeline_publish_after_a_long_wait_is_e_mailed(article, reader, on_commit, settings):
-    from policy.pipeline import decide_pending
-
     comment = CommentFactory(article=article, author=reader, status=S.PENDING)
     Comment.objects.filter(pk=comment.pk).update(
         created_at=timezone.now() - timedelta(seconds=settings.PARLEY_NOTIFY_AFTER_WAIT_SECONDS + 5)
@@ -145,8 +144,6 @@ def test_a_pipeline_publish_after_a_long_wait_is_e_mailed(article, reader, on_co
 
 
 def test_a_pipeline_publish_soon_after_posting_is_not_e_mailed(article, reader, on_commit):
-    from policy.pipeline import decide_pending
-
     comment = CommentFactory(article=article, author=reader, status=S.PENDING)
     with on_commit():
         assert decide_pending(comment.pk) == S.PUBLISHED

@@ -12,10 +12,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from comments.locks import comment_status_locked
 from comments.models import ActorKind, Comment, CommentEvent, CommentStatus
 from config.celery_app import app as celery_app
-from policy.models import ModerationDecision
-from policy.pipeline import decide_pending, send_moderation_task, sweep_pending
+from pipeline.entry import send_moderation_task
+from pipeline.models import ModerationDecision
+from pipeline.services import decide_pending
+from pipeline.sweeper import sweep_pending
 
 S = CommentStatus
 
@@ -103,7 +106,7 @@ def test_nothing_is_enqueued_when_the_request_rolls_back(
 
 def _pending_comment(reader_api, on_commit, monkeypatch):
     # Store a pending comment without its task running (as if the broker had been down).
-    monkeypatch.setattr("policy.pipeline.send_moderation_task", lambda comment_id: False)
+    monkeypatch.setattr("pipeline.entry.send_moderation_task", lambda comment_id: False)
     with on_commit():
         assert post(reader_api).status_code == 202
     monkeypatch.undo()
@@ -150,12 +153,12 @@ def test_broker_down_the_post_still_succeeds_fast_and_the_sweeper_catches_up(
 ):
     started = time.perf_counter()
     logged = ListHandler()
-    logging.getLogger("policy.pipeline").addHandler(logged)
+    logging.getLogger("pipeline.enqueue").addHandler(logged)
     try:
         with broker_down(), on_commit():
             response = post(reader_api)
     finally:
-        logging.getLogger("policy.pipeline").removeHandler(logged)
+        logging.getLogger("pipeline.enqueue").removeHandler(logged)
     elapsed = time.perf_counter() - started
     assert response.status_code == 202
     assert elapsed < 1.0
@@ -199,14 +202,14 @@ def test_an_edit_meanwhile_leaves_the_old_task_nothing_to_do(
     reader_api, article, on_commit, monkeypatch, quiet_house
 ):
     comment = _pending_comment(reader_api, on_commit, monkeypatch)
-    real_lock = __import__("policy.pipeline", fromlist=["_lock"])._lock
+    real_lock = comment_status_locked
 
     def lock(loaded):
         # Between scoring and deciding, the author edits.
         Comment.objects.filter(pk=loaded.pk).update(edited_at=timezone.now())
         return real_lock(loaded)
 
-    monkeypatch.setattr("policy.pipeline._lock", lock)
+    monkeypatch.setattr("pipeline.services.comment_status_locked", lock)
     assert decide_pending(comment.pk) is None
     assert Comment.objects.get().status == S.PENDING
     assert not ModerationDecision.objects.filter(stage="pipeline").exists()
@@ -232,13 +235,13 @@ def test_a_comment_deleted_by_its_author_meanwhile_is_left_alone(
     reader_api, article, on_commit, monkeypatch, quiet_house
 ):
     comment = _pending_comment(reader_api, on_commit, monkeypatch)
-    real_lock = __import__("policy.pipeline", fromlist=["_lock"])._lock
+    real_lock = comment_status_locked
 
     def lock(loaded):
         reader_api.delete(f"/api/v1/comments/{loaded.pk}/")  # while the scorer was thinking
         return real_lock(loaded)
 
-    monkeypatch.setattr("policy.pipeline._lock", lock)
+    monkeypatch.setattr("pipeline.services.comment_status_locked", lock)
     assert decide_pending(comment.pk) is None
     assert Comment.objects.get().status == S.DELETED
     assert not ModerationDecision.objects.filter(stage="pipeline").exists()

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment, CommentEvent, CommentStatus, Site
-from policy.models import ModerationDecision
-from policy.pipeline import decide_pending
-from policy.services import site_moderation
+from pipeline.config import site_moderation
+from pipeline.models import ModerationDecision
+from pipeline.services import decide_pending
 
 from ..comments.conftest import thread_url
 from ..factories import CommentFactory
@@ -68,7 +68,7 @@ def test_a_pipeline_decision_runs_a_fixed_set_of_statements(
     reader_api, article, on_commit, monkeypatch, quiet_house
 ):
     # A comment waiting for the site's classifier (stored as if the broker had been down).
-    monkeypatch.setattr("policy.pipeline.send_moderation_task", lambda comment_id: False)
+    monkeypatch.setattr("pipeline.entry.send_moderation_task", lambda comment_id: False)
     with on_commit():
         response = reader_api.post(thread_url(article), {"body": "A point."}, format="json")
     assert response.status_code == 202, response.content

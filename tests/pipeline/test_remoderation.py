@@ -5,9 +5,10 @@ from django.core.management import call_command
 
 from comments.errors import Conflict
 from comments.models import ActorKind, Comment, CommentStatus
+from pipeline.entry import remoderation_start
+from pipeline.models import ModerationDecision, RemoderationRun
+from pipeline.remoderation import parse_since, remoderation_execute
 from policy.documents import default_policy_source
-from policy.models import ModerationDecision, RemoderationRun
-from policy.remoderation import parse_since, remoderation_execute, remoderation_start
 from policy.services import policy_current, policy_save
 from tests.factories import CommentFactory
 

@@ -11,9 +11,9 @@ import responses
 from django.test import override_settings
 
 from comments.models import ActorKind, Comment, CommentStatus
-from policy.models import ModerationDecision
-from policy.pipeline import SCORER_UNAVAILABLE
-from policy.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from pipeline.models import ModerationDecision
+from pipeline.services import SCORER_UNAVAILABLE
+from pipeline.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 from .conftest import AKISMET_URL, HOUSE_URL
 

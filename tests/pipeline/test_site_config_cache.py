@@ -8,15 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment, CommentStatus, Site
+from pipeline.config import site_moderation
+from pipeline.models import ModerationDecision, ScorerConfig, WebhookDelivery, WebhookEndpoint
 from policy.documents import default_policy_source
-from policy.models import (
-    ModerationDecision,
-    PolicyVersion,
-    ScorerConfig,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
-from policy.services import policy_save, site_moderation
+from policy.models import PolicyVersion
+from policy.services import policy_save
 
 from .conftest import HOUSE_URL
 
@@ -175,7 +171,7 @@ def test_another_process_sees_the_change_by_the_stamp(site):
 def test_admin_form_saves_change_the_stamp(admin_client, site, model):
     before = fresh_site(site).config_stamp
     if model == "scorer":
-        url = "/admin/policy/scorerconfig/add/"
+        url = "/admin/pipeline/scorerconfig/add/"
         data = {
             "site": site.pk,
             "name": "house",
@@ -188,7 +184,7 @@ def test_admin_form_saves_change_the_stamp(admin_client, site, model):
             "created_at_1": "12:00:00",
         }
     else:
-        url = "/admin/policy/webhookendpoint/add/"
+        url = "/admin/pipeline/webhookendpoint/add/"
         data = {"site": site.pk, "url": HOOK, "secret": "s", "events": "[]", "active": "on"}
         data.update(created_at_0="2026-11-27", created_at_1="12:00:00")
     response = admin_client.post(url, data)

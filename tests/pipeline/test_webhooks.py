@@ -9,9 +9,9 @@ from django.db import transaction
 
 from comments.lifecycle import Actor, transition
 from comments.models import Comment, CommentStatus
-from policy.models import WebhookDelivery, WebhookEndpoint
-from policy.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from policy.webhooks import webhook_deliver
+from pipeline.models import WebhookDelivery, WebhookEndpoint
+from pipeline.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from pipeline.webhooks import webhook_deliver
 from tests.factories import CommentFactory
 
 S = CommentStatus

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from comments.models import Comment
-from policy.models import ModerationDecision, PolicyVersion, Standing, StandingState
+from pipeline.models import ModerationDecision
+from policy.models import PolicyVersion, Standing, StandingState
 from policy.services import policy_current, policy_save
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments.errors import ParleyError
 from comments.models import Site
-from policy.models import RemoderationRun
-from policy.remoderation import parse_since, remoderation_execute, remoderation_start
+from pipeline.entry import remoderation_start
+from pipeline.models import RemoderationRun
+from pipeline.remoderation import parse_since, remoderation_execute
 
 
 class Command(BaseCommand):

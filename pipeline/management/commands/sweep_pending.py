@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from policy.pipeline import sweep_outbox, sweep_pending
+from pipeline.sweeper import sweep_outbox, sweep_pending
 
 
 class Command(BaseCommand):

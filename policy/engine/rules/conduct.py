@@ -280,6 +280,33 @@ def _spans_in_ctext(a: Analysis, found: list[re.Match[str]]) -> list[list[Any]]:
     return out
 
 
+def _token_ranges(a: Analysis, found: list[re.Match[str]]) -> list[tuple[int, int] | None]:
+    """Token ranges ``(first, stop)`` of matches in :attr:`Analysis.ctext` (None: no token)."""
+    if not found:
+        return []
+    lengths = list(map(len, a.canon))
+    starts = list(accumulate(map((1).__add__, lengths), initial=1))[:-1]
+    ends = list(map(add, starts, lengths))
+    out: list[tuple[int, int] | None] = []
+    for m in found:
+        first = bisect_right(ends, m.start())
+        last = bisect_left(starts, m.end()) - 1
+        out.append((first, last + 1) if first <= last else None)
+    return out
+
+
+def _insult_evidence(found: list[tuple[str, list[Any]]], target: str) -> Evidence | None:
+    if not found:
+        return None
+    spans = sorted((span for _, span in found), key=lambda s: s[0])
+    return {
+        "matches": spans[:20],
+        "terms": sorted({term for term, _ in found}),
+        "count": len(spans),
+        "target": target,
+    }
+
+
 class _PatternRule(Rule):
     """Shared machinery: trigger-word gate, one combined regex, spans on the original text."""
 
@@ -401,8 +428,9 @@ def _at_reader(text: str) -> bool:
 def _near_reader(ctext: str, start: int, end: int) -> bool:
     """An insult within three words of "you"/"your" ("idiots like you", "you have two brain
     cells") or right after "hey" ("hey dimwit") is said to the reader."""
-    before = ctext[:start].split()[-_NEAR:]
-    after = ctext[end:].split()[:_NEAR]
+    # A window of characters, not the whole text: three words fit in 80 of them.
+    before = ctext[max(0, start - 80) : start].split()[-_NEAR:]
+    after = ctext[end : end + 80].split()[:_NEAR]
     if before and before[-1] in _VOCATIVE_OPENERS:
         return True
     words = before + after
@@ -453,6 +481,9 @@ class InsultRule(_PatternRule):
         target = self.target
         if target == "any":
             return super().check(a, ctx)
+        relevant = a.relevant
+        if self.triggers.isdisjoint(relevant) and self.phrase_words.isdisjoint(relevant):
+            return None
         # A policy has a "reader" and a "third_party" rule with the same words: the
         # matching and the split are done once per comment and shared between them.
         parts = a.shared(self.share_key, self._split)
@@ -467,46 +498,56 @@ class InsultRule(_PatternRule):
             return None
         matches, words, found = got
         ctext = a.ctext
-        at_reader = [
-            m
-            for m in matches
-            if _at_reader(m.group())
-            or " shut " in m.group() + " "
-            or _near_reader(ctext, m.start(), m.end())
-        ]
-        phrases_at_reader = [
-            f
-            for f in found
-            if f[0] in READER_PHRASES
-            or _at_reader(f[0])
-            or _near_reader(ctext, *_ctext_span(ctext, f[0]))
-        ]
-        at_reader_words = {w for w in words if _near_reader(ctext, *_ctext_span(ctext, w))}
-        words = [w for w in words if w not in at_reader_words]
-        reader = None
-        if at_reader or phrases_at_reader or at_reader_words:
-            reader = _pattern_evidence(
-                a, at_reader, at_reader_words, phrases_at_reader, target="reader"
-            )
-        others = [m for m in matches if m not in at_reader]
-        other_phrases = [f for f in found if f not in phrases_at_reader]
-        word_spans: list[list[Any]] = []
-        kept = set()
+        # Token ranges of the matches, computed once for both sides.
+        ranges = _token_ranges(a, matches)
+        reader: list[tuple[str, list[Any]]] = []
+        others: list[tuple[str, list[Any]]] = []
+        taken: list[tuple[int, int]] = []
+        for m, rng in zip(matches, ranges, strict=True):
+            if rng is None:
+                continue
+            text = m.group()
+            term = text.strip()
+            if _at_reader(text) or " shut " in text + " " or _near_reader(ctext, *m.span()):
+                reader.append((term, a.token_span(*rng)))
+                taken.append(rng)
+            else:
+                others.append((term, a.token_span(*rng)))
+        for term, span in found:
+            if (
+                term in READER_PHRASES
+                or _at_reader(term)
+                or _near_reader(ctext, *_ctext_span(ctext, term))
+            ):
+                reader.append((term, span))
+                taken.append(self._phrase_range(a, span))
+            else:
+                others.append((term, span))
         if words:
-            # "you idiot" is a personal attack: its "idiot" is not also a third-party insult.
-            taken = _spans_in_ctext(a, at_reader) + [span for _, span in phrases_at_reader]
-            for i, tok in enumerate(a.canon):
-                if tok in words:
-                    span = a.token_span(i, i + 1)
-                    if not any(t[0] <= span[0] < t[1] for t in taken):
-                        word_spans.append(span)
-                        kept.add(tok)
-        third = None
-        if others or other_phrases or word_spans:
-            third = _pattern_evidence(
-                a, others, kept, other_phrases, word_spans, target="third_party"
-            )
-        return reader, third
+            canon = a.canon
+            for i, tok in enumerate(canon):
+                if tok not in words:
+                    continue
+                if _near_reader(ctext, *_ctext_span(ctext, tok)):
+                    reader.append((tok, a.token_span(i, i + 1)))
+                elif not any(lo <= i < hi for lo, hi in taken):
+                    # "you idiot" is a personal attack: its "idiot" is not also a
+                    # third-party insult.
+                    others.append((tok, a.token_span(i, i + 1)))
+        return _insult_evidence(reader, "reader"), _insult_evidence(others, "third_party")
+
+    @staticmethod
+    def _phrase_range(a: Analysis, span: list[Any]) -> tuple[int, int]:
+        """Token range of a phrase match given as a span of the original text."""
+        spans = a.token_spans
+        lo = hi = -1
+        for i, (s, _) in enumerate(spans):
+            start = a.offset(s)
+            if start >= span[0] and lo < 0:
+                lo = i
+            if start < span[1]:
+                hi = i + 1
+        return (lo, hi)
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
@@ -524,6 +565,8 @@ class InsultRule(_PatternRule):
         trigger_words.add("shut")
         self.triggers = frozenset(w for phrase in trigger_words for w in phrase.split())
         self.phrases = Matcher(PHRASES)
+        # The phrases matcher has no wildcard roots: its vocabulary gates it exactly.
+        self.phrase_words = self.phrases.vocabulary
 
 
 # --- threats ------------------------------------------------------------------

@@ -53,10 +53,11 @@ class _WordListRule(Rule):
         matcher = self.matcher
         if not matcher.has_roots and matcher.vocabulary.isdisjoint(a.relevant):
             return None
-        found = a.shared(self.share_key, matcher.find)
+        quoted = self.quoted
+        # Rules split by quoting come in pairs over the same words: one match for both.
+        found = matcher.find(a) if quoted == "include" else a.shared(self.share_key, matcher.find)
         if not found:
             return None
-        quoted = self.quoted
         if quoted != "include":
             spans = _quoted_spans(a.text)
             inside = [f for f in found if any(s <= f[1][0] and f[1][1] <= e for s, e in spans)]
