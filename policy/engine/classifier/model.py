@@ -76,7 +76,7 @@ class Scores:
         self._pairs = pairs
         n = len(model.labels)
         if vectors:
-            totals = list(map(sum, zip(*vectors, *(v for _, v in pairs), strict=True)))
+            totals: list[float] = list(map(sum, zip(*vectors, *(v for _, v in pairs), strict=True)))
         else:
             totals = [0.0] * (n + 1)
         sq = totals[n]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,15 +12,26 @@ from policy.engine.model import Context
 from policy.engine.normalise import Analysis
 from policy.engine.rules.base import Evidence, Rule
 
-_CACHE = "_classifier_scores"
+
+class _Last(threading.local):
+    analysis: Analysis | None = None
+    scores: Scores | None = None
+
+
+_last = _Last()
 
 
 def scores_for(a: Analysis) -> Scores:
-    """The model's scores for this comment, computed once per evaluation whatever rules ask."""
-    cached = a.__dict__.get(_CACHE)
-    if cached is None:
-        cached = a.__dict__[_CACHE] = get_model().score(a.text)
-    return cached
+    """The model's scores for this comment, computed once per evaluation whatever rules ask.
+
+    The engine runs a comment's rules one after the other on one thread, so remembering the
+    last analysis per thread is enough (and needs nothing from :class:`Analysis`).
+    """
+    last = _last
+    if last.analysis is not a or last.scores is None:
+        last.scores = get_model().score(a.text)
+        last.analysis = a
+    return last.scores
 
 
 class ClassifierRule(Rule):
