@@ -162,7 +162,7 @@ def test_the_engine_reads_the_standing(mod_api, site, article, reader, policy):
 
     put(mod_api, site, reader, state="active", reason="Appeal accepted")
     published = decide_by_policy(CommentFactory(article=article, author=reader, status=S.PENDING))
-    assert published.status in (S.PUBLISHED, S.PENDING)  # left for the pipeline or published
+    assert published.status == S.PUBLISHED
 
 
 def test_standing_is_per_site(users, site, other_site, reader):
