@@ -103,8 +103,8 @@ _SENTENCE_END = frozenset('.!?:;"“”(\n')
 
 def read_lexicon(name: str) -> tuple[str, ...]:
     """Entries of ``policy/engine/lexicon/<name>.txt`` as written (comments dropped)."""
-    text = resources.files("policy.engine").joinpath("lexicon").joinpath(f"{name}.txt")
-    text = text.read_text("utf-8")
+    path = resources.files("policy.engine").joinpath("lexicon").joinpath(f"{name}.txt")
+    text = path.read_text("utf-8")
     return tuple(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )
@@ -344,6 +344,7 @@ class Matcher:
             forms = {c for c in a.candidates if c in singles or lookup.get(c) in singles}
             odd = a.odd_tokens
             for i, tok in enumerate(a.tokens):
+                form: str | None
                 if tok in forms:
                     form = tok
                 elif tok in odd:
@@ -406,7 +407,7 @@ class Matcher:
             return False
         spans = a.token_spans
         start, _, written = a.span(*spans[i])
-        if not written.istitle():
+        if not str(written).istitle():
             return False
         if i > 0 and a.canon[i - 1] in _HONORIFICS:
             return True
@@ -414,7 +415,7 @@ class Matcher:
             if (
                 0 <= j < len(spans)
                 and a.canon[j] not in _NOT_NAMES
-                and a.span(*spans[j])[2].istitle()
+                and str(a.span(*spans[j])[2]).istitle()
             ):
                 return True
         if i == 0 or a.canon[i - 1] in _NOT_NAMES:

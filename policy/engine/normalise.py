@@ -437,8 +437,9 @@ class Analysis:
                 data = None
         if data is not None:
             self.ascii = True
-            self.data = data
-            folded = self.folded = data.translate(ASCII_FOLD)
+            self.data: bytes | None = data
+            folded = data.translate(ASCII_FOLD)
+            self.folded: bytes | None = folded
             self.norm = folded.decode("ascii")
             self.tokens: list[str] = self.norm.split()
             joined = folded.translate(None, b" ")
@@ -670,7 +671,7 @@ class Analysis:
         value = d.get(key, _MISSING)
         if value is _MISSING:
             value = d[key] = compute(self)
-        return value  # type: ignore[no-any-return]
+        return value
 
     # -- locating matches in the original text (only used when reporting) --
 

@@ -60,7 +60,9 @@ class _WordListRule(Rule):
             return None
         if quoted != "include":
             spans = _quoted_spans(a.text)
-            inside = [f for f in found if any(s <= f[1][0] and f[1][1] <= e for s, e in spans)]
+            inside = [
+                f for f in found if any(s <= int(f[1][0]) and int(f[1][1]) <= e for s, e in spans)
+            ]
             if quoted == "only":
                 found = inside
                 extra["quoted"] = True
@@ -87,7 +89,7 @@ def _unclassified_base_words() -> list[str]:
     """better-profanity words in none of our lists: they default to the mild tier."""
     from policy.engine.rules.conduct import BASE_LIST_INSULTS
 
-    known = set()
+    known: set[str] = set()
     for name in (
         "profanity_strong",
         "profanity_mild",
