@@ -17,9 +17,9 @@ from comments.models import Comment, Report
 from pipeline.models import ModerationDecision
 
 EVIDENCE_TEXT_LIMIT = 80
-# Evidence keys holding [start, end, text] ranges of the body. The engine writes "matches";
-# "spans" is the name in the decision format's description. Both are read.
-SPAN_KEYS = ("matches", "spans")
+# The evidence key holding [start, end, text] ranges of the body, as every rule writes it
+# (docs/policy-format.md).
+SPAN_KEYS = ("matches",)
 
 
 def evidence_spans(hits: Iterable[dict[str, Any]], body: str) -> list[tuple[int, int]]:

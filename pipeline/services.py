@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import cache
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from comments import rows
@@ -29,6 +27,7 @@ from policy.engine import Action, Verdict
 from policy.models import PolicyVersion
 from policy.services import breaks_clause, evaluate_comment
 
+from . import sql
 from .config import site_moderation
 from .models import ModerationDecision
 from .scorers import ScorerError, ScorerUnavailable, run_scorers, scorers_for
@@ -123,31 +122,6 @@ def _reason(verdict: Verdict) -> str:
     return ""
 
 
-# What a decision reads of the comment's relations: the engine (article state), the site's
-# cached configuration (its stamp), the scorers' payloads (Akismet, HTTP), the webhook payloads
-# and the audit rows' labels. The other columns are deferred (reading one costs a query;
-# tests/pipeline/test_post_queries.py counts a decision's statements).
-_SITE = ("id", "slug", "name", "allowed_origins", "config_stamp")
-_ARTICLE = ("id", "site", "key", "url", "title", "is_open", "closes_at", "premoderated")
-_AUTHOR = ("id", "user", "public_id", "display_name")
-
-
-@cache
-def _comment_to_decide() -> rows.Select[Comment]:
-    # Built on first use: the user model's e-mail field is known once the apps are loaded.
-    user_model = get_user_model()
-    return rows.Select(
-        Comment,
-        where=("pk",),
-        related={
-            "site": _SITE,
-            "article": _ARTICLE,
-            "author": _AUTHOR,
-            "author__user": ("id", user_model.get_email_field_name(), "is_active"),
-        },
-    )
-
-
 def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None:
     """Decide one pending comment; the task calls this. Returns the new status, or None when
     there was nothing to do (gone, no longer pending, edited meanwhile, already decided).
@@ -156,7 +130,7 @@ def decide_pending(comment_id: int, *, final_attempt: bool = True) -> str | None
     retries with backoff). On the final attempt, or when a scorer fails for good, the comment
     is held for a moderator: never published unchecked.
     """
-    comment = _comment_to_decide().get(comment_id)
+    comment = sql.comment_to_decide(comment_id)
     if comment is None or comment.status != S.PENDING:
         return None
     revision = revision_of(comment)

@@ -3,11 +3,17 @@
 import pytest
 from django.contrib.messages import get_messages
 
-from comments.models import CommentStatus, Report
+from comments.models import CommentStatus
 from moderation.display import evidence_spans, highlighted
 from moderation.models import ModeratorAction, Role, SiteRole
 from policy.models import Standing
-from tests.factories import CommenterFactory, CommentFactory, UserFactory
+from tests.factories import (
+    CommenterFactory,
+    CommentFactory,
+    ReportFactory,
+    StandingFactory,
+    UserFactory,
+)
 
 from .conftest import browser_for, decide_by_policy
 
@@ -18,7 +24,7 @@ QUEUE = "/admin/moderation/queuecomment/"
 def test_a_row_shows_text_evidence_author_reports_and_parent(moderator, article, make_held):
     parent = CommentFactory(article=article, status=S.PUBLISHED, body="Parent remark.")
     comment = make_held("Only a nincompoop would say so.", parent=parent)
-    Report.objects.create(
+    ReportFactory(
         comment=comment, reporter=CommenterFactory(display_name="Zed"), clause_id="civility"
     )
     html = browser_for(moderator).get(QUEUE).content.decode()
@@ -47,15 +53,13 @@ def test_every_reader_supplied_string_is_escaped(moderator, article, policy):
         body=f"{evil} you nincompoop",
     )
     decide_by_policy(comment)
-    Report.objects.create(
+    ReportFactory(
         comment=comment,
         reporter=CommenterFactory(display_name="<i>Rep</i>"),
         clause_id="<civ>",
         note='<img src=x onerror="alert(2)">',
     )
-    Standing.objects.create(
-        site=article.site, commenter=author, state="warned", reason="<u>why</u>"
-    )
+    StandingFactory(site=article.site, commenter=author, state="warned", reason="<u>why</u>")
     for url in (QUEUE, f"{QUEUE}{comment.pk}/change/"):
         html = browser_for(moderator).get(url).content.decode()
         for raw in (evil, "<b>Eve</b>", "<i>Rep</i>", "<img src=x", "<civ>", "<u>why</u>"):
@@ -73,7 +77,8 @@ M = '<mark class="pm-evidence">'
     [
         ([], "a &lt;b&gt; c"),
         ([{"evidence": {"matches": [[2, 5, "<b>"]]}}], f"a {M}&lt;b&gt;</mark> c"),
-        ([{"evidence": {"spans": [[0, 1, "a"]]}}], f"{M}a</mark> &lt;b&gt; c"),
+        # "spans" was never written by a rule: not a key the queue reads
+        ([{"evidence": {"spans": [[0, 1, "a"]]}}], "a &lt;b&gt; c"),
         # overlapping spans merge; spans past the end or malformed are dropped
         (
             [{"evidence": {"matches": [[0, 3, "a <"], [2, 5, "<b>"], [40, 50, "x"], ["0", 1]]}}],
@@ -219,7 +224,7 @@ def test_queue_page_queries_do_not_grow_with_rows(
             article=article, parent=parent, status=S.PENDING, body=f"Nincompoop {i}."
         )
         decide_by_policy(comment)
-        Report.objects.create(comment=comment, reporter=reader, clause_id="civility")
+        ReportFactory(comment=comment, reporter=reader, clause_id="civility")
     client = browser_for(moderator)
     client.get(QUEUE)  # warm the session and the compiled policy
     # session, user, roles, queue counts, sites (filter and clause lists), articles, page
