@@ -1,8 +1,12 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from comments.models import Article, Comment, Commenter, CommentStatus, Site
+from comments.models import Article, Comment, Commenter, CommentStatus, Report, Site
 from comments.rendering import render_body
+from embed.models import SiteEmbedConfig, SSOIdentity
+from moderation.models import Role, SiteRole
+from pipeline.models import ScorerConfig, ScorerKind, WebhookEndpoint
+from policy.models import Standing, StandingState
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -68,3 +72,71 @@ class CommentFactory(factory.django.DjangoModelFactory):
             from django.db.models import F
 
             Comment.objects.filter(pk=obj.parent_id).update(reply_count=F("reply_count") + 1)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A stored report; the report threshold runs only through comments.reports.report_create."""
+
+    class Meta:
+        model = Report
+
+    comment = factory.SubFactory(CommentFactory)
+    reporter = factory.SubFactory(CommenterFactory)
+    clause_id = "civility"
+
+
+class SiteRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteRole
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    site = factory.SubFactory(SiteFactory)
+    role = Role.MODERATOR
+
+
+class StandingFactory(factory.django.DjangoModelFactory):
+    """A stored standing, set by no one (moderation.services.standing_set logs its changes)."""
+
+    class Meta:
+        model = Standing
+
+    site = factory.SubFactory(SiteFactory)
+    commenter = factory.SubFactory(CommenterFactory)
+    state = StandingState.ACTIVE
+
+
+class ScorerConfigFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScorerConfig
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"scorer{n}")
+    kind = ScorerKind.HTTP
+    endpoint = "https://scorer.example/score"
+    key = "signing-secret"
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEndpoint
+
+    site = factory.SubFactory(SiteFactory)
+    url = factory.Sequence(lambda n: f"https://hooks.example/{n}")
+    secret = "webhook-secret"
+
+
+class SiteEmbedConfigFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteEmbedConfig
+        django_get_or_create = ("site",)
+
+    site = factory.SubFactory(SiteFactory)
+
+
+class SSOIdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SSOIdentity
+
+    site = factory.SubFactory(SiteFactory)
+    commenter = factory.SubFactory(CommenterFactory)
+    external_id = factory.Sequence(lambda n: f"host-user-{n}")

@@ -16,7 +16,6 @@ from comments.models import (
     Comment,
     CommentEvent,
     CommentStatus,
-    Report,
 )
 from moderation.models import ModeratorAction, Role, SiteRole
 from pipeline.config import site_moderation
@@ -28,7 +27,9 @@ from security import recent
 from tests.factories import (
     CommenterFactory,
     CommentFactory,
+    ReportFactory,
     SiteFactory,
+    SiteRoleFactory,
     UserFactory,
 )
 
@@ -99,7 +100,7 @@ def staff(username: str, *, superuser: bool = False):
 @pytest.fixture
 def moderator(site, policy):
     user = staff("mod")
-    SiteRole.objects.create(user=user, site=site, role=Role.MODERATOR)
+    SiteRoleFactory(user=user, site=site, role=Role.MODERATOR)
     return user
 
 
@@ -107,9 +108,9 @@ def moderator(site, policy):
 def users(site, other_site, moderator, reader) -> dict:
     """One user per row of the permission matrix (None is anonymous)."""
     other = staff("othermod")
-    SiteRole.objects.create(user=other, site=other_site, role=Role.MODERATOR)
+    SiteRoleFactory(user=other, site=other_site, role=Role.MODERATOR)
     admin_user = staff("siteadmin")
-    SiteRole.objects.create(user=admin_user, site=site, role=Role.ADMIN)
+    SiteRoleFactory(user=admin_user, site=site, role=Role.ADMIN)
     return {
         "anonymous": None,
         "reader": reader.user,
@@ -180,7 +181,7 @@ def make_reported(article, policy) -> Callable[..., Comment]:
     def make(reporters: int = 1, *, hold: bool = False, clause: str = "civility") -> Comment:
         comment = CommentFactory(article=article, status=S.PUBLISHED)
         for _ in range(reporters):
-            Report.objects.create(comment=comment, reporter=CommenterFactory(), clause_id=clause)
+            ReportFactory(comment=comment, reporter=CommenterFactory(), clause_id=clause)
         if hold:
             with transaction.atomic():
                 locked = Comment.objects.select_for_update().get(pk=comment.pk)

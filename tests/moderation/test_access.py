@@ -9,8 +9,8 @@ from moderation.access import (
     sites_administered_by,
     sites_moderated_by,
 )
-from moderation.models import Role, SiteRole
-from tests.factories import UserFactory
+from moderation.models import Role
+from tests.factories import SiteRoleFactory, UserFactory
 
 from .conftest import ROLES, api_for, assert_error, browser_for
 
@@ -141,9 +141,9 @@ def test_sites_moderated_by(users, site, other_site):
 
 def test_a_role_without_staff_or_on_an_inactive_account_gives_no_power(site, policy, held):
     not_staff = UserFactory(username="notstaff")
-    SiteRole.objects.create(user=not_staff, site=site, role=Role.MODERATOR)
+    SiteRoleFactory(user=not_staff, site=site, role=Role.MODERATOR)
     inactive = UserFactory(username="gone", is_staff=True, is_active=False)
-    SiteRole.objects.create(user=inactive, site=site, role=Role.ADMIN)
+    SiteRoleFactory(user=inactive, site=site, role=Role.ADMIN)
     for user in (not_staff, inactive):
         assert not is_moderator(user)
         assert list(sites_moderated_by(user)) == []

@@ -4,11 +4,11 @@ import pytest
 from django.test import Client
 
 from comments.models import Site
-from moderation.models import Role, SiteRole
+from moderation.models import Role
 from pipeline.models import RemoderationRun
 from policy.models import PolicyVersion
 from policy.services import policy_current, policy_save
-from tests.factories import ArticleFactory, SiteFactory, UserFactory
+from tests.factories import ArticleFactory, SiteFactory, SiteRoleFactory, UserFactory
 
 from .conftest import browser_for
 
@@ -25,7 +25,7 @@ def _client(role: str | None, site: Site | None) -> Client:
         username=f"user-{role}", is_staff=role is not None, is_superuser=role == "superuser"
     )
     if role in (Role.MODERATOR, Role.ADMIN):
-        SiteRole.objects.create(user=user, site=site, role=role)
+        SiteRoleFactory(user=user, site=site, role=role)
     return browser_for(user)
 
 

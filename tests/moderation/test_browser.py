@@ -14,13 +14,14 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from comments.models import CommentStatus
-from moderation.models import Role, SiteRole
+from moderation.models import Role
 from policy.services import policy_save
 from tests.factories import (
     ArticleFactory,
     CommenterFactory,
     CommentFactory,
     SiteFactory,
+    SiteRoleFactory,
     UserFactory,
 )
 
@@ -57,7 +58,7 @@ def queue_data(transactional_db):
     policy_save(site=site, source=TEST_POLICY)
     article = ArticleFactory(site=site, key="budget", title="The budget")
     moderator = UserFactory(username="mod", is_staff=True, password="mod-pass-123")
-    SiteRole.objects.create(user=moderator, site=site, role=Role.MODERATOR)
+    SiteRoleFactory(user=moderator, site=site, role=Role.MODERATOR)
     author = CommenterFactory(display_name="Alice")
     first = decide_by_policy(
         CommentFactory(article=article, author=author, status="pending", body="You nincompoop.")

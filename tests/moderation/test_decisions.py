@@ -5,12 +5,12 @@ import pytest
 from django.db import transaction
 
 from comments.lifecycle import Actor, transition
-from comments.models import ActorKind, Comment, CommentEvent, CommentStatus, Report
+from comments.models import ActorKind, Comment, CommentEvent, CommentStatus
 from moderation.models import ModeratorAction
 from moderation.selectors import QueueFilters, queue_comments
 from pipeline.services import decide_pending
 from policy.services import policy_save
-from tests.factories import CommenterFactory, CommentFactory
+from tests.factories import CommenterFactory, CommentFactory, ReportFactory
 
 from .conftest import api_for, assert_error
 
@@ -221,7 +221,7 @@ def test_approving_a_reported_comment_dismisses_its_reports(mod_api, make_report
     # Approving again changes nothing: the reports are dealt with.
     assert decide(mod_api, comment, action="approve").json()["changed"] is False
     # A new report opens it again.
-    Report.objects.create(comment=comment, reporter=CommenterFactory(), clause_id="spam")
+    ReportFactory(comment=comment, reporter=CommenterFactory(), clause_id="spam")
     assert queue_ids(comment.site, "reported") == [comment.pk]
 
 

@@ -7,9 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.lifecycle import Actor, transition
-from comments.models import Comment, CommentStatus, Report
+from comments.models import Comment, CommentStatus
 from policy.models import Standing
-from tests.factories import ArticleFactory, CommenterFactory, CommentFactory
+from tests.factories import (
+    ArticleFactory,
+    CommenterFactory,
+    CommentFactory,
+    ReportFactory,
+    StandingFactory,
+)
 
 from .conftest import assert_error
 
@@ -67,11 +73,9 @@ def test_the_held_queue_is_the_default_and_oldest_first(mod_api, every_queue):
 def test_a_row_shows_why_it_is_there(mod_api, article, make_held, reader):
     parent = CommentFactory(article=article, status=S.PUBLISHED, body="The parent says hi.")
     reply = make_held("You nincompoop.", parent=parent, author=reader)
-    Report.objects.create(
-        comment=reply, reporter=CommenterFactory(), clause_id="civility", note="rude"
-    )
+    ReportFactory(comment=reply, reporter=CommenterFactory(), clause_id="civility", note="rude")
     CommentFactory(article=article, author=reader, status=S.REJECTED)
-    Standing.objects.create(site=article.site, commenter=reader, state="warned", reason="Rude")
+    StandingFactory(site=article.site, commenter=reader, state="warned", reason="Rude")
     item = queue(mod_api).json()["results"][0]
     assert item["id"] == reply.pk
     assert item["parent"] == {
@@ -151,8 +155,8 @@ def _fill_held(article, reader, n: int) -> None:
             article=article, parent=parent, status=S.PENDING, body=f"Nincompoop number {i}."
         )
         decide_by_policy(comment)
-        Report.objects.create(comment=comment, reporter=reader, clause_id="civility")
-        Standing.objects.create(site=article.site, commenter=comment.author, state="warned")
+        ReportFactory(comment=comment, reporter=reader, clause_id="civility")
+        StandingFactory(site=article.site, commenter=comment.author, state="warned")
 
 
 @pytest.mark.parametrize("rows", [2, 6])

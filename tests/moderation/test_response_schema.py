@@ -4,14 +4,13 @@ OpenAPI schema, strictly (tests/openapi.py)."""
 import pytest
 from jsonschema import ValidationError
 
-from comments.models import Report
-from tests.factories import CommenterFactory
+from tests.factories import CommenterFactory, ReportFactory
 from tests.openapi import assert_matches_schema
 
 
 def test_every_moderation_endpoint(mod_api, site, make_held, reader):
     comment = make_held(author=reader)
-    Report.objects.create(comment=comment, reporter=CommenterFactory(), clause_id="civility")
+    ReportFactory(comment=comment, reporter=CommenterFactory(), clause_id="civility")
     base = "/api/v1/moderation"
 
     assert_matches_schema(mod_api.get(f"{base}/sites/"))
