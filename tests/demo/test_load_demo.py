@@ -58,6 +58,14 @@ def test_each_host_reader_is_the_password_reader_of_the_same_name(demo):
         assert identity.commenter.display_name == reader["name"]
 
 
+def test_the_moderator_moderates_and_the_editor_administers(demo):
+    from moderation.models import Role, SiteRole
+
+    roles = dict(SiteRole.objects.filter(site__slug="demo").values_list("user__username", "role"))
+    assert roles == {"moderator": Role.MODERATOR, "editor": Role.ADMIN}
+    assert "Site editor:   editor / editor-demo-pass" in demo
+
+
 def test_held_comments_carry_their_clause_title(demo):
     held = Comment.objects.filter(status=CommentStatus.HELD).exclude(moderation_clause_id="")
     assert held.count() >= 5

@@ -37,8 +37,19 @@ def test_the_demo_moderator_starts_from_the_queues_the_clauses_and_the_history(d
     assert 'href="/admin/moderation/moderatoraction/"' in html
     # The policy as moderators work with it: each clause leads to what waits under it.
     assert re.search(r'clause=civility">§1 Be civil', html)
-    # A site administrator keeps the admin's list of everything else below it.
-    assert html.index("pm-workspace") < html.index('class="app-')
+    # The moderator's admin is the workspace and the moderation pages, no plumbing.
+    assert html.index("pm-workspace") < html.index('class="app-moderation')
+    assert "Policy versions" not in html
+    for plumbing in ("/admin/axes/", "webhook", "notificationlog", "/admin/comments/site/"):
+        assert plumbing not in html
+
+
+def test_the_demo_site_editor_also_gets_the_site_administrators_pages(demo):
+    html = index_for("editor")
+    assert 'id="pm-workspace-title">Moderation</h2>' in html
+    assert "Policy versions" in html and "Moderators and their roles" in html
+    # ... and the admin's list of everything else, below the workspace.
+    assert html.index("pm-workspace") < html.index("/admin/comments/site/")
 
 
 def test_a_moderator_sees_only_their_sites_and_no_site_admin_pages(demo):

@@ -33,11 +33,15 @@ from comments.services import (
 from embed.demo_host import DEMO_ARTICLES, DEMO_HOST_READERS, demo_avatar_url
 from embed.models import SSOIdentity
 from moderation.demo import seed_queues
+from moderation.models import Role, SiteRole
 
 ARTICLE_KEY = "foreign-policy-forum"
 ARTICLE_TITLE = DEMO_ARTICLES[ARTICLE_KEY]
 BRIDGE_KEY = "harbour-bridge-vote"
+# The moderator works the queues (role "moderator": the workspace, nothing else); the editor
+# is the site's administrator (its policy, settings, roles and the plumbing).
 MODERATOR = ("moderator", "moderator-demo-pass")
+EDITOR = ("editor", "editor-demo-pass")
 READERS = [
     ("amira", "Amira K."),
     ("ben", "Ben from Leeds"),
@@ -182,11 +186,14 @@ class Command(BaseCommand):
                 avatar = demo_avatar_url(host, name)
                 self._same_reader_on_host(site, users[name], reader, avatar)
             moderator = self._user(MODERATOR[0], "Demo moderator", MODERATOR[1], staff=True)
+            editor = self._user(EDITOR[0], "Demo site editor", EDITOR[1], staff=True)
             for key, thread in ((ARTICLE_KEY, THREAD), (BRIDGE_KEY, BRIDGE_THREAD)):
                 if not Comment.objects.filter(article=articles[key]).exists():
                     self._thread(articles[key], thread, users, moderator, VOTES[key])
-            seed_queues(
-                site=site, moderator=moderator, readers=[u.commenter for u in users.values()]
+            # seed_queues makes the editor the site's administrator.
+            seed_queues(site=site, moderator=editor, readers=[u.commenter for u in users.values()])
+            SiteRole.objects.update_or_create(
+                user=moderator, site=site, defaults={"role": Role.MODERATOR, "granted_by": editor}
             )
         api_key = site_rotate_api_key(site=site)
 
@@ -196,7 +203,8 @@ class Command(BaseCommand):
         out(f"  Host page:     {host}/  (the embed on another origin, with SSO)")
         out(f"  Review queue:  {parley}/admin/moderation/queuecomment/")
         out(f"  API root:      {parley}/api/v1/  (docs: {parley}/api/docs/)")
-        out(f"  Moderator:     {MODERATOR[0]} / {MODERATOR[1]}")
+        out(f"  Moderator:     {MODERATOR[0]} / {MODERATOR[1]}  (works the queues)")
+        out(f"  Site editor:   {EDITOR[0]} / {EDITOR[1]}  (administers the site and its policy)")
         out(f"  Readers:       {', '.join(users)} (password {READER_PASSWORD})")
         out(f"  Site API key:  {api_key}  (new on every run)")
 
@@ -205,8 +213,8 @@ class Command(BaseCommand):
         user, created = User.objects.get_or_create(username=username)
         if created or not user.check_password(password):
             user.set_password(password)
-        # The moderator is staff with a site-admin role (moderation.SiteRole), not a superuser,
-        # so the demo shows what a real moderator sees.
+        # Staff with a role on the demo site (moderation.SiteRole), never superusers, so the
+        # demo shows what a real moderator and a real site administrator see.
         user.is_staff = staff
         user.is_superuser = False
         if created and username in MEMBER_FOR:
