@@ -136,6 +136,14 @@ _STAR = "*"
 # A symbol the fold turned into a space, glued to the next letter: "sh!t", "b|tch", "shi+".
 _INNER_GATE = re.compile(r"[!|+](?=[a-z0-9@$])|[a-z][!|]*\+")
 _INNER_SYMBOL_TOKEN = re.compile(r"[a-z0-9@$!|+*]+")
+# One sign between letters inside a short word ("f-ck", "sh.t", "f#ck", "f_uck").
+_SIGN_WORD = re.compile(r"(?<![a-z0-9@$\-_#%.?])[a-z]{1,5}[\-_#%.?][a-z]{1,5}(?![a-z0-9@$\-_#%.?])")
+_SIGN_AT = re.compile(r"[\-_#%.?]")
+_SIGN_GATE = re.compile(r"[a-z][\-_#%.?][a-z]")
+_SIGN_CLASSES = bytes(
+    ord("a") if chr(b).isalpha() and b < 0x80 else ord("s") if chr(b) in "-_#%.?" else ord(" ")
+    for b in range(256)
+)
 _AMP_WORD = re.compile(r"(?<![a-z0-9@$&;#])[a-z]+&[a-z]+(?![a-z0-9@$&;])")
 # Three or more identical letters ("shiiiit", "fuuuuck", "asssss").
 _RUN3 = re.compile(r"([a-z])\1\1")
@@ -553,9 +561,22 @@ class Analysis:
         out: list[tuple[int, int, tuple[str, ...]]] = []
         lower = self.lower
         amp = "&" in lower
+        data = self.data
+        # A letter, one of "-_#%.?", a letter: one translate and one find for ASCII.
+        vowel_sign = (
+            b"asa" in data.translate(_SIGN_CLASSES)
+            if data is not None
+            else _SIGN_GATE.search(lower) is not None
+        )
         # Every match of the gate has one of these symbols: substring tests spare the
         # regex, whose [a-z] branch would stop at every letter.
-        if not amp and "!" not in lower and "|" not in lower and "+" not in lower:
+        if (
+            not amp
+            and not vowel_sign
+            and "!" not in lower
+            and "|" not in lower
+            and "+" not in lower
+        ):
             return out
         where: list[int] | None = None
         if not self.ascii:
@@ -578,6 +599,18 @@ class Analysis:
                 tok = m.group()
                 if sum(map(str.isalpha, tok)) >= 3:
                     out.append((m.start(), m.end(), tuple(tok.replace("&", v) for v in "aeiou")))
+        vocabulary = self.vocabulary
+        if vowel_sign and vocabulary is not None:
+            # "f-ck", "sh.t", "f#ck": a sign for a vowel, or between two parts ("f-uck").
+            # Only forms that are words some rule lists, exactly: "push-it" is not "pushit"
+            # searched for roots.
+            for m in _SIGN_WORD.finditer(lower):
+                tok = m.group()
+                sign = tok[_SIGN_AT.search(tok).start()]  # type: ignore[union-attr]
+                forms = [tok.replace(sign, v) for v in "aeiou"] + [tok.replace(sign, "")]
+                listed = tuple(f for f in forms if f in vocabulary)
+                if listed:
+                    out.append((m.start(), m.end(), listed))
         if _INNER_GATE.search(lower):
             for m in _INNER_SYMBOL_TOKEN.finditer(lower):
                 tok = m.group()

@@ -1,5 +1,6 @@
 """Helpers shared by the engine tests (a plain module: the tests also run with --noconftest)."""
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +25,18 @@ def default_policy() -> Policy:
 @cache
 def default_engine() -> Engine:
     return Engine(default_policy())
+
+
+@cache
+def rules_engine() -> Engine:
+    """The default policy without its classifier rules: tests of the rules' own decisions
+    do not move when the model is retrained."""
+    policy = default_policy()
+    clauses = tuple(
+        replace(c, rules=tuple(r for r in c.rules if r.rule != "classifier"))
+        for c in policy.clauses
+    )
+    return Engine(replace(policy, clauses=clauses))
 
 
 def one_rule_engine(rule: str, action: str = "hold", **params: object) -> Engine:

@@ -7,9 +7,10 @@ import pytest
 
 from policy.engine import Action
 
-from .support import default_engine
+from .support import rules_engine
 
-engine = default_engine()
+# The rules alone: the classifier's decisions are tested with the classifier.
+engine = rules_engine()
 
 
 def _terms(text: str) -> set[str]:
@@ -66,6 +67,13 @@ def _terms(text: str) -> set[str]:
         ("sxhxixt", "shit"),
         ("f&ck you", "fuck"),
         ("sh&t", "shit"),
+        # a sign for a vowel, or inside the word
+        ("f-ck off", "fuck"),
+        ("sh.t", "shit"),
+        ("f#ck", "fuck"),
+        ("c-nt", "cunt"),
+        ("f-uck", "fuck"),
+        ("sh_it", "shit"),
         # stacked
         ("\uff53<i></i>h&#105;\u200bt", "shit"),
         ("$\U000e0041h!\ufe0ft", "shit"),
@@ -98,6 +106,8 @@ def test_disguised_word_is_caught_as_itself(text, word):
         "5 < 6 and 7 > 3, as everyone knows.",
         "USAToday and the NYTimes covered it.",
         "Senate hearings on the #SCOTUSpick start today.",
+        "A long-time co-op member sent an e-mail at 9 a.m. to the U.S. office; push-it week.",
+        "The x-ray and the re-do were a cock-up, tit-for-tat.",
         "Thanks @MaryTripleTit and @BigCockburnFan for the tip.",
         "Photos at http://t.co/CkBS6WcZu1 and www.example.com/TripleTitleWins",
     ],
