@@ -2,6 +2,8 @@
 their real responses are checked against the OpenAPI schema, strictly (tests/openapi.py)."""
 
 from comments.models import CommentStatus
+from policy.documents import default_policy_source
+from policy.services import policy_save
 from tests.factories import CommentFactory
 from tests.openapi import assert_matches_schema
 
@@ -57,3 +59,35 @@ def test_article_upsert_and_errors(api, reader_api, site, site_key, article):
     ):
         assert response.status_code == status
         assert list(assert_matches_schema(response, method)) == ["error"]
+
+
+def test_report_token_policy_standing_and_preferences(api, reader_api, article, site, other_reader):
+    policy_save(site=site, source=default_policy_source(), note="schema test")
+    comment = CommentFactory(article=article, author=other_reader)
+    reported = reader_api.post(
+        f"{comment_url(comment)}reports/", {"clause": "civility"}, format="json"
+    )
+    assert reported.status_code == 201
+    assert_matches_schema(reported, "post")
+
+    other_reader.user.set_password("a long enough password")
+    other_reader.user.save()
+    token = api.post(
+        "/api/v1/auth/token/",
+        {"username": other_reader.user.username, "password": "a long enough password"},
+        format="json",
+    )
+    assert token.status_code == 200
+    assert_matches_schema(token, "post")
+
+    assert_matches_schema(api.get(f"/api/v1/sites/{site.slug}/policy/"))
+    checked = api.post(
+        f"/api/v1/sites/{site.slug}/policy/check/", {"body": "A fine remark."}, format="json"
+    )
+    assert checked.status_code == 200
+    assert_matches_schema(checked, "post")
+    assert_matches_schema(reader_api.get(f"/api/v1/sites/{site.slug}/me/standing/"))
+    assert_matches_schema(reader_api.get("/api/v1/me/preferences/"))
+    updated = reader_api.put("/api/v1/me/preferences/", {"reply_emails": False}, format="json")
+    assert updated.status_code == 200
+    assert_matches_schema(updated, "put")
