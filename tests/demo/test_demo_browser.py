@@ -213,3 +213,17 @@ def test_the_reported_queue_names_each_applied_clause(browser, demo):
         assert title and title[1].strip(), text
         # The reason is shown only when it adds to the clause's title.
         assert text.count(title[1]) == 1, text
+
+
+def test_the_moderators_workspace_is_their_start_page(browser, demo):
+    page = new_page(browser, 1280, 900)
+    page.goto(demo.url + "/admin/login/?next=/admin/")
+    page.fill("#id_username", "moderator")
+    page.fill("#id_password", "moderator-demo-pass")
+    page.click("input[type=submit]")
+    workspace = page.locator("section.pm-workspace")
+    workspace.wait_for()
+    assert workspace.locator(".pm-tab").count() == 5
+    # A moderator's admin holds the moderation pages and nothing else.
+    assert page.locator("#content-main .module caption").all_inner_texts() == ["MODERATION"]
+    shot(page, "workspace")
