@@ -238,8 +238,27 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
     labels = [lb for lb in LABELS if sum(1 for v in Y_train[lb] if v) >= 20]
     clean_val = np.array([r.clean for r in val])
 
+    # A source that rates a label only one way (TweetEval hate gives toxicity to its hateful
+    # tweets and leaves the others unrated) teaches its topic, not the label: each label is
+    # learnt from the sources that rate it both ways.
+    both = {
+        label: {
+            source
+            for source in {r.source for r in train}
+            if {v for r, v in zip(train, Y_train[label], strict=True) if r.source == source}
+            >= {True, False}
+        }
+        for label in labels
+    }
+    say(f"sources rating each label both ways: {both}")
+
     def fit_one(name: str, label: str) -> tuple[Any, float]:
-        known = np.array([v is not None for v in Y_train[label]])
+        known = np.array(
+            [
+                v is not None and r.source in both[label]
+                for r, v in zip(train, Y_train[label], strict=True)
+            ]
+        )
         y = np.array([bool(v) for v in Y_train[label]])[known]
         scale = np.ones(len(vocabulary))
         if name == "nblr":
@@ -339,6 +358,7 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         "data_sha256": hashlib.sha256("\n".join(r.key for r in rows).encode()).hexdigest(),
         "sources": dict(sorted(sources.items())),
         "thresholds": thresholds,
+        "label_sources": {label: sorted(both[label]) for label in labels},
     }
     data = dump_model(
         args.out, meta, vocabulary, idf2.tolist(), {lb: best["weights"][lb] for lb in labels}
