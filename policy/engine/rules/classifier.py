@@ -81,9 +81,13 @@ class ClassifierRule(Rule):
         p = s.probability(self._label)
         if p < self._threshold:
             return None
+        spans = s.evidence(self._label, self._words)
+        # "matches" as every rule writes them ([start, end, text] of the original text), so
+        # the moderation queue marks the words; "weights" gives each word's share of the score.
         return {
             "label": self._label,
             "score": round(p, 4),
             "threshold": self._threshold,
-            "words": [span.to_dict() for span in s.evidence(self._label, self._words)],
+            "matches": [[span.start, span.end, span.text] for span in spans],
+            "weights": [span.weight for span in spans],
         }

@@ -101,7 +101,10 @@ def test_a_hit_carries_score_and_words():
     assert hit.evidence["label"] == "toxicity"
     assert 0.001 <= hit.evidence["score"] <= 1
     assert hit.evidence["threshold"] == 0.001
-    assert {"start", "end", "text", "weight"} == set(hit.evidence["words"][0])
+    start, end, word = hit.evidence["matches"][0]
+    assert "You are a stupid bitch."[start:end] == word
+    assert len(hit.evidence["weights"]) == len(hit.evidence["matches"])
+    assert hit.evidence["weights"] == sorted(hit.evidence["weights"], reverse=True)
     json.dumps(verdict.to_dict())
 
 
