@@ -11,6 +11,9 @@ app that does this registers itself here when Django loads it, in its `AppConfig
   row the state machine writes (creation, status change, edit), inside that transaction; they
   may write rows and schedule work with `transaction.on_commit`, nothing slower.
   pipeline.apps registers pipeline.listeners.webhook_outbox and .email_outbox.
+- the policy's clauses (`register_policy_clauses`): what a reader may cite in a report
+  (comments.reports), as `clauses(site)` -> {clause id: title}. policy.apps registers
+  policy.clauses.site_clauses.
 
 Tests swap the entry for a stand-in with `moderation_replaced`.
 """
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from .models import Comment, CommentEvent
+    from .models import Comment, CommentEvent, Site
 
 Reason = Literal["created", "edited"]
 
@@ -34,11 +37,13 @@ class ModerationEntry(Protocol):
 
 
 StatusListener = Callable[["CommentEvent"], None]
+PolicyClauses = Callable[["Site"], dict[str, str]]
 
 
 class _Hooks:
     moderation: ModerationEntry | None = None
     status_listeners: tuple[StatusListener, ...] = ()
+    policy_clauses: PolicyClauses | None = None
 
 
 _hooks = _Hooks()
@@ -57,6 +62,15 @@ def register_status_listener(listener: StatusListener) -> None:
         _hooks.status_listeners = (*_hooks.status_listeners, listener)
 
 
+def register_policy_clauses(clauses: PolicyClauses) -> None:
+    """Make `clauses(site)` the list of clauses readers may cite (once, from an AppConfig)."""
+    if _hooks.policy_clauses is not None and _hooks.policy_clauses is not clauses:
+        raise ImproperlyConfigured(
+            f"Policy clauses are already registered: {_hooks.policy_clauses}"
+        )
+    _hooks.policy_clauses = clauses
+
+
 def moderate(comment: Comment, *, reason: Reason) -> None:
     """Hand a new or edited comment to the registered moderation entry.
 
@@ -66,6 +80,13 @@ def moderate(comment: Comment, *, reason: Reason) -> None:
             "No moderation entry is registered: is the pipeline app in INSTALLED_APPS?"
         )
     _hooks.moderation(comment, reason=reason)
+
+
+def policy_clauses(site: Site) -> dict[str, str]:
+    """Clause id -> title of the site's policy in force, in the order of the document."""
+    if _hooks.policy_clauses is None:
+        raise ImproperlyConfigured("No policy clauses are registered: is policy in INSTALLED_APPS?")
+    return _hooks.policy_clauses(site)
 
 
 def moderation_entry() -> ModerationEntry | None:

@@ -6,12 +6,8 @@ lands in the moderators' reported queue, where every report is shown with its cl
 """
 
 from collections import Counter
-from collections.abc import Callable
-from functools import cache
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -20,20 +16,15 @@ from rest_framework.response import Response
 from api.schema import ERRORS
 from api.views import BaseAPI, iso, validated
 
+from . import hooks
 from .errors import Conflict, Forbidden, NotFound, UnknownClause
 from .lifecycle import Actor, transition
 from .locks import comments_locked
-from .models import ActorKind, Comment, Commenter, CommentStatus, Report, Site
+from .models import ActorKind, Comment, Commenter, CommentStatus, Report
 from .readers import require_reader
 from .selectors import reports_open, visible_q
 
 S = CommentStatus
-
-
-@cache
-def _site_clauses() -> Callable[[Site], dict[str, str]]:
-    # comments does not import policy: the clause list is named in settings.
-    return import_string(settings.PARLEY_POLICY_CLAUSES)
 
 
 class AlreadyReported(Conflict):
@@ -55,7 +46,7 @@ def report_create(
         raise NotFound("No such comment.", code="comment_not_found")
     if comment.author_id == reporter.pk:
         raise Forbidden("You cannot report your own comment.", code="own_comment")
-    clauses = _site_clauses()(comment.site)
+    clauses = hooks.policy_clauses(comment.site)
     if clause_id not in clauses:
         raise UnknownClause(clause=clause_id, allowed=list(clauses))
     try:

@@ -1,6 +1,6 @@
 """The clauses a reader may cite: those of the site's policy in force.
 
-Named in settings.PARLEY_POLICY_CLAUSES so that comments (reader reports) can ask without
+Registered in comments.hooks by policy.apps, so that comments (reader reports) can ask without
 importing policy.
 """
 

@@ -282,7 +282,6 @@ PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("PARLEY_WEBHOOK_RETRY_BACKOFF_SEC
 # A decision is e-mailed to its author only if the comment waited at least this long (or was
 # held): an author who saw the answer to their post needs no e-mail.
 PARLEY_NOTIFY_AFTER_WAIT_SECONDS = env.int("PARLEY_NOTIFY_AFTER_WAIT_SECONDS", default=60)
-PARLEY_POLICY_CLAUSES = "policy.clauses.site_clauses"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="comments@parley.invalid")
