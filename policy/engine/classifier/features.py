@@ -53,7 +53,7 @@ _TOKEN = re.compile(rf"[\w@$*{_HIDDEN}]+(?:[!|'\u2019*@$&]+[\w@$*{_HIDDEN}]+)*")
 _FLOOD = re.compile(r"(.)\1{2,}")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def fold_token(token: str) -> str:
     """A token as the model sees it: lower case ASCII where possible, floods cut to two."""
     if token.isascii():
@@ -78,7 +78,9 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-@lru_cache(maxsize=65536)
+# Small: the runtime caches each word's summed weights instead (model.Model.token_vector),
+# and a word's n-grams take about 1.5 kB.
+@lru_cache(maxsize=4096)
 def token_features(token: str) -> tuple[str, ...]:
     """The word feature and the character n-grams of one folded token."""
     p = f" {token} "

@@ -155,7 +155,7 @@ class Model:
             idx = [i for i in map(get, token_features(token)) if i is not None]
             return tuple(sum(map(c.__getitem__, idx)) for c in columns)
 
-        @lru_cache(maxsize=65536)
+        @lru_cache(maxsize=32768)
         def pair_vector(left: str, right: str) -> tuple[float, ...] | None:
             j = get(bigram(left, right))
             return None if j is None else tuple(c[j] for c in columns)
