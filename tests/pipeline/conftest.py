@@ -1,9 +1,7 @@
 import pytest
 import responses
-from django.urls import include, path
 
 from pipeline.models import ScorerConfig
-from pipeline.preferences import PreferencesAPI
 from policy.documents import default_policy_source
 from policy.services import policy_save
 
@@ -41,13 +39,6 @@ text = "Comments the site's own classifier rates as toxic wait for a moderator."
 
 AKISMET_URL = "https://akismet.test/1.1/comment-check"
 HOUSE_URL = "https://classifier.test/score"
-
-# Until the lead wires them into the project's URLs, the pipeline's reader endpoints are
-# served in tests by this urlconf (the project's, plus the preferences route).
-urlpatterns = [
-    path("api/v1/me/preferences/", PreferencesAPI.as_view()),
-    path("", include("config.urls")),
-]
 
 
 @pytest.fixture

@@ -62,7 +62,6 @@ def test_replying_to_yourself_sends_nothing(article, reader, reader_api, on_comm
     assert not NotificationLog.objects.exists()
 
 
-@pytest.mark.urls("tests.pipeline.conftest")
 def test_reply_e_mails_can_be_turned_off(article, reader, reader_api, other_api, on_commit):
     response = reader_api.put("/api/v1/me/preferences/", {"reply_emails": False}, format="json")
     assert response.status_code == 200
@@ -74,7 +73,6 @@ def test_reply_e_mails_can_be_turned_off(article, reader, reader_api, other_api,
     assert NotificationLog.objects.get().status == "skipped"
 
 
-@pytest.mark.urls("tests.pipeline.conftest")
 def test_preferences_api(reader_api, api):
     assert reader_api.get("/api/v1/me/preferences/").json() == {
         "reply_emails": True,
