@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from .second_factor import check_second_factor, has_second_factor, second_factor_required
@@ -23,7 +23,7 @@ class SecondFactorBackend(ModelBackend):
         password: str | None = None,
         otp_token: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             return None
@@ -39,8 +39,8 @@ class SecondFactorBackend(ModelBackend):
         if device is None:
             if request is not None:
                 # For the sign-in form's message: the password was right, the code was not.
-                request.second_factor_refused = True
+                setattr(request, "second_factor_refused", True)  # noqa: B010 - read by the form
             return None
         # django-otp's user_logged_in receiver marks the session verified with this device.
-        user.otp_device = device
+        setattr(user, "otp_device", device)  # noqa: B010 - django-otp's login receiver reads it
         return user

@@ -23,7 +23,8 @@ def client_ip(request: HttpRequest) -> str:
     """The address failures are counted against: the API's rule, PARLEY_NUM_PROXIES entries
     from the right of X-Forwarded-For (0: the socket address), so a client that sends its own
     X-Forwarded-For counts against its real address."""
-    return BaseThrottle().get_ident(request)
+    # get_ident reads only request.META, which a Django request has as DRF's does.
+    return BaseThrottle().get_ident(request)  # type: ignore[arg-type]
 
 
 def _is_admin_request(request: HttpRequest) -> bool:
@@ -57,7 +58,7 @@ def lockout_response(
         "Too many failed sign-ins for this account or from this address. Try again in "
         f"{minutes} minutes, or ask an administrator to release the lock."
     )
-    status = settings.AXES_HTTP_RESPONSE_CODE
+    status = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)  # axes' default when unset
     if request.path.startswith("/api/"):
         return JsonResponse(
             error_body("locked_out", message, {"retry_after_minutes": minutes}), status=status

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 
 from comments.errors import error_body
 
-from .second_factor import second_factor_state
+from .second_factor import is_verified, second_factor_state
 
 # Session-authenticated API paths held to the same rule as the admin (the queue's script
 # calls the moderation API with the admin session).
@@ -25,7 +25,7 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.is_staff and not user.is_verified():
+        if user.is_authenticated and user.is_staff and not is_verified(user):
             blocked = self._blocked(request)
             if blocked is not None:
                 return blocked

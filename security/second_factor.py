@@ -12,7 +12,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django_otp import devices_for_user, user_has_device
@@ -27,11 +27,22 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 TOTP_DEVICE_NAME = "Authenticator app"
 
 
-def has_second_factor(user: AbstractBaseUser) -> bool:
+# request.user: the functions that take it answer "no" for an anonymous visitor.
+AnyUser = User | AnonymousUser
+
+
+def is_verified(user: AnyUser) -> bool:
+    """Whether this request's session signed in with a second factor (django-otp's
+    OTPMiddleware sets `is_verified` on request.user)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
+
+def has_second_factor(user: AnyUser) -> bool:
     return bool(user.is_authenticated) and user_has_device(user, confirmed=True)
 
 
-def second_factor_state(user: AbstractBaseUser) -> tuple[bool, bool]:
+def second_factor_state(user: AnyUser) -> tuple[bool, bool]:
     """(has a confirmed second factor, must have one) in one query: asked on every admin
     request of a staff session that has not used a second factor."""
     if not user.is_authenticated:
@@ -54,7 +65,7 @@ def second_factor_state(user: AbstractBaseUser) -> tuple[bool, bool]:
     return row["has_totp"] or row["has_static"], row["required"]
 
 
-def second_factor_required(user: AbstractBaseUser) -> bool:
+def second_factor_required(user: AnyUser) -> bool:
     """Whether `user` may use the moderation pages only after signing in with a second
     factor."""
     if not user.is_authenticated:
@@ -65,7 +76,7 @@ def second_factor_required(user: AbstractBaseUser) -> bool:
     return Site.objects.filter(require_2fa=True, roles__user=user).exists()
 
 
-def check_second_factor(user: AbstractBaseUser, token: str) -> Device | None:
+def check_second_factor(user: AnyUser, token: str) -> Device | None:
     """The confirmed device of `user` that accepts `token` (a TOTP code or an unused recovery
     code, which this uses up), or None. Each device throttles its own failures."""
     token = "".join(token.split()).lower()
@@ -82,7 +93,7 @@ def check_second_factor(user: AbstractBaseUser, token: str) -> Device | None:
 
 
 @transaction.atomic
-def totp_enrolment_start(*, user: AbstractBaseUser) -> TOTPDevice:
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
     """The user's unconfirmed authenticator device, created with a new secret if there is
     none (reloading the enrolment page keeps the QR code the user may have scanned)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
@@ -105,7 +116,7 @@ def totp_enrolment_confirm(*, device: TOTPDevice, token: str) -> list[str] | Non
 
 
 @transaction.atomic
-def recovery_codes_renew(*, user: AbstractBaseUser) -> list[str]:
+def recovery_codes_renew(*, user: User) -> list[str]:
     """New single-use recovery codes for `user`; the old ones stop working."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
@@ -114,7 +125,7 @@ def recovery_codes_renew(*, user: AbstractBaseUser) -> list[str]:
     return codes
 
 
-def recovery_codes_left(user: AbstractBaseUser) -> int:
+def recovery_codes_left(user: AnyUser) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 

@@ -4,7 +4,9 @@ that signed in before its account had a second factor."""
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +19,7 @@ from .recent import mark_authenticated
 from .second_factor import (
     check_second_factor,
     has_second_factor,
+    is_verified,
     recovery_codes_left,
     recovery_codes_renew,
     second_factor_required,
@@ -51,12 +54,20 @@ def code_check_allowed(request: HttpRequest) -> bool:
     return AxesProxyHandler.is_allowed(request, {"username": request.user.get_username()})
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in account: these views are served only inside the admin's login wall."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (QR code, then a code to confirm), or, once enrolled, see
     how many recovery codes are left and make new ones."""
-    user = request.user
+    user = _signed_in(request)
     if has_second_factor(user):
-        if request.method == "POST" and user.is_verified():
+        if request.method == "POST" and is_verified(user):
             codes = recovery_codes_renew(user=user)
             return render(
                 request,
@@ -70,7 +81,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 request,
                 "Two-factor authentication",
                 codes_left=recovery_codes_left(user),
-                verified=user.is_verified(),
+                verified=is_verified(user),
             ),
         )
 
@@ -79,8 +90,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not code_check_allowed(request):
             return lockout_response(request, None, None)
-        codes = totp_enrolment_confirm(device=device, token=form.cleaned_data["otp_token"])
-        if codes is None:
+        new_codes = totp_enrolment_confirm(device=device, token=form.cleaned_data["otp_token"])
+        if new_codes is None:
             _code_refused(request)
             form.add_error(
                 "otp_token",
@@ -94,7 +105,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "security/recovery_codes.html",
-                _context(request, "Two-factor authentication is on", codes=codes, enrolled=True),
+                _context(
+                    request, "Two-factor authentication is on", codes=new_codes, enrolled=True
+                ),
             )
     return render(
         request,
