@@ -1,9 +1,10 @@
 """The policy app's hand-written SQL, all of it: the author's history the engine reads.
 
 Built from the models' metadata (table and column names quoted by the database's own
-`quote_name`), run on the database the router reads the models from, and read back by column
-name. Written by hand because composing three ORM queries cost more CPU than running them, on
-the path every post takes (tests/pipeline/test_post_queries.py counts the statements).
+`quote_name`), run on the database the router writes comments to (see `author_history`), and
+read back by column name. Written by hand because composing three ORM queries cost more CPU
+than running them, on the path every post takes (tests/pipeline/test_post_queries.py counts
+the statements).
 """
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ def _author_history_sql(db: str) -> str:
 def author_history(*, site_id: int, author_id: int, own_id: int) -> AuthorHistory:
     """The author's standing and history on the site, leaving out comment `own_id` (the one
     being decided; 0 for an unsaved draft)."""
-    db = router.db_for_read(Comment)
+    # The database comments are written to, not a read replica: posting reads this inside the
+    # transaction that stored the comment, and a lagging replica would miss the author's latest
+    # comments (the history and repetition rules count them).
+    db = router.db_for_write(Comment)
     conn = connections[db]
     now = timezone.now()
     adapt = conn.ops.adapt_datetimefield_value
