@@ -140,10 +140,6 @@ _INNER_SYMBOL_TOKEN = re.compile(r"[a-z0-9@$!|+*]+")
 _SIGN_WORD = re.compile(r"(?<![a-z0-9@$\-_#%.?])[a-z]{1,5}[\-_#%.?][a-z]{1,5}(?![a-z0-9@$\-_#%.?])")
 _SIGN_AT = re.compile(r"[\-_#%.?]")
 _SIGN_GATE = re.compile(r"[a-z][\-_#%.?][a-z]")
-_SIGN_CLASSES = bytes(
-    ord("a") if chr(b).isalpha() and b < 0x80 else ord("s") if chr(b) in "-_#%.?" else ord(" ")
-    for b in range(256)
-)
 _AMP_WORD = re.compile(r"(?<![a-z0-9@$&;#])[a-z]+&[a-z]+(?![a-z0-9@$&;])")
 # Three or more identical letters ("shiiiit", "fuuuuck", "asssss").
 _RUN3 = re.compile(r"([a-z])\1\1")
@@ -190,19 +186,29 @@ _UNMASK = re.compile(
 )
 # Where camel case is a name, not words run together: @handles and links.
 _NO_CAMEL = re.compile(r"@\w+|\S*://\S*|www\.\S+")
-# Folded ASCII text by case: a lower-case letter followed by a capital shows as "aA".
-_CASES = bytes(
-    ord("a") if chr(b).islower() and b < 0x80 else ord("A") if chr(b).isupper() and b < 0x80 else 32
+# ASCII text as marks: lower-case letter "a", capital "A", one of the signs that may
+# stand for a vowel "s", anything else a space.  One translate serves two gates: camel
+# case ("aA") and a sign between letters ("asa"); each regex starts at the rare mark.
+_MARKS = bytes(
+    ord("a")
+    if chr(b).islower() and b < 0x80
+    else ord("A")
+    if chr(b).isupper() and b < 0x80
+    else ord("s")
+    if chr(b) in "-_#%.?"
+    else 32
     for b in range(256)
 )
+_CAMEL_MARK = re.compile(rb"A(?<=aA)")
+_SIGN_MARK = re.compile(rb"s(?<=[aA]s)[aA]")
 
 
-def _may_be_masked(text: str, data: bytes | None) -> bool:
+def _may_be_masked(text: str, marks: bytes | None) -> bool:
     """Cheap necessary condition for :func:`unmask` to change ``text``."""
     if "<" in text or "&" in text:
         return True
-    if data is not None:
-        return b"aA" in data.translate(_CASES)
+    if marks is not None:
+        return _CAMEL_MARK.search(marks) is not None
     return "\u202e" in text or "\u2067" in text or re.search("[a-z][A-Z]", text) is not None
 
 
@@ -414,6 +420,7 @@ class Analysis:
 
     __slots__ = (
         "__dict__",
+        "_marks",
         "_source",
         "alpha",
         "ascii",
@@ -435,14 +442,15 @@ class Analysis:
         # The unmasked text and, per character, its index in ``text`` (None: unchanged).
         self._source: tuple[str, list[int]] | None = None
         data = text.encode("ascii") if text.isascii() else None
+        self._marks = marks = data.translate(_MARKS) if data is not None else None
         source = text
-        if _may_be_masked(text, data):
+        if _may_be_masked(text, marks):
             unmasked = unmask(text)
             if unmasked is not None:
                 # Tokens come from the unmasked text; ``text``, ``lower`` and ``data``
                 # stay the comment as written for the rules that read characters.
                 source, self._source = unmasked[0], unmasked
-                data = None
+                data = self._marks = None
         if data is not None:
             self.ascii = True
             self.data: bytes | None = data
@@ -561,11 +569,11 @@ class Analysis:
         out: list[tuple[int, int, tuple[str, ...]]] = []
         lower = self.lower
         amp = "&" in lower
-        data = self.data
-        # A letter, one of "-_#%.?", a letter: one translate and one find for ASCII.
+        marks = self._marks
+        # A letter, one of "-_#%.?", a letter.
         vowel_sign = (
-            b"asa" in data.translate(_SIGN_CLASSES)
-            if data is not None
+            _SIGN_MARK.search(marks) is not None
+            if marks is not None
             else _SIGN_GATE.search(lower) is not None
         )
         # Every match of the gate has one of these symbols: substring tests spare the
