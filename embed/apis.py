@@ -1,13 +1,14 @@
 """Embed API: single sign-on exchange, lazy article registration, the embed's site settings."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import ERRORS
-from api.views import iso, validated
+from api.views import validated
+from comments.models import Commenter
 from comments.selectors import site_get
 from comments.services import body_max_chars
 from comments.throttles import AuthThrottle, WriteIPThrottle
@@ -24,6 +25,32 @@ from .services import (
 ARTICLE_KEY_RE = r"^[^/\x00-\x1f\x7f]{1,200}$"
 
 
+@extend_schema_serializer(component_name="SSOReader")
+class ReaderOutSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    display_name = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="SSOToken")
+class TokenOutSerializer(serializers.Serializer):
+    """From {"token": the key, "expires_at", "reader": the commenter}."""
+
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField()
+    reader = ReaderOutSerializer()
+
+
+@extend_schema_serializer(component_name="EmbedSite")
+class EmbedSiteSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+def _token_body(key: str, site_token: SiteToken, commenter: Commenter) -> dict:
+    data = {"token": key, "expires_at": site_token.expires_at, "reader": commenter}
+    return TokenOutSerializer(data).data
+
+
 class SSOAPI(APIView):
     """The embed exchanges the host's signed reader token for a Parley token for this site."""
 
@@ -34,22 +61,10 @@ class SSOAPI(APIView):
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(max_length=4096, help_text="The host's HS256 JWT.")
 
-    token_out = inline_serializer(
-        "SSOToken",
-        fields={
-            "token": serializers.CharField(help_text="Send as `Authorization: Token <token>`."),
-            "expires_at": serializers.DateTimeField(),
-            "reader": inline_serializer(
-                "SSOReader",
-                fields={"id": serializers.CharField(), "display_name": serializers.CharField()},
-            ),
-        },
-    )
-
     @extend_schema(
         operation_id="sso_exchange",
         request=InputSerializer,
-        responses={200: token_out, **ERRORS},
+        responses={200: TokenOutSerializer, **ERRORS},
         summary="Exchange a host-signed reader token (JWT) for a token valid on this site.",
         description=(
             "401 codes: `sso_token_invalid`, `sso_token_expired`, `sso_token_wrong_site`, "
@@ -61,13 +76,7 @@ class SSOAPI(APIView):
         data = validated(self.InputSerializer, request.data)
         site_obj = site_get(slug=site)
         key, site_token, commenter = sso_exchange(site=site_obj, token=data["token"])
-        return Response(
-            {
-                "token": key,
-                "expires_at": iso(site_token.expires_at),
-                "reader": {"id": commenter.public_id, "display_name": commenter.display_name},
-            }
-        )
+        return Response(_token_body(key, site_token, commenter))
 
 
 class GuestAPI(APIView):
@@ -83,7 +92,7 @@ class GuestAPI(APIView):
     @extend_schema(
         operation_id="guest_sign_in",
         request=InputSerializer,
-        responses={200: SSOAPI.token_out, **ERRORS},
+        responses={200: TokenOutSerializer, **ERRORS},
         summary="Sign in as a guest; every guest comment is held for a moderator.",
         description="403 `guests_not_allowed` unless the site's embed settings allow guests.",
     )
@@ -91,13 +100,7 @@ class GuestAPI(APIView):
         data = validated(self.InputSerializer, request.data)
         site_obj = site_get(slug=site)
         key, site_token, commenter = guest_sign_in(site=site_obj, name=data["name"])
-        return Response(
-            {
-                "token": key,
-                "expires_at": iso(site_token.expires_at),
-                "reader": {"id": commenter.public_id, "display_name": commenter.display_name},
-            }
-        )
+        return Response(_token_body(key, site_token, commenter))
 
 
 class SignOutAPI(APIView):
@@ -126,20 +129,17 @@ class EmbedArticleAPI(APIView):
         url = serializers.URLField(max_length=2000)
         title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
-    article_out = inline_serializer(
-        "EmbedArticle",
-        fields={
-            "key": serializers.CharField(),
-            "url": serializers.CharField(),
-            "title": serializers.CharField(),
-            "accepts_comments": serializers.BooleanField(),
-        },
-    )
+    @extend_schema_serializer(component_name="EmbedArticle")
+    class OutputSerializer(serializers.Serializer):
+        key = serializers.CharField()
+        url = serializers.CharField()
+        title = serializers.CharField()
+        accepts_comments = serializers.BooleanField()  # Article.accepts_comments()
 
     @extend_schema(
         operation_id="embed_article_register",
         request=InputSerializer,
-        responses={200: article_out, 201: article_out, **ERRORS},
+        responses={200: OutputSerializer, 201: OutputSerializer, **ERRORS},
         summary="Idempotent: 201 registered, 200 already known (left unchanged).",
         description=(
             "403 `origin_not_allowed` when the Origin header or the URL's origin is not in the "
@@ -156,13 +156,10 @@ class EmbedArticleAPI(APIView):
             title=data["title"],
             request_origin=request.headers.get("Origin", ""),
         )
-        body = {
-            "key": article.key,
-            "url": article.url,
-            "title": article.title,
-            "accepts_comments": article.accepts_comments(),
-        }
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            self.OutputSerializer(article).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class EmbedSettingsAPI(APIView):
@@ -170,34 +167,27 @@ class EmbedSettingsAPI(APIView):
 
     authentication_classes: list = []
 
-    settings_out = inline_serializer(
-        "EmbedSettings",
-        fields={
-            "site": inline_serializer(
-                "EmbedSite",
-                fields={"slug": serializers.CharField(), "name": serializers.CharField()},
-            ),
-            "sso": serializers.BooleanField(help_text="Readers sign in through the host."),
-            "guests": serializers.BooleanField(help_text="Readers may comment as guests."),
-            "edit_window_seconds": serializers.IntegerField(),
-            "allow_downvotes": serializers.BooleanField(),
-            "max_body_chars": serializers.IntegerField(
-                help_text="The longest comment the site takes, in characters."
-            ),
-        },
-    )
+    @extend_schema_serializer(component_name="EmbedSettings")
+    class OutputSerializer(serializers.Serializer):
+        site = EmbedSiteSerializer()
+        sso = serializers.BooleanField(help_text="Readers sign in through the host.")
+        guests = serializers.BooleanField(help_text="Readers may comment as guests.")
+        edit_window_seconds = serializers.IntegerField()
+        allow_downvotes = serializers.BooleanField()
+        max_body_chars = serializers.IntegerField(
+            help_text="The longest comment the site takes, in characters."
+        )
 
-    @extend_schema(operation_id="embed_settings", responses={200: settings_out, **ERRORS})
+    @extend_schema(operation_id="embed_settings", responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, site: str) -> Response:
         site_obj = site_get(slug=site)
         config = SiteEmbedConfig.objects.filter(site=site_obj).first()
-        return Response(
-            {
-                "site": {"slug": site_obj.slug, "name": site_obj.name},
-                "sso": bool(config and config.sso_enabled),
-                "guests": bool(config and config.guests),
-                "edit_window_seconds": site_obj.edit_window_seconds,
-                "allow_downvotes": site_obj.allow_downvotes,
-                "max_body_chars": body_max_chars(site_obj),
-            }
-        )
+        found = {
+            "site": site_obj,
+            "sso": bool(config and config.sso_enabled),
+            "guests": bool(config and config.guests),
+            "edit_window_seconds": site_obj.edit_window_seconds,
+            "allow_downvotes": site_obj.allow_downvotes,
+            "max_body_chars": body_max_chars(site_obj),
+        }
+        return Response(self.OutputSerializer(found).data)
