@@ -1,6 +1,8 @@
 """The policy API: the document readers read, and a dry run of the engine on a draft."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,53 +21,66 @@ from .engine import Context
 from .models import Standing, StandingState
 from .services import evaluate_comment, site_policy
 
-ClauseOut = inline_serializer(
-    "PolicyClause",
-    fields={
-        "id": serializers.CharField(),
-        "number": serializers.IntegerField(),
-        "title": serializers.CharField(),
-        "html": serializers.CharField(help_text="The clause's text for readers, as safe HTML."),
-    },
-)
+
+@extend_schema_serializer(component_name="PolicyClause")
+class ClauseSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    html = serializers.SerializerMethodField(
+        help_text="The clause's text for readers, as safe HTML."
+    )
+
+    def get_html(self, clause: Any) -> str:
+        return render_policy_text(clause.text)
+
+
+@extend_schema_serializer(component_name="PolicyDocument")
+class DocumentSerializer(serializers.Serializer):
+    """From {"policy": the engine's policy, "version": the version in force}."""
+
+    title = serializers.CharField(source="policy.title")
+    version = serializers.IntegerField(source="version.version")
+    introduction_html = serializers.SerializerMethodField()
+    clauses = ClauseSerializer(source="policy.clauses", many=True)
+
+    def get_introduction_html(self, found: dict) -> str:
+        return render_policy_text(found["policy"].introduction)
+
+
+@extend_schema_serializer(component_name="PolicyCheckClause")
+class CheckClauseSerializer(serializers.Serializer):
+    id = serializers.CharField(source="clause_id")
+    number = serializers.IntegerField(source="clause_number", allow_null=True)
+    title = serializers.CharField(source="clause_title")
+
+
+@extend_schema_serializer(component_name="PolicyCheck")
+class CheckSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["publish", "hold", "reject"])
+    clause = CheckClauseSerializer(allow_null=True)
+    hits = serializers.ListField(child=serializers.DictField())
+    policy_version = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="MyStanding")
+class MyStandingSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=StandingState.choices)
+    until = serializers.DateTimeField(allow_null=True)
+    message = serializers.CharField(help_text="From a moderator, e.g. a warning.")
+    can_post = serializers.BooleanField()
 
 
 class PolicyAPI(APIView):
     @extend_schema(
         operation_id="policy_read",
-        responses={
-            200: inline_serializer(
-                "PolicyDocument",
-                fields={
-                    "title": serializers.CharField(),
-                    "version": serializers.IntegerField(),
-                    "introduction_html": serializers.CharField(),
-                    "clauses": ClauseOut.__class__(many=True),
-                },
-            ),
-            **ERRORS,
-        },
+        responses={200: DocumentSerializer, **ERRORS},
         summary="The site's comment policy, from the same document the engine enforces.",
     )
     def get(self, request: Request, site: str) -> Response:
         config = site_policy(site=site_get(slug=site))
-        policy, version = config.engine.policy, config.version
-        return Response(
-            {
-                "title": policy.title,
-                "version": version.version,
-                "introduction_html": render_policy_text(policy.introduction),
-                "clauses": [
-                    {
-                        "id": clause.id,
-                        "number": clause.number,
-                        "title": clause.title,
-                        "html": render_policy_text(clause.text),
-                    }
-                    for clause in policy.clauses
-                ],
-            }
-        )
+        found = {"policy": config.engine.policy, "version": config.version}
+        return Response(DocumentSerializer(found).data)
 
 
 class PolicyCheckAPI(APIView):
@@ -80,18 +95,7 @@ class PolicyCheckAPI(APIView):
     @extend_schema(
         operation_id="policy_check",
         request=InputSerializer,
-        responses={
-            200: inline_serializer(
-                "PolicyCheck",
-                fields={
-                    "action": serializers.ChoiceField(choices=["publish", "hold", "reject"]),
-                    "clause": serializers.DictField(allow_null=True),
-                    "hits": serializers.ListField(child=serializers.DictField()),
-                    "policy_version": serializers.IntegerField(),
-                },
-            ),
-            **ERRORS,
-        },
+        responses={200: CheckSerializer, **ERRORS},
     )
     def post(self, request: Request, site: str) -> Response:
         data = validated(self.InputSerializer, request.data)
@@ -113,22 +117,13 @@ class PolicyCheckAPI(APIView):
                 article_premoderated=draft.article.premoderated,
             )
             verdict = config.engine.evaluate(data["body"], context)
-        result = verdict.to_dict()
-        deciding = verdict.clause
-        return Response(
-            {
-                "action": verdict.action.value,
-                "clause": {
-                    "id": deciding.clause_id,
-                    "number": deciding.clause_number,
-                    "title": deciding.clause_title,
-                }
-                if deciding
-                else None,
-                "hits": result.get("hits", []),
-                "policy_version": config.version.version,
-            }
-        )
+        found = {
+            "action": verdict.action.value,
+            "clause": verdict.clause,
+            "hits": verdict.to_dict().get("hits", []),
+            "policy_version": config.version.version,
+        }
+        return Response(CheckSerializer(found).data)
 
 
 class MyStandingAPI(APIView):
@@ -136,30 +131,16 @@ class MyStandingAPI(APIView):
 
     @extend_schema(
         operation_id="my_standing",
-        responses={
-            200: inline_serializer(
-                "MyStanding",
-                fields={
-                    "state": serializers.ChoiceField(choices=StandingState.choices),
-                    "until": serializers.DateTimeField(allow_null=True),
-                    "message": serializers.CharField(help_text="From a moderator, e.g. a warning."),
-                    "can_post": serializers.BooleanField(),
-                },
-            ),
-            **ERRORS,
-        },
+        responses={200: MyStandingSerializer, **ERRORS},
     )
     def get(self, request: Request, site: str) -> Response:
         reader = require_reader(request)
         standing = Standing.objects.filter(site=site_get(slug=site), commenter=reader).first()
         state = standing.effective_state() if standing else StandingState.ACTIVE
-        return Response(
-            {
-                "state": state,
-                "until": standing.until.isoformat().replace("+00:00", "Z")
-                if standing and standing.until and state == StandingState.SUSPENDED
-                else None,
-                "message": standing.message if standing else "",
-                "can_post": state not in (StandingState.SUSPENDED, StandingState.BANNED),
-            }
-        )
+        found = {
+            "state": state,
+            "until": standing.until if standing and state == StandingState.SUSPENDED else None,
+            "message": standing.message if standing else "",
+            "can_post": state not in (StandingState.SUSPENDED, StandingState.BANNED),
+        }
+        return Response(MyStandingSerializer(found).data)
