@@ -149,6 +149,9 @@ _SPACED_SEP = re.compile(r"[ ._\-]")
 # Folded ASCII text with every token character as "x"; three one-character tokens in a row.
 _TOKEN_MASK = bytes(ord(" ") if b == ord(" ") else ord("x") for b in range(256))
 _SINGLES_RUN = re.compile(rb" x  *x  *x ")
+_TWO_SINGLES = re.compile(rb" x x ")
+# Three tokens one space apart, the middle one a single character: found overlapping.
+_SINGLES_FRAGMENT = re.compile(r"(?<!\S)(?=(\S{1,3}) (\S) (\S{1,3})(?!\S))")
 # Folded ASCII text by character class: letter "a", digit or @ or $ "1", "*", space.
 _CLASSES = bytes(
     ord(ch if ch in " *" else "a" if ch in string.ascii_lowercase else "1")
@@ -544,9 +547,9 @@ class Analysis:
             return []
         firsts, seconds, words = _pair_table(vocabulary)
         tokens = self.tokens
+        out = self._singles_and_fragment(vocabulary)
         if firsts.isdisjoint(tokens):
-            return []
-        out = []
+            return out
         padded = None
         for i in range(len(tokens) - 1):
             first = tokens[i]
@@ -558,6 +561,28 @@ class Analysis:
                 padded = padded or f" {self.norm} "
                 if f" {first} {tokens[i + 1]} " in padded:
                     out.append((i, i + 2, word))
+        return out
+
+    def _singles_and_fragment(self, vocabulary: frozenset[str]) -> list[tuple[int, int, str]]:
+        """Two single letters and a fragment of two or three, or the reverse, one character
+        apart, that spell a listed word exactly: "f u ck", "s h it", "fu c k"."""
+        folded = self.folded
+        if folded is not None and not _TWO_SINGLES.search(
+            b" " + folded.translate(_TOKEN_MASK) + b" "
+        ):
+            return []
+        norm = self.norm
+        out: list[tuple[int, int, str]] = []
+        for m in _SINGLES_FRAGMENT.finditer(norm):
+            first, second, third = m.group(1, 2, 3)
+            if len(first) > 1 and len(third) > 1:
+                continue
+            if len(first) == 1 and len(third) == 1:
+                continue
+            word = first + second + third
+            if word in vocabulary and word.isalpha():
+                i = len(norm[: m.start(1)].split())
+                out.append((i, i + 3, word))
         return out
 
     @lazy

@@ -74,6 +74,13 @@ def _terms(text: str) -> set[str]:
         ("c-nt", "cunt"),
         ("f-uck", "fuck"),
         ("sh_it", "shit"),
+        # single letters and a fragment; spellings missing from the base list
+        ("f u ck off", "fuck"),
+        ("s h it", "shit"),
+        ("oh fu c k you", "fuck"),
+        ("fcking hell", "fcking"),
+        ("sheeit", "sheeit"),
+        ("what a biatch", "biatch"),
         # stacked
         ("\uff53<i></i>h&#105;\u200bt", "shit"),
         ("$\U000e0041h!\ufe0ft", "shit"),
@@ -106,6 +113,7 @@ def test_disguised_word_is_caught_as_itself(text, word):
         "5 < 6 and 7 > 3, as everyone knows.",
         "USAToday and the NYTimes covered it.",
         "Senate hearings on the #SCOTUSpick start today.",
+        "The U S ambassador had a Plan B a bit late; I s it?",
         "A long-time co-op member sent an e-mail at 9 a.m. to the U.S. office; push-it week.",
         "The x-ray and the re-do were a cock-up, tit-for-tat.",
         "Thanks @MaryTripleTit and @BigCockburnFan for the tip.",
