@@ -448,26 +448,23 @@ class ArticleAPI(BaseAPI):
         closes_at = serializers.DateTimeField(required=False, allow_null=True)
         premoderated = StrictBooleanField(required=False)
 
-    article_out = inline_serializer(
-        "Article",
-        fields={
-            "key": serializers.CharField(),
-            "url": serializers.CharField(),
-            "title": serializers.CharField(),
-            "published_at": serializers.DateTimeField(allow_null=True),
-            "is_open": serializers.BooleanField(),
-            "closes_at": serializers.DateTimeField(allow_null=True),
-            "premoderated": serializers.BooleanField(),
-            "accepts_comments": serializers.BooleanField(),
-        },
-    )
+    @extend_schema_serializer(component_name="Article")
+    class OutputSerializer(serializers.Serializer):
+        key = serializers.CharField()
+        url = serializers.CharField()
+        title = serializers.CharField()
+        published_at = serializers.DateTimeField(allow_null=True)
+        is_open = serializers.BooleanField()
+        closes_at = serializers.DateTimeField(allow_null=True)
+        premoderated = serializers.BooleanField()
+        accepts_comments = serializers.BooleanField()  # Article.accepts_comments()
 
     @extend_schema(
         operation_id="article_upsert",
         request=InputSerializer,
         responses={
-            200: article_out,
-            201: article_out,
+            200: OutputSerializer,
+            201: OutputSerializer,
             **errors(
                 {
                     401: "`site_key_required`: no `Authorization: SiteKey <key>` header.",
@@ -494,17 +491,10 @@ class ArticleAPI(BaseAPI):
             raise Forbidden("A valid site API key is required.", code="invalid_site_key")
         data = validated(self.InputSerializer, request.data)
         article, created = article_upsert(site=site_obj, key=key, **data)
-        body = {
-            "key": article.key,
-            "url": article.url,
-            "title": article.title,
-            "published_at": iso(article.published_at),
-            "is_open": article.is_open,
-            "closes_at": iso(article.closes_at),
-            "premoderated": article.premoderated,
-            "accepts_comments": article.accepts_comments(),
-        }
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            self.OutputSerializer(article).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class TokenAPI(APIView):

@@ -8,13 +8,13 @@ lands in the moderators' reported queue, where every report is shown with its cl
 from collections import Counter
 
 from django.db import IntegrityError, transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.schema import ERRORS
-from api.views import BaseAPI, iso, validated
+from api.views import BaseAPI, validated
 
 from . import hooks
 from .errors import Conflict, Forbidden, NotFound, UnknownClause
@@ -87,21 +87,18 @@ class ReportAPI(BaseAPI):
         clause = serializers.CharField(max_length=64, help_text="A clause id of the policy.")
         note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
-    report_out = inline_serializer(
-        "Report",
-        fields={
-            "id": serializers.IntegerField(),
-            "comment": serializers.IntegerField(),
-            "clause": serializers.CharField(),
-            "note": serializers.CharField(),
-            "created_at": serializers.DateTimeField(),
-        },
-    )
+    @extend_schema_serializer(component_name="Report")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        comment = serializers.IntegerField(source="comment_id")
+        clause = serializers.CharField(source="clause_id")
+        note = serializers.CharField()
+        created_at = serializers.DateTimeField()
 
     @extend_schema(
         operation_id="comment_report",
         request=ReportInputSerializer,
-        responses={201: report_out, **ERRORS},
+        responses={201: OutputSerializer, **ERRORS},
         summary="Report a comment as breaking a clause of the site's policy.",
         description=(
             "One report per reader per comment (409 `already_reported`). Readers cannot report "
@@ -116,11 +113,4 @@ class ReportAPI(BaseAPI):
         report = report_create(
             comment_id=comment_id, reporter=reader, clause_id=data["clause"], note=data["note"]
         )
-        body = {
-            "id": report.pk,
-            "comment": report.comment_id,
-            "clause": report.clause_id,
-            "note": report.note,
-            "created_at": iso(report.created_at),
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(self.OutputSerializer(report).data, status=status.HTTP_201_CREATED)

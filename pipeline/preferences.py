@@ -1,6 +1,6 @@
 """The reader's notification preferences: GET and PUT /api/v1/me/preferences/."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,19 +12,17 @@ from comments.readers import require_reader
 from .models import NotificationPreference
 from .notifications import preference_for, preference_set
 
-PreferencesOut = inline_serializer(
-    "NotificationPreferences",
-    fields={
-        "reply_emails": serializers.BooleanField(help_text="E-mail me when someone replies."),
-        "decision_emails": serializers.BooleanField(
-            help_text="E-mail me when a comment that waited for review is published or rejected."
-        ),
-    },
-)
+
+@extend_schema_serializer(component_name="NotificationPreferences")
+class PreferencesOut(serializers.Serializer):
+    reply_emails = serializers.BooleanField(help_text="E-mail me when someone replies.")
+    decision_emails = serializers.BooleanField(
+        help_text="E-mail me when a comment that waited for review is published or rejected."
+    )
 
 
 def _body(pref: NotificationPreference) -> dict:
-    return {"reply_emails": pref.reply_emails, "decision_emails": pref.decision_emails}
+    return PreferencesOut(pref).data
 
 
 class PreferencesAPI(BaseAPI):
