@@ -1,15 +1,16 @@
 """How the queue shows a comment to a moderator: escaped text with the evidence marked.
 
-Everything a reader wrote is escaped here; markup is built with format_html only, never
-mark_safe on reader text.
+Everything a reader wrote is escaped: the body here (escape and format_html, never mark_safe
+on reader text), everything else by the auto-escaping templates in admin/moderation/queuecomment/.
 """
 
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
@@ -97,86 +98,48 @@ def _evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     return items
 
 
+TEMPLATES = "admin/moderation/queuecomment"
+
+
 def hits_html(decision: ModerationDecision | None) -> SafeString:
     """The clauses that fired, with their evidence and the scorers' scores."""
-    if decision is None:
-        return format_html('<span class="pm-muted">{}</span>', "No engine decision yet.")
-    hits = [h for h in (decision.hits or []) if isinstance(h, dict)]
-    rows = format_html_join(
-        "",
-        '<li class="pm-hit pm-hit-{}"><span class="pm-clause" data-clause="{}">§{} {}</span>'
-        ' <span class="pm-action">{}</span> <span class="pm-rule">{}</span>{}</li>',
-        (
-            (
-                hit.get("action", ""),
-                hit.get("clause_id", ""),
-                hit.get("clause_number", ""),
-                hit.get("clause_title", ""),
-                hit.get("action", ""),
-                hit.get("rule", ""),
-                format_html_join(
-                    "",
-                    '<br><span class="pm-evidence-item">{}: {}</span>',
-                    _evidence_items(hit.get("evidence") or {}),
-                ),
-            )
-            for hit in hits
-        ),
-    )
-    scores = format_html_join(
-        ", ",
-        "{} {}",
-        (
-            (f"{name}/{label}", f"{value:.2f}" if isinstance(value, float) else value)
-            for name, labels in (decision.scores or {}).items()
-            if isinstance(labels, dict)
-            for label, value in labels.items()
-        ),
-    )
-    return format_html(
-        '<div class="pm-decision">Engine: <b>{}</b>{} <span class="pm-muted">(policy v{})'
-        '</span></div><ul class="pm-hits">{}</ul>{}',
-        decision.action,
-        format_html(" under “{}”", decision.clause_title) if decision.clause_title else "",
-        decision.policy_version_number or "?",
-        rows,
-        format_html('<div class="pm-scores">Scores: {}</div>', scores) if scores else "",
-    )
+    hits = [
+        {
+            "action": hit.get("action", ""),
+            "clause_id": hit.get("clause_id", ""),
+            "clause_number": hit.get("clause_number", ""),
+            "clause_title": hit.get("clause_title", ""),
+            "rule": hit.get("rule", ""),
+            "evidence": _evidence_items(hit.get("evidence") or {}),
+        }
+        for hit in ((decision.hits or []) if decision else [])
+        if isinstance(hit, dict)
+    ]
+    scores = [
+        f"{name}/{label} {value:.2f}" if isinstance(value, float) else f"{name}/{label} {value}"
+        for name, labels in ((decision.scores or {}) if decision else {}).items()
+        if isinstance(labels, dict)
+        for label, value in labels.items()
+    ]
+    context = {"decision": decision, "hits": hits, "scores": scores}
+    return render_to_string(f"{TEMPLATES}/hits.html", context)
 
 
 def reports_html(reports: list[Report], open_ids: set[int]) -> SafeString:
-    if not reports:
-        return SafeString("")
-    return format_html(
-        '<div class="pm-reports"><b>Reports ({} open)</b><ul>{}</ul></div>',
-        len(open_ids),
-        format_html_join(
-            "",
-            '<li class="{}">{} cites <span class="pm-clause">{}</span>{}</li>',
-            (
-                (
-                    "pm-open" if r.pk in open_ids else "pm-closed",
-                    r.reporter.display_name,
-                    r.clause_id,
-                    format_html(": “{}”", r.note) if r.note else "",
-                )
-                for r in reports
-            ),
-        ),
-    )
+    context = {
+        "reports": [(r, r.pk in open_ids) for r in reports],
+        "open_count": len(open_ids),
+    }
+    return render_to_string(f"{TEMPLATES}/reports.html", context)
 
 
 def parent_html(comment: Comment) -> SafeString:
     parent = comment.parent
-    if parent is None:
-        return SafeString("")
-    body = parent.body if len(parent.body) <= 200 else parent.body[:199] + "…"
-    return format_html(
-        '<blockquote class="pm-parent">In reply to {} ({}): {}</blockquote>',
-        parent.author.display_name,
-        parent.status,
-        body,
-    )
+    body = ""
+    if parent is not None:
+        body = parent.body if len(parent.body) <= 200 else parent.body[:199] + "…"
+    context = {"parent": parent, "body": body}
+    return render_to_string(f"{TEMPLATES}/parent.html", context)
 
 
 def age(value: datetime) -> str:
