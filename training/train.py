@@ -7,17 +7,18 @@ Reads the records of ``training.sources.load_records()`` (or ``--data``, a
 JSONL file of ``{"text", "source", "labels"}``), de-duplicates them by
 normalised text, orders them by the sha256 of that text, and splits them into
 train / validation / test (80 / 10 / 10) with a fixed seed, stratified by
-source and by which label (if any) each record carries.  Two candidates are
-fitted on the train split and compared on VALIDATION only:
+source and by which label (if any) each record carries.  Two kinds of model,
+each with C = 1 and 4, are fitted on the train split and compared on
+VALIDATION only:
 
-* ``lr``: logistic regression over l2-normalised binary tf-idf word, word-pair
-  and character 3-5-gram features (:mod:`policy.engine.classifier.features`);
+* ``lr``: logistic regression over unit-length tf-idf word, word-pair and
+  character 3-5-gram features (:mod:`policy.engine.classifier.features`);
 * ``nblr``: the same, with each feature scaled per label by its naive-Bayes
   log-count ratio (NB-SVM, Wang and Manning 2012) before the regression.
 
-The one with the better validation recall at a low clean-comment flag rate is
-kept; per-label thresholds are chosen on validation too.  The test split is
-scored once at the end, for the record.  Writes
+The one with the best mean validation recall at its hold threshold is kept;
+per-label thresholds are chosen on validation too.  The test split is scored
+once at the end, for the record.  Writes
 ``policy/engine/classifier/model/parley-classifier.bin.gz`` and
 ``.../model/metrics.json``; the same data and code give the same bytes.
 """
@@ -52,7 +53,7 @@ POSITIVE = 0.5  # a label holds when at least half the raters gave it
 MAX_TRAIN = 400_000  # training rows kept (all with a positive label, clean ones sampled)
 MIN_DF = 3
 MAX_VOCAB = 300_000
-C = 4.0
+C = (1.0, 4.0)  # inverse regularisation strengths tried for each candidate
 # Clean-comment flag rates at which thresholds are set, per label (hold, flag):
 # each label may hold 0.05 % of the clean validation comments (with ~1,600 of them: none),
 # leaving room for the rules; thresholds from so few clean comments are noisy, so err high.
@@ -252,7 +253,7 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
     }
     say(f"sources rating each label both ways: {both}")
 
-    def fit_one(name: str, label: str) -> tuple[Any, float]:
+    def fit_one(kind: str, c: float, label: str) -> tuple[Any, float]:
         known = np.array(
             [
                 v is not None and r.source in both[label]
@@ -261,13 +262,13 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         )
         y = np.array([bool(v) for v in Y_train[label]])[known]
         scale = np.ones(len(vocabulary))
-        if name == "nblr":
+        if kind == "nblr":
             X = B_train[known]
             p = 1.0 + np.asarray(X[y].sum(axis=0)).ravel()
             q = 1.0 + np.asarray(X[~y].sum(axis=0)).ravel()
             scale = np.log((p / p.sum()) / (q / q.sum()))
         model = LogisticRegression(
-            C=args.C,
+            C=c,
             solver="liblinear",
             class_weight="balanced",
             max_iter=200,
@@ -277,11 +278,13 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         return (model.coef_.ravel() * scale * idf).astype(np.float32), float(model.intercept_[0])
 
     # liblinear releases the GIL: two labels at a time on two cores, each fit independent.
-    jobs = [(name, label) for name in ("lr", "nblr") for label in labels]
+    kinds = {f"{kind}-C{c:g}": (kind, c) for kind in ("lr", "nblr") for c in args.C}
+    jobs = [(name, label) for name in kinds for label in labels]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        fitted = dict(zip(jobs, pool.map(lambda job: fit_one(*job), jobs), strict=True))
+        results = pool.map(lambda job: fit_one(*kinds[job[0]], job[1]), jobs)
+        fitted = dict(zip(jobs, results, strict=True))
     candidates: dict[str, dict[str, Any]] = {}
-    for name in ("lr", "nblr"):
+    for name in kinds:
         weights: dict[str, Any] = {}
         intercepts: dict[str, float] = {}
         report: dict[str, Any] = {}
@@ -294,7 +297,7 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         report["_selection"] = float(np.mean([report[lb]["recall_at_hold_rate"] for lb in labels]))
         candidates[name] = {"weights": weights, "intercepts": intercepts, "validation": report}
         say(f"{name}: mean validation recall at the hold rate {report['_selection']:.4f}")
-    chosen = max(candidates, key=lambda n: (candidates[n]["validation"]["_selection"], n == "lr"))
+    chosen = max(sorted(candidates), key=lambda n: candidates[n]["validation"]["_selection"])
     best = candidates[chosen]
     say(f"chosen: {chosen}")
 
@@ -344,7 +347,7 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         "labels": labels,
         "intercepts": best["intercepts"],
         "candidate": chosen,
-        "C": args.C,
+        "C": kinds[chosen][1],
         "min_df": MIN_DF,
         "split": {
             "seed": args.seed,
@@ -444,7 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics", type=Path, default=METRICS_PATH)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--max-train", type=int, default=MAX_TRAIN)
-    parser.add_argument("--C", type=float, default=C)
+    parser.add_argument(
+        "--C", type=float, nargs="+", default=list(C), help="regularisation values tried"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="labels fitted at once (threads)")
     args = parser.parse_args(argv)
     fit(args)

@@ -66,8 +66,9 @@ def test_split_and_choice_are_recorded_and_runtime_agrees(corpus, tmp_path, caps
     meta = metrics["meta"]
     assert meta["split"]["seed"] == 15
     assert meta["split"]["train"] + meta["split"]["validation"] + meta["split"]["test"] == 1200
-    assert set(metrics["validation"]) == {"lr", "nblr"}
-    assert metrics["chosen"] in {"lr", "nblr"}
+    assert set(metrics["validation"]) == {"lr-C1", "lr-C4", "nblr-C1", "nblr-C4"}
+    assert metrics["chosen"] in metrics["validation"]
+    assert meta["C"] in (1.0, 4.0)
     assert "sexual_explicit" not in meta["labels"]  # no positive example: not trained
     model = read_model(model_path)
     for sample in metrics["samples"]:
