@@ -200,7 +200,7 @@ class QueueItemSerializer(serializers.Serializer):
     def get_reports(self, comment: Comment) -> list[dict[str, Any]]:
         open_ids = {r.pk for r in open_reports(comment)}
         reports = getattr(comment, "report_list", [])
-        return ReportOutSerializer(reports, many=True, context={"open_ids": open_ids}).data
+        return list(ReportOutSerializer(reports, many=True, context={"open_ids": open_ids}).data)
 
     def get_open_reports(self, comment: Comment) -> int:
         return len(open_reports(comment))
@@ -455,7 +455,7 @@ class StandingAPI(ModerationAPI):
             return standing.effective_state()
 
         def get_set_by(self, standing: Standing) -> str | None:
-            return standing.set_by.get_username() if standing.set_by_id else None
+            return standing.set_by.get_username() if standing.set_by else None
 
     @extend_schema_serializer(component_name="ModerationStandingSet")
     class SetOutputSerializer(OutputSerializer):

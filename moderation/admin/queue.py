@@ -89,8 +89,8 @@ class QueueAdmin(ReauthAdminMixin, ModerationAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return for_display(with_queue_state(comments_for_moderation(request.user)))
 
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        return list(QUEUE_ORDER[selected_queue(request)])
+    def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
+        return QUEUE_ORDER[selected_queue(request)]
 
     def get_list_display(self, request: HttpRequest) -> list:
         # Closures over the request: each row needs the request's clause lists and queue.
