@@ -90,7 +90,7 @@ def with_author_history(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     """Annotate the author's record on the comment's site: approved, rejected, removed,
     reported, and their standing (state, until, reason) — one query for the whole page."""
 
-    def count_of(q: Q) -> Subquery:
+    def count_of(q: Q) -> Coalesce:
         return Coalesce(
             Subquery(
                 Comment.objects.filter(

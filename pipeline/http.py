@@ -40,7 +40,7 @@ def session(user_agent: str) -> requests.Session:
 def environment(url: str) -> dict[str, Any]:
     """Proxies, verify and cert for `url` from the environment, as `requests` would use them."""
     with requests.Session() as probe:
-        return probe.merge_environment_settings(url, {}, None, None, None)
+        return dict(probe.merge_environment_settings(url, {}, None, None, None))
 
 
 def post(user_agent: str, url: str, **kwargs: Any) -> requests.Response:

@@ -62,6 +62,8 @@ def _parent_author_id(comment: Comment) -> int | None:
     # The posting request already holds the parent; other callers look it up.
     if Comment._meta.get_field("parent").is_cached(comment) and comment.parent is not None:
         return comment.parent.author_id
+    if comment.parent_id is None:
+        return None
     return Comment.objects.filter(pk=comment.parent_id).values_list("author_id", flat=True).first()
 
 

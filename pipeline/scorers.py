@@ -150,7 +150,7 @@ def scorers_for(comment: Comment, *, config: SiteModeration, names: set[str] | N
     """The site's enabled scorers (`config`, the comment's site's) for this comment, limited to
     `names` when given."""
     return [
-        ADAPTERS[scorer.kind](scorer, comment)
+        ADAPTERS[ScorerKind(scorer.kind)](scorer, comment)
         for scorer in config.scorers
         if names is None or scorer.name in names
     ]

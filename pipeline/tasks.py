@@ -39,7 +39,7 @@ def backoff(task: Task, *, base: float, cap: float) -> float:
     name="policy.tasks.moderate_comment_task",
 )
 def moderate_comment_task(self: Task, comment_id: int) -> str | None:
-    final = self.request.retries >= self.max_retries
+    final = self.request.retries >= (self.max_retries or 0)
     try:
         return decide_pending(comment_id, final_attempt=final)
     except ScorerUnavailable as exc:
@@ -57,7 +57,7 @@ def moderate_comment_task(self: Task, comment_id: int) -> str | None:
     name="policy.tasks.deliver_webhook_task",
 )
 def deliver_webhook_task(self: Task, delivery_id: int) -> str | None:
-    final = self.request.retries >= self.max_retries
+    final = self.request.retries >= (self.max_retries or 0)
     try:
         return webhook_deliver(delivery_id, final_attempt=final)
     except DeliveryRetryable as exc:

@@ -46,7 +46,7 @@ def event_name(event: CommentEvent) -> str | None:
     if event.kind == CommentEvent.Kind.CREATED:
         return "comment.created"
     if event.kind == CommentEvent.Kind.STATUS:
-        return _STATUS_EVENTS.get(event.to_status)
+        return _STATUS_EVENTS.get(event.to_status or "")
     return None
 
 

@@ -61,7 +61,8 @@ def policy_current(*, site: Site) -> PolicyVersion:
     try:
         return policy_save(site=site, source=default_policy_source(), note="Parley default policy")
     except IntegrityError:
-        return PolicyVersion.objects.filter(site=site).order_by("-version").first()
+        # Another request saved the first version at the same moment: read the one it saved.
+        return PolicyVersion.objects.filter(site=site).latest("version")
 
 
 @dataclass(frozen=True)
