@@ -240,11 +240,7 @@ def _parent_in(article: Article, parent_id: int) -> Comment | None:
 
 
 def _lock_comment(comment_id: int) -> Comment:
-    comment = (
-        comments_locked("site", "article", "author")
-        .filter(pk=comment_id)
-        .first()
-    )
+    comment = comments_locked("site", "article", "author").filter(pk=comment_id).first()
     if comment is None:
         raise NotFound()
     return comment
