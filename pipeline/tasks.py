@@ -5,11 +5,12 @@ queued messages, the beat schedule and running workers find them under it. The p
 sweeper's task is in pipeline.sweeper, which sends the tasks below again.
 
 Retries are for transient errors only (a scorer or webhook receiver down or slow, a database
-connection lost); everything else fails the task and is logged. Every backoff stays well under
-the broker's visibility timeout, or Redis would redeliver a task that is merely waiting.
+connection lost); everything else fails the task and is logged. They are Celery's own
+(`autoretry_for` with `retry_backoff` and full `retry_jitter`): exponential from each task's
+first delay, capped well under the broker's visibility timeout, or Redis would redeliver a task
+that is merely waiting. The last attempt does not raise: the service is told it is final and
+settles the row (holds the comment, marks the delivery failed).
 """
-
-import random
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -24,61 +25,48 @@ from .webhooks import DeliveryRetryable, webhook_deliver
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
-def backoff(task: Task, *, base: float, cap: float) -> float:
-    """Exponential backoff with full jitter for the task's next retry, in seconds."""
-    return random.uniform(base, min(cap, base * 2**task.request.retries))  # noqa: S311
-
-
 @shared_task(
     bind=True,
     acks_late=True,
     max_retries=settings.PARLEY_SCORER_MAX_RETRIES,
-    autoretry_for=DATABASE_ERRORS,
-    retry_backoff=True,
+    autoretry_for=(*DATABASE_ERRORS, ScorerUnavailable),
+    retry_backoff=settings.PARLEY_SCORER_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=60,
+    retry_jitter=True,
     name="policy.tasks.moderate_comment_task",
 )
 def moderate_comment_task(self: Task, comment_id: int) -> str | None:
     final = self.request.retries >= (self.max_retries or 0)
-    try:
-        return decide_pending(comment_id, final_attempt=final)
-    except ScorerUnavailable as exc:
-        countdown = backoff(self, base=settings.PARLEY_SCORER_RETRY_BACKOFF_SECONDS, cap=60)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+    return decide_pending(comment_id, final_attempt=final)
 
 
 @shared_task(
     bind=True,
     acks_late=True,
     max_retries=settings.PARLEY_WEBHOOK_MAX_RETRIES,
-    autoretry_for=DATABASE_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=60,
+    autoretry_for=(*DATABASE_ERRORS, DeliveryRetryable),
+    retry_backoff=settings.PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=240,
+    retry_jitter=True,
     name="policy.tasks.deliver_webhook_task",
 )
 def deliver_webhook_task(self: Task, delivery_id: int) -> str | None:
     final = self.request.retries >= (self.max_retries or 0)
-    try:
-        return webhook_deliver(delivery_id, final_attempt=final)
-    except DeliveryRetryable as exc:
-        countdown = backoff(self, base=settings.PARLEY_WEBHOOK_RETRY_BACKOFF_SECONDS, cap=240)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+    return webhook_deliver(delivery_id, final_attempt=final)
 
 
 @shared_task(
     bind=True,
     acks_late=True,
     max_retries=3,
-    autoretry_for=DATABASE_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=60,
+    autoretry_for=(*DATABASE_ERRORS, NotificationRetryable),
+    retry_backoff=10,
+    retry_backoff_max=120,
+    retry_jitter=True,
     name="policy.tasks.send_notification_task",
 )
 def send_notification_task(self: Task, notification_id: int) -> str | None:
-    try:
-        return notification_send(notification_id)
-    except NotificationRetryable as exc:
-        raise self.retry(exc=exc, countdown=backoff(self, base=10, cap=120)) from exc
+    return notification_send(notification_id)
 
 
 @shared_task(
