@@ -4,8 +4,9 @@ in force (policy.services.site_policy), the enabled scorers and the active webho
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 from comments.models import Site
 from policy.engine import Engine
@@ -31,7 +32,8 @@ class SiteModeration:
 
 
 SITE_CACHE_SIZE = 1024
-_site_cache: OrderedDict[int, SiteModeration] = OrderedDict()
+# Per process, the sites most recently asked for; LRUCache is not thread-safe, hence the lock.
+_site_cache: LRUCache[int, SiteModeration] = LRUCache(maxsize=SITE_CACHE_SIZE)
 _site_cache_lock = threading.Lock()
 
 
@@ -44,7 +46,8 @@ def site_moderation(*, site: Site) -> SiteModeration:
     this request or task, so a change is seen by every process at its next request: no query
     on a hit, three on a miss.
     """
-    cached = _site_cache.get(site.pk)
+    with _site_cache_lock:
+        cached = _site_cache.get(site.pk)
     if cached is not None and cached.stamp == site.config_stamp:
         return cached
     policy = site_policy(site=site)  # may save the default, which changes site's stamp
@@ -57,9 +60,6 @@ def site_moderation(*, site: Site) -> SiteModeration:
     )
     with _site_cache_lock:
         _site_cache[site.pk] = config
-        _site_cache.move_to_end(site.pk)
-        while len(_site_cache) > SITE_CACHE_SIZE:
-            _site_cache.popitem(last=False)
     return config
 
 

@@ -6,9 +6,9 @@ decisions and moves comments. The policy and check endpoints (policy.apis) need 
 """
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -75,7 +75,8 @@ class SitePolicy:
 
 
 SITE_CACHE_SIZE = 1024
-_site_cache: OrderedDict[int, SitePolicy] = OrderedDict()
+# Per process, the sites most recently asked for; LRUCache is not thread-safe, hence the lock.
+_site_cache: LRUCache[int, SitePolicy] = LRUCache(maxsize=SITE_CACHE_SIZE)
 _site_cache_lock = threading.Lock()
 
 
@@ -88,7 +89,8 @@ def site_policy(*, site: Site) -> SitePolicy:
     pass a site row they loaded for this request or task, so a change is seen by every process
     at its next request: no query on a hit, one on a miss.
     """
-    cached = _site_cache.get(site.pk)
+    with _site_cache_lock:
+        cached = _site_cache.get(site.pk)
     if cached is not None and cached.stamp == site.config_stamp:
         return cached
     version = policy_current(site=site)  # may save the default, which changes site's stamp
@@ -96,9 +98,6 @@ def site_policy(*, site: Site) -> SitePolicy:
     found = SitePolicy(stamp=site.config_stamp, version=version, engine=engine)
     with _site_cache_lock:
         _site_cache[site.pk] = found
-        _site_cache.move_to_end(site.pk)
-        while len(_site_cache) > SITE_CACHE_SIZE:
-            _site_cache.popitem(last=False)
     return found
 
 
