@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -97,7 +97,7 @@ def article_upsert(
     return article, created
 
 
-def commenter_for_user(user: AbstractBaseUser) -> Commenter:
+def commenter_for_user(user: User) -> Commenter:
     """The reader's commenter profile, created on first use with their username as name."""
     try:
         return user.commenter

@@ -8,6 +8,7 @@ from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from comments.errors import Forbidden, NotAuthenticated, NotFound
 from comments.models import Comment, Site
@@ -70,6 +71,15 @@ def is_moderator(user: AnyUser) -> bool:
 
 def is_site_admin(user: AnyUser) -> bool:
     return _is_superuser(user) or Role.ADMIN in _roles(user)
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in account a moderation action is taken by (recorded as its actor): every
+    moderation page and endpoint is behind a sign-in, so an anonymous request here is refused."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user
 
 
 def check_moderator(user: AnyUser) -> None:

@@ -31,7 +31,7 @@ from policy.models import PolicyVersion
 from policy.services import InvalidPolicy, check_policy_source, policy_current, policy_save
 from security.reauth import ReauthAdminMixin
 
-from .access import is_site_admin, sites_administered_by
+from .access import acting_user, is_site_admin, sites_administered_by
 
 
 class SiteScopedAdmin(admin.ModelAdmin):
@@ -95,7 +95,7 @@ class SiteAdmin(ReauthAdminMixin, SiteScopedAdmin):
     def recheck_last_week(self, request: HttpRequest, queryset: QuerySet[Site]) -> None:
         since = timezone.now() - timedelta(days=7)
         for site in queryset:
-            run = remoderation_start(site=site, since=since, by=request.user)
+            run = remoderation_start(site=site, since=since, by=acting_user(request))
             self.message_user(
                 request,
                 f"Dry run {run.pk} for {site.slug} started; see Remoderation runs for what "
@@ -173,7 +173,7 @@ class PolicyVersionAdmin(ReauthAdminMixin, SiteScopedAdmin):
         saved = policy_save(
             site=form.cleaned_data["site"],
             source=form.cleaned_data["source"],
-            by=request.user,
+            by=acting_user(request),
             note=form.cleaned_data.get("note", ""),
         )
         obj.pk = saved.pk
@@ -245,7 +245,11 @@ class RemoderationRunAdmin(ReauthAdminMixin, LogAdmin):
         for run in queryset.select_related("site"):
             try:
                 started = remoderation_start(
-                    site=run.site, since=run.since, apply=True, confirms=run, by=request.user
+                    site=run.site,
+                    since=run.since,
+                    apply=True,
+                    confirms=run,
+                    by=acting_user(request),
                 )
             except ParleyError as exc:
                 self.message_user(request, f"Run {run.pk}: {exc.message}", messages.ERROR)

@@ -29,6 +29,7 @@ from policy.models import Standing, StandingState
 from .access import (
     access_comment_for_moderation,
     access_site_for_moderation,
+    acting_user,
     check_moderator,
     sites_moderated_by,
 )
@@ -287,7 +288,9 @@ class SitesAPI(ModerationAPI):
     def get(self, request: Request) -> Response:
         check_moderator(request.user)
         sites = list(sites_moderated_by(request.user))
-        roles = dict(SiteRole.objects.filter(user=request.user).values_list("site_id", "role"))
+        roles = dict(
+            SiteRole.objects.filter(user=acting_user(request)).values_list("site_id", "role")
+        )
         rows = [
             {
                 "slug": site.slug,
@@ -409,7 +412,7 @@ class DecisionAPI(ModerationAPI):
         access_comment_for_moderation(request.user, comment_id)
         data = validated(self.InputSerializer, request.data)
         outcome = comment_decide(
-            by=request.user,
+            by=acting_user(request),
             comment_id=comment_id,
             action=data["action"],
             clause_id=data["clause"],
@@ -503,7 +506,7 @@ class StandingAPI(ModerationAPI):
         site_obj = access_site_for_moderation(request.user, site)
         data = validated(self.InputSerializer, request.data)
         commenter = self._commenter(author)
-        outcome = standing_set(by=request.user, site=site_obj, commenter=commenter, **data)
+        outcome = standing_set(by=acting_user(request), site=site_obj, commenter=commenter, **data)
         return Response(
             self.SetOutputSerializer(outcome.standing, context={"outcome": outcome}).data
         )

@@ -12,7 +12,7 @@ rejected comments are decided by the real policy engine, so their evidence is re
 from collections.abc import Sequence
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,7 +62,7 @@ REPORTED = [
 
 @transaction.atomic
 def seed_queues(
-    *, site: Site, moderator: AbstractBaseUser, readers: Sequence[Commenter]
+    *, site: Site, moderator: User, readers: Sequence[Commenter]
 ) -> dict[str, list[int]]:
     """Give `moderator` the admin role on `site` and put demo comments in every queue.
 

@@ -8,7 +8,7 @@ decision overrides the system's. Repeating a decision that is already in force i
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -65,7 +65,7 @@ def check_clause(*, site: Site, clause_id: str) -> Clause:
     )
 
 
-def _lock_comment(*, by: AbstractBaseUser, comment_id: int) -> Comment:
+def _lock_comment(*, by: User, comment_id: int) -> Comment:
     """The comment, row-locked, if `by` moderates its site."""
     comment = comments_locked("site", "article", "author").filter(pk=comment_id).first()
     if comment is None:
@@ -81,7 +81,7 @@ def _has_open_reports(comment: Comment) -> bool:
 
 def _log(
     *,
-    by: AbstractBaseUser,
+    by: User,
     comment: Comment,
     kind: str,
     from_status: str,
@@ -134,7 +134,7 @@ def _default_reason(clause: Clause) -> str:
 
 
 @transaction.atomic
-def comment_approve(*, by: AbstractBaseUser, comment_id: int, note: str = "") -> Outcome:
+def comment_approve(*, by: User, comment_id: int, note: str = "") -> Outcome:
     """Publish a pending, held, rejected or removed comment. On a published comment with
     open reports, dismiss the reports; on any other published comment, do nothing."""
     comment = _lock_comment(by=by, comment_id=comment_id)
@@ -160,9 +160,7 @@ def comment_approve(*, by: AbstractBaseUser, comment_id: int, note: str = "") ->
 
 
 @transaction.atomic
-def comment_reject(
-    *, by: AbstractBaseUser, comment_id: int, clause_id: str, note: str = ""
-) -> Outcome:
+def comment_reject(*, by: User, comment_id: int, clause_id: str, note: str = "") -> Outcome:
     """Reject a pending or held comment, citing a clause of the site's policy (its author
     sees the clause and the note). Published comments are removed, not rejected."""
     comment = _lock_comment(by=by, comment_id=comment_id)
@@ -179,9 +177,7 @@ def comment_reject(
 
 
 @transaction.atomic
-def comment_remove(
-    *, by: AbstractBaseUser, comment_id: int, clause_id: str, note: str = ""
-) -> Outcome:
+def comment_remove(*, by: User, comment_id: int, clause_id: str, note: str = "") -> Outcome:
     """Take down a published comment, citing a clause. Held comments are rejected instead."""
     comment = _lock_comment(by=by, comment_id=comment_id)
     clause = check_clause(site=comment.site, clause_id=clause_id)
@@ -195,7 +191,7 @@ def comment_remove(
 
 
 def _decide_against(
-    *, by: AbstractBaseUser, comment: Comment, to: str, clause: Clause | None, note: str
+    *, by: User, comment: Comment, to: str, clause: Clause | None, note: str
 ) -> None:
     """Reject or remove, citing `clause` (None only when the policy has no clause to cite),
     and take the comment off the featured list.
@@ -225,9 +221,7 @@ def _decide_against(
 
 
 @transaction.atomic
-def comment_feature(
-    *, by: AbstractBaseUser, comment_id: int, featured: bool = True, note: str = ""
-) -> Outcome:
+def comment_feature(*, by: User, comment_id: int, featured: bool = True, note: str = "") -> Outcome:
     """Feature a published comment (or stop featuring any comment)."""
     comment = _lock_comment(by=by, comment_id=comment_id)
     if comment.featured == featured:
@@ -247,7 +241,7 @@ def comment_feature(
 
 
 def comment_decide(
-    *, by: AbstractBaseUser, comment_id: int, action: str, clause_id: str = "", note: str = ""
+    *, by: User, comment_id: int, action: str, clause_id: str = "", note: str = ""
 ) -> Outcome:
     """Apply one of ACTIONS (the API's and the queue's single entry point)."""
     if action == "approve":
@@ -308,7 +302,7 @@ def _lock_standing(*, site: Site, commenter: Commenter) -> Standing:
 @transaction.atomic
 def standing_set(
     *,
-    by: AbstractBaseUser,
+    by: User,
     site: Site,
     commenter: Commenter,
     state: str,
@@ -361,7 +355,7 @@ def standing_set(
 
 
 def _take_down_recent(
-    *, by: AbstractBaseUser, site: Site, commenter: Commenter, state: str, now: datetime
+    *, by: User, site: Site, commenter: Commenter, state: str, now: datetime
 ) -> list[int]:
     comments = list(
         comments_locked("site")
@@ -382,9 +376,7 @@ def _take_down_recent(
 
 
 @transaction.atomic
-def site_role_grant(
-    *, by: AbstractBaseUser, user: AbstractBaseUser, site: Site, role: str = Role.MODERATOR
-) -> SiteRole:
+def site_role_grant(*, by: User, user: User, site: Site, role: str = Role.MODERATOR) -> SiteRole:
     """Make `user` a moderator or administrator of `site` (and staff, to open the admin)."""
     check_can_administer(by, site)
     if role not in Role.values:
@@ -400,7 +392,7 @@ def site_role_grant(
 
 
 @transaction.atomic
-def site_role_revoke(*, by: AbstractBaseUser, user: AbstractBaseUser, site: Site) -> bool:
+def site_role_revoke(*, by: User, user: User, site: Site) -> bool:
     check_can_administer(by, site)
     deleted, _ = SiteRole.objects.filter(user=user, site=site).delete()
     user.__dict__.pop("_moderation_roles", None)

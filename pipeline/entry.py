@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from comments.errors import Conflict
@@ -76,7 +76,7 @@ def remoderation_start(
     since: datetime,
     apply: bool = False,
     confirms: RemoderationRun | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     run_now: bool = False,
 ) -> RemoderationRun:
     """Create a re-moderation run (pipeline.remoderation) and queue it (after commit). An

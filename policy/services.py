@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 
 from cachetools import LRUCache
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
@@ -37,7 +37,7 @@ def check_policy_source(source: str) -> Policy:
 
 @transaction.atomic
 def policy_save(
-    *, site: Site, source: str, by: AbstractBaseUser | None = None, note: str = ""
+    *, site: Site, source: str, by: User | None = None, note: str = ""
 ) -> PolicyVersion:
     """Store a new version of the site's policy. Earlier versions are kept unchanged."""
     policy = check_policy_source(source)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comments.errors import ParleyError
 from comments.models import Comment, CommentStatus
+from moderation.access import acting_user
 from moderation.services import (
     comment_approve,
     comment_feature,
@@ -75,7 +76,7 @@ def _authors(
     done, failed = 0, []
     for site, author in sorted(pairs, key=lambda p: (p[0].pk, p[1].pk)):
         try:
-            outcome = standing_set(by=request.user, site=site, commenter=author, **change)
+            outcome = standing_set(by=acting_user(request), site=site, commenter=author, **change)
         except ParleyError as exc:
             failed.append(f"{author.display_name}: {exc.message}")
             continue
@@ -93,7 +94,7 @@ def approve(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
         request,
         queryset,
         "Approved",
-        lambda c: comment_approve(by=request.user, comment_id=c.pk, note=note),
+        lambda c: comment_approve(by=acting_user(request), comment_id=c.pk, note=note),
     )
 
 
@@ -105,7 +106,7 @@ def reject_or_remove(
 
     def act(comment: Comment) -> Any:
         decide = comment_remove if comment.status == S.PUBLISHED else comment_reject
-        return decide(by=request.user, comment_id=comment.pk, clause_id=clause, note=note)
+        return decide(by=acting_user(request), comment_id=comment.pk, clause_id=clause, note=note)
 
     _each(modeladmin, request, queryset, "Rejected or removed", act)
 
@@ -117,7 +118,7 @@ def feature(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
         request,
         queryset,
         "Featured",
-        lambda c: comment_feature(by=request.user, comment_id=c.pk, featured=True),
+        lambda c: comment_feature(by=acting_user(request), comment_id=c.pk, featured=True),
     )
 
 
@@ -128,7 +129,7 @@ def unfeature(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Quer
         request,
         queryset,
         "Unfeatured",
-        lambda c: comment_feature(by=request.user, comment_id=c.pk, featured=False),
+        lambda c: comment_feature(by=acting_user(request), comment_id=c.pk, featured=False),
     )
 
 

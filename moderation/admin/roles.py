@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from moderation.access import is_site_admin, sites_administered_by
+from moderation.access import acting_user, is_site_admin, sites_administered_by
 from moderation.models import SiteRole
 from moderation.services import site_role_grant, site_role_revoke
 from security.reauth import ReauthAdminMixin
@@ -65,7 +65,7 @@ class SiteRoleAdmin(ReauthAdminMixin, ModerationAdmin):
 
     def save_model(self, request: HttpRequest, obj: SiteRole, form: Any, change: bool) -> None:
         role = site_role_grant(
-            by=request.user,
+            by=acting_user(request),
             user=form.cleaned_data["username"],
             site=form.cleaned_data["site"],
             role=form.cleaned_data["role"],
@@ -73,8 +73,8 @@ class SiteRoleAdmin(ReauthAdminMixin, ModerationAdmin):
         obj.pk, obj.user, obj.site, obj.role = role.pk, role.user, role.site, role.role
 
     def delete_model(self, request: HttpRequest, obj: SiteRole) -> None:
-        site_role_revoke(by=request.user, user=obj.user, site=obj.site)
+        site_role_revoke(by=acting_user(request), user=obj.user, site=obj.site)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for role in queryset.select_related("user", "site"):
-            site_role_revoke(by=request.user, user=role.user, site=role.site)
+            site_role_revoke(by=acting_user(request), user=role.user, site=role.site)
