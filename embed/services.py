@@ -12,7 +12,10 @@ from django.utils import timezone
 
 from comments.models import Article, Commenter, Site
 from comments.services import article_upsert
+from policy.documents import compiled
+from policy.engine import Policy
 from policy.models import Standing, StandingState
+from policy.services import site_policy
 
 from .authentication import SITE_TOKEN_PREFIX, token_digest
 from .errors import (
@@ -79,6 +82,13 @@ def sso_secret_set(*, site: Site, secret: str) -> None:
     config.sso_secret = secret
     config.sso_secret_rotated_at = timezone.now()
     config.save(update_fields=["sso_secret", "sso_secret_rotated_at"])
+
+
+def _policy_in_force(site: Site) -> Policy:
+    """The site's written policy in force: its word rules also judge readers' display names."""
+    version = site_policy(site=site).version
+    policy, _ = compiled(version.pk, version.source)
+    return policy
 
 
 def _remember_jti(*, site: Site, claims: SSOClaims) -> None:
@@ -159,6 +169,7 @@ def sso_exchange(*, site: Site, token: str) -> tuple[str, SiteToken, Commenter]:
         audience=site.slug,
         max_lifetime_seconds=settings.PARLEY_SSO_MAX_LIFETIME_SECONDS,
         leeway_seconds=settings.PARLEY_SSO_LEEWAY_SECONDS,
+        name_policy=_policy_in_force(site),
     )
     _remember_jti(site=site, claims=claims)
     identity = _identity_for(site=site, claims=claims)

@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from comments.models import Commenter
 from embed.models import SiteToken, SSOIdentity, UsedSSOToken
 from embed.services import sso_secret_rotate
+from policy.documents import default_policy_source
+from policy.services import policy_save
 
 from .conftest import OTHER_SECRET, make_token
 
@@ -253,3 +255,20 @@ def test_ordinary_display_names_are_accepted(api, sso_site, name):
 
     assert response.status_code == 200, response.json()
     assert response.json()["reader"]["display_name"] == name
+
+
+def test_display_names_are_judged_by_the_sites_own_policy(api, sso_site):
+    source = default_policy_source().replace(
+        'rule = "slurs"\n',
+        'rule = "banned_words"\n  action = "reject"\n  words = ["quuxcorp"]\n\n'
+        '  [[clauses.rules]]\n  rule = "slurs"\n',
+        1,
+    )
+    assert "quuxcorp" in source
+    policy_save(site=sso_site, source=source)
+
+    refused = exchange(api, make_token(name="QuuxCorp Fan"))
+    assert refused.status_code == 400, refused.json()
+    assert refused.json()["error"]["code"] == "display_name_refused"
+    assert refused.json()["error"]["detail"]["clause"]["id"] == "hate-speech"
+    assert SSOIdentity.objects.count() == 0
