@@ -34,15 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-LABELS: tuple[str, ...] = (
-    "toxicity",
-    "severe_toxicity",
-    "obscene",
-    "insult",
-    "threat",
-    "identity_attack",
-    "sexual_explicit",
-)
+# The labels a record may carry are the classifier's (one list for training and run time).
+from policy.engine.classifier import LABELS
+
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.json"
 TEXT_HASHES = HERE / "text_hashes.txt.gz"
