@@ -48,7 +48,7 @@ PUBLISHED = [
 HELD = [
     ("You are an idiot if you believe the communiqué.", 50),
     ("Anyone who disagrees is a moron and a clown.", 2 * 60 + 10),
-    ("What the hell were they thinking in Lisbon?", 5 * 60 + 30),
+    ("The delegates can piss off back to Lisbon.", 5 * 60 + 30),
     ("Email me at john.doe@example.com and I'll send you the leaked annex.", 23 * 60),
 ]
 REJECTED = [("This is shit journalism.", 3 * 60 + 5)]

@@ -93,6 +93,7 @@ def test_profanity_quoted(quoted, text, fires):
         ("damn it", True),
         ("Damn, this article is depressing.", True),
         ("Hell yeah, finally.", True),
+        ("What the hell were they thinking?", True),
         ("d4mn", True),
         ("What a load of crap", True),
         ("I'm pissed off about the ruling", True),
@@ -107,10 +108,13 @@ def test_profanity_expletive(text, fires):
     assert not _fires(PROFANITY_MILD, text)
 
 
-def test_the_default_policy_flags_everyday_expletives_without_holding():
+@pytest.mark.parametrize(
+    "text", ["Damn, they raised taxes again.", "What the hell were they thinking?"]
+)
+def test_the_default_policy_flags_everyday_expletives_without_holding(text):
     from .support import default_engine
 
-    verdict = default_engine().evaluate("Damn, they raised taxes again.")
+    verdict = default_engine().evaluate(text)
 
     assert (verdict.action.value, verdict.flagged) == ("publish", True)
     assert [hit.rule for hit in verdict.hits] == ["profanity"]
