@@ -6,10 +6,8 @@ Parley's seven labels. The raw files are never committed: they are read from the
 snapshots that the search tool's ``fetch`` brings to ``/work/.mirror`` (see
 ``training/fetch.md``), and each is checked against its sha256 before use.
 
-Reserved for independent evaluation and never read here: ``ipavlopoulos/toxic_spans``
-(and any copy of it), the SFU Opinion and Comments Corpus and the SFU
-Constructiveness and Toxicity Corpus (``sfu-discourse-lab/*``), and
-``ChaoChienHung/CommentDetoxifier``.
+The evaluation sets that issue 15 reserves for independent evaluation are never
+fetched, read or trained on here (docs/training-data.md).
 
     python -m training.sources --write-hashes     # renew training/text_hashes.txt.gz
     python -m training.sources --export PATH      # all records as JSONL
