@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, csp_violations
+
 from .conftest import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 10_000
 SHOTS = (
     ROOT / "docs" / "screenshots"
@@ -26,13 +27,7 @@ SHOTS = (
     else ROOT / "test-artifacts"
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"{CHROMIUM} is absent: run .ci/browser-setup (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +70,7 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
@@ -147,7 +142,7 @@ def test_start_page_host_page_thread_and_sign_in(browser, demo, host_page):
     assert ben.locator("[part~='avatar']").inner_text() == "BL"
     page.locator("#comments").scroll_into_view_if_needed()
     shot(page.locator("#comments"), "widget-desktop")
-    assert [m for m in page.console_messages if "Content Security Policy" in m] == []
+    assert csp_violations(page.console_messages) == []
 
 
 def test_the_widget_on_a_phone(browser, demo, host_page):
@@ -198,7 +193,7 @@ def test_the_queue_gives_the_comment_the_widest_column(browser, demo, width):
         page.locator("#result_list").scroll_into_view_if_needed()
         page.evaluate("() => window.scrollTo(0, 0)")
         shot(page, f"queue-{width}")
-    assert [m for m in page.console_messages if "Content Security Policy" in m] == []
+    assert csp_violations(page.console_messages) == []
 
 
 def test_the_reported_queue_names_each_applied_clause(browser, demo):

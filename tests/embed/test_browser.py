@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -19,31 +18,14 @@ from comments.models import Article, Comment, CommentStatus
 from embed.demo_host import DEMO_HOST_READERS, make_demo_host
 from embed.models import SSOIdentity
 from embed.services import sso_secret_set
+from tests.browser import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, csp_violations
 
 from ..factories import ArticleFactory, CommenterFactory, CommentFactory, SiteFactory
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SECRET = "browser-test-sso-secret-0123456789abcdef"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 TIMEOUT_MS = 10_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"{CHROMIUM} is absent: run .ci/browser-setup (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +38,7 @@ def browser() -> Iterator[object]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
@@ -125,7 +107,7 @@ def page(browser, request):
     context.close()
     # The demo host page sends a strict CSP of its own (the one docs/embedding.md asks hosts
     # for): the embed must run under it without a single violation.
-    assert [m for m in console if "Content Security Policy" in m] == []
+    assert csp_violations(console) == []
 
 
 def shot(page, name: str) -> Path:

@@ -7,7 +7,6 @@ decisions. A screenshot of the queue is saved under test-artifacts/.
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from comments.models import CommentStatus
 from moderation.models import Role
 from policy.services import policy_save
+from tests.browser import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, csp_violations
 from tests.factories import (
     ArticleFactory,
     CommenterFactory,
@@ -31,25 +31,8 @@ from .conftest import TEST_POLICY, decide_by_policy
 # synchronous test code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"{CHROMIUM} is absent (install it with .ci/browser-setup)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -121,7 +104,7 @@ def test_moderator_works_the_held_queue(live_server, queue_data):
             page.keyboard.press("r")
             expect(rows).to_have_count(0)
             expect(page.locator(".pm-tab.pm-current .pm-count")).to_have_text("0")
-            assert [m for m in console if "Content Security Policy" in m] == []
+            assert csp_violations(console) == []
         finally:
             browser.close()
 

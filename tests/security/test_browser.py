@@ -2,29 +2,20 @@
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from moderation.models import Role, SiteRole
+from tests.browser import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, csp_violations
 from tests.factories import SiteFactory, UserFactory
 
 from .conftest import PASSWORD, totp_code
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"{CHROMIUM} is absent (install it with .ci/browser-setup)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -76,7 +67,7 @@ def test_a_moderator_enrols_and_signs_in_with_the_app(live_server, mod, settings
             expect(page.locator("#two-factor-link")).to_be_visible()
         finally:
             browser.close()
-    assert [m for m in console if "Content Security Policy" in m] == []
+    assert csp_violations(console) == []
 
 
 def test_saving_a_policy_after_the_window_asks_for_the_password_then_saves(live_server, mod):
@@ -128,4 +119,4 @@ def test_saving_a_policy_after_the_window_asks_for_the_password_then_saves(live_
     assert saved.note == 'tighter "civility" rules'
     # Exactly the text submitted (the form field trims the ends, as on a direct save).
     assert saved.source.replace("\r\n", "\n") == edited.replace("\r\n", "\n").strip()
-    assert [m for m in console if "Content Security Policy" in m] == []
+    assert csp_violations(console) == []
