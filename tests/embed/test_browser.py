@@ -482,3 +482,39 @@ def test_new_replies_to_the_reader_and_jump_to_my_comment(page, host, daily):
     page.reload()
     page.locator("#comments [part~='jump-to-mine']").wait_for()
     assert page.locator("#comments [part~='new-replies']").count() == 0
+
+
+def test_the_composer_counts_characters_as_parley_does_emoji_included(page, host, daily):
+    # The server counts code points; a maxlength attribute would count UTF-16 units and stop
+    # a reader at half the limit in emoji. The limit here is 40 characters.
+    daily.max_body_chars = 40
+    daily.save(update_fields=["max_body_chars"])
+    ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    open_article(page, host)
+    sign_in(page, "amira")
+    body = "Good reporting 👍 thanks 🎉 for this 😀 one"
+    body += "." * (40 - len(body))
+    assert len(body) == 40 and len(body.encode("utf-16-le")) // 2 > 40
+    textarea = page.locator("#comments form[part~='form'] textarea")
+    assert textarea.get_attribute("maxlength") is None
+    counter = page.locator("#comments form[part~='form'] [part~='counter']")
+
+    textarea.fill(body + "!")
+    page.wait_for_function(
+        "() => document.querySelector('#comments').shadowRoot"
+        ".querySelector('[part~=counter]').textContent.includes('over the limit')"
+    )
+    assert counter.inner_text() == "1 character over the limit of 40"
+    page.click("#comments form[part~='form'] button[type=submit]")
+    check = page.locator("#comments form[part~='form'] [part~='check']")
+    check.filter(has_text="too long").wait_for()
+    assert not Comment.objects.filter(article__key="budget-2026").exists()
+
+    textarea.fill(body)
+    page.wait_for_function(
+        "() => document.querySelector('#comments').shadowRoot"
+        ".querySelector('[part~=counter]').textContent === '0 characters left'"
+    )
+    page.click("#comments form[part~='form'] button[type=submit]")
+    page.locator("#comments [part~='notice']").filter(has_text="published").wait_for()
+    assert Comment.objects.get(article__key="budget-2026").body == body

@@ -78,6 +78,9 @@ li.comment { margin: 1em 0; }
   background: var(--parley-notice-background, #ddf4ff); }
 .notice.warn { background: var(--parley-badge-background, #fff8c5); }
 .notice.error { background: var(--parley-danger-background, #ffebe9); }
+.counter { margin: .25em 0 0; text-align: right; }
+.counter:empty { display: none; }
+.counter.over { color: var(--parley-danger, #d1242f); font-weight: 600; }
 .notice:empty { display: none; }
 .moderation { font-size: .875em; margin: .25em 0; }
 .deleted { font-style: italic; color: var(--parley-muted, #59636e); }
@@ -194,6 +197,13 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
 
   function plural(n, one, many) {
     return `${n} ${n === 1 ? one : many}`;
+  }
+
+  // Characters as Parley counts them: code points, so "👍" is one, not two UTF-16 units.
+  function charCount(text) {
+    let n = 0;
+    for (const _ of text) n += 1;
+    return n;
   }
 
   function clauseLabel(clause) {
@@ -911,14 +921,32 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
 
     composer({ label, submitLabel, initial = "", onSubmit, onCancel }) {
       const id = `parley-text-${++uid}`;
+      // No maxlength attribute: the browser counts UTF-16 units there (an emoji is two), while
+      // Parley's limit is in characters (code points), so the counter below counts those.
+      const maxChars = this.settings ? this.settings.max_body_chars : null;
       const textarea = h("textarea", {
         id,
         part: "textarea",
-        maxlength: this.settings ? this.settings.max_body_chars : undefined,
-        "aria-describedby": `${id}-check`,
+        "aria-describedby": `${id}-check ${id}-count`,
       });
       textarea.value = initial;
       const check = h("div", { id: `${id}-check`, class: "notice", part: "check", "aria-live": "polite" });
+      const counter = h("p", { id: `${id}-count`, class: "muted counter", part: "counter", "aria-live": "polite" });
+      const updateCounter = () => {
+        if (!maxChars) return 0;
+        const over = charCount(textarea.value) - maxChars;
+        const left = -over;
+        // Quiet until the last tenth of the limit, like the hosts' own forms.
+        counter.textContent =
+          over > 0
+            ? `${plural(over, "character", "characters")} over the limit of ${maxChars}`
+            : left <= maxChars / 10
+              ? `${plural(left, "character", "characters")} left`
+              : "";
+        counter.classList.toggle("over", over > 0);
+        return over;
+      };
+      updateCounter();
       const submit = h("button", { type: "submit", class: "primary", part: "button submit", text: submitLabel });
       const state = { checked: null, warnedBody: null, timer: null, seq: 0 };
       const form = h(
@@ -926,6 +954,7 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
         { part: "form", novalidate: true },
         h("label", { for: id, text: label }),
         textarea,
+        counter,
         h("p", { class: "muted", text: "Markdown: *emphasis*, **strong**, > quotes and links." }),
         check,
         h(
@@ -959,6 +988,7 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
       };
 
       textarea.addEventListener("input", () => {
+        updateCounter();
         this.clearTransientNotice();
         clearTimeout(state.timer);
         if (state.warnedBody !== null && textarea.value !== state.warnedBody) submit.textContent = submitLabel;
@@ -978,6 +1008,12 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
         const body = textarea.value;
         if (!body.trim()) {
           this.showMessage(check, "Write something first.", "warn");
+          textarea.focus();
+          return;
+        }
+        const over = updateCounter();
+        if (over > 0) {
+          this.showMessage(check, `Your comment is ${plural(over, "character", "characters")} too long.`, "warn");
           textarea.focus();
           return;
         }
