@@ -25,6 +25,7 @@ from api.views import StrictBooleanField, validated
 from comments.errors import InvalidInput, NotFound
 from comments.models import Comment, Commenter, CommentStatus, Report
 from policy.models import Standing, StandingState
+from security.permissions import SecondFactorForTokens
 
 from .access import (
     access_comment_for_moderation,
@@ -267,6 +268,8 @@ class ModerationAPI(APIView):
     # Moderators are trusted staff working through a queue by keyboard: no reader throttle.
     # Every handler starts with an access check (moderation.access) before reading input.
     throttle_classes: list = []
+    # Token requests meet the second-factor rule that SecondFactorMiddleware applies to sessions.
+    permission_classes = [SecondFactorForTokens]
 
 
 # Endpoints -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from comments.models import Site
 
@@ -112,6 +113,8 @@ def totp_enrolment_confirm(*, device: TOTPDevice, token: str) -> list[str] | Non
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    # An API token obtained with the password alone would outlive the second factor.
+    Token.objects.filter(user=device.user).delete()
     return recovery_codes_renew(user=device.user)
 
 

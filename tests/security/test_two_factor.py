@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from security.forms import SECOND_FACTOR_REFUSED
 
@@ -164,3 +165,33 @@ def test_a_session_from_before_enrolment_is_asked_for_a_code(moderator):
     assert response["Location"].startswith("/admin/security/two-factor/verify/")
     client.post("/admin/security/two-factor/verify/", {"otp_token": totp_code(device)})
     assert client.get(QUEUE).status_code == 200
+
+
+def test_an_api_token_meets_the_same_second_factor_rule_as_a_session(moderator, site, api):
+    # A token obtained while the site did not require a second factor...
+    token = api.post(
+        "/api/v1/auth/token/", {"username": "mod", "password": PASSWORD}, format="json"
+    ).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/moderation/sites/").status_code == 200
+    # ...stops working with the moderation API once the site requires one and there is none.
+    site.require_2fa = True
+    site.save()
+    refused = api.get("/api/v1/moderation/sites/")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "second_factor_required"
+
+    # Enrolling cancels every token obtained with the password alone.
+    client = Client()
+    assert sign_in(client, "mod").status_code == 302
+    client.get("/admin/security/two-factor/")
+    device = TOTPDevice.objects.get(user=moderator)
+    confirmed = client.post("/admin/security/two-factor/", {"otp_token": totp_code(device)})
+    assert confirmed.status_code == 200
+    assert not Token.objects.filter(user=moderator).exists()
+    gone = api.get("/api/v1/moderation/sites/")
+    assert gone.status_code == 401
+    # A token a superuser issues afterwards (the admin's Auth Token page) works.
+    fresh = Token.objects.create(user=moderator)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {fresh.key}")
+    assert api.get("/api/v1/moderation/sites/").status_code == 200
