@@ -7,6 +7,8 @@ transaction that made the change: it may write rows (an outbox) and schedule wor
 `transaction.on_commit`, nothing slower.
 """
 
+from ops.metrics import record_decision_event
+
 from . import hooks
 from .models import CommentEvent
 
@@ -15,3 +17,4 @@ def comment_event_recorded(event: CommentEvent) -> None:
     """Tell every listener about a new audit row (creation, status change or edit)."""
     for listener in hooks.status_listeners():
         listener(event)
+    record_decision_event(event)  # the decisions counter (Prometheus), once committed

@@ -4,11 +4,18 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, REST_FRAMEWORK
+from .base import CACHES, DATABASES, REDIS_URL, REST_FRAMEWORK
 
 SECRET_KEY = "parley-test-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# A second alias on the same test database, as a read replica would be (config/db_router.py).
+# Routing to it is off (PARLEY_READ_REPLICA) except in the tests that turn it on.
+DATABASES = {
+    **DATABASES,
+    "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}},
+}
+PARLEY_READ_REPLICA = None
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK = {
