@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("comments.urls")),
     path("api/v1/", include("policy.urls")),
     path("api/v1/", include("pipeline.urls")),
+    path("api/v1/", include("reactions.urls")),
     path("", include("embed.urls")),
     path("api/v1/moderation/", include("moderation.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

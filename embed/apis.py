@@ -1,6 +1,6 @@
 """Embed API: single sign-on exchange, lazy article registration, the embed's site settings."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +12,7 @@ from comments.models import Commenter
 from comments.selectors import site_get
 from comments.services import body_max_chars
 from comments.throttles import AuthThrottle, WriteIPThrottle
+from reactions.selectors import site_reaction_kinds
 
 from .errors import SiteTokenRefused
 from .models import SiteEmbedConfig, SiteToken
@@ -177,6 +178,17 @@ class EmbedSettingsAPI(APIView):
         max_body_chars = serializers.IntegerField(
             help_text="The longest comment the site takes, in characters."
         )
+        reactions = serializers.ListField(
+            child=inline_serializer(
+                "EmbedReactionKind",
+                fields={
+                    "kind": serializers.CharField(),
+                    "emoji": serializers.CharField(),
+                    "label": serializers.CharField(),
+                },
+            ),
+            help_text="Reactions the site offers beside the up-vote, in order; empty when off.",
+        )
 
     @extend_schema(operation_id="embed_settings", responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, site: str) -> Response:
@@ -189,5 +201,6 @@ class EmbedSettingsAPI(APIView):
             "edit_window_seconds": site_obj.edit_window_seconds,
             "allow_downvotes": site_obj.allow_downvotes,
             "max_body_chars": body_max_chars(site_obj),
+            "reactions": [k._asdict() for k in site_reaction_kinds(site_obj)],
         }
         return Response(self.OutputSerializer(found).data)

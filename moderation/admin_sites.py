@@ -29,6 +29,7 @@ from pipeline.models import (
 from policy.documents import default_policy_source
 from policy.models import PolicyVersion
 from policy.services import InvalidPolicy, check_policy_source, policy_current, policy_save
+from reactions.admin import SiteReactionsInline
 from security.reauth import ReauthAdminMixin
 
 from .access import acting_user, is_site_admin, sites_administered_by
@@ -87,6 +88,7 @@ class SiteAdmin(ReauthAdminMixin, SiteScopedAdmin):
     search_fields = ["slug", "name"]
     actions = ["rotate_api_key", "recheck_last_week"]
     reauth_actions = ["rotate_api_key"]
+    inlines = [SiteReactionsInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser  # a new publisher is an installation-level decision

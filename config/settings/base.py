@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "moderation",
     "demo",
     "embed",
+    "reactions",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -518,3 +518,40 @@ def test_the_composer_counts_characters_as_parley_does_emoji_included(page, host
     page.click("#comments form[part~='form'] button[type=submit]")
     page.locator("#comments [part~='notice']").filter(has_text="published").wait_for()
     assert Comment.objects.get(article__key="budget-2026").body == body
+
+
+def test_a_site_that_turns_reactions_on_shows_them_and_a_reader_reacts(page, host, daily):
+    from reactions.models import Reaction, SiteReactions
+
+    SiteReactions.objects.create(site=daily, kinds=["insightful", "funny"])
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    theirs = CommentFactory(article=article, body="The council should publish the figures.")
+    fan = CommenterFactory()
+    Reaction.objects.create(comment=theirs, reactor=fan, kind="funny")
+    open_article(page, host)
+    sign_in(page, "amira")
+    li = comment_li(page, theirs.pk)
+    insightful = li.locator("[part~='reaction'][data-kind='insightful']")
+    funny = li.locator("[part~='reaction'][data-kind='funny']")
+    funny.filter(has_text="1").wait_for()
+    assert funny.get_attribute("aria-label") == "Funny: 1"
+    assert insightful.get_attribute("aria-pressed") == "false"
+
+    insightful.click()
+    page.wait_for_function(
+        "id => document.querySelector('#comments').shadowRoot.querySelector("
+        "`li[data-id='${id}'] [data-kind=insightful]`).getAttribute('aria-pressed') === 'true'",
+        arg=theirs.pk,
+    )
+    assert insightful.get_attribute("aria-label") == "Insightful: 1"
+    mine = Reaction.objects.get(comment=theirs, reactor__display_name="Amira K.")
+    assert mine.kind == "insightful"
+    shot(page, "reactions")
+
+    insightful.click()
+    page.wait_for_function(
+        "id => document.querySelector('#comments').shadowRoot.querySelector("
+        "`li[data-id='${id}'] [data-kind=insightful]`).getAttribute('aria-pressed') === 'false'",
+        arg=theirs.pk,
+    )
+    assert not Reaction.objects.filter(pk=mine.pk).exists()

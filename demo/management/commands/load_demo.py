@@ -34,6 +34,8 @@ from embed.demo_host import DEMO_ARTICLES, DEMO_HOST_READERS, demo_avatar_url
 from embed.models import SSOIdentity
 from moderation.demo import seed_queues
 from moderation.models import Role, SiteRole
+from reactions.models import SiteReactions
+from reactions.services import reaction_set
 
 ARTICLE_KEY = "foreign-policy-forum"
 ARTICLE_TITLE = DEMO_ARTICLES[ARTICLE_KEY]
@@ -145,6 +147,19 @@ VOTES = {
     ],
     BRIDGE_KEY: [(0, ["amira", "dmitri"]), (2, ["chloe", "ben"]), (3, ["amira"])],
 }
+# The demo site turns reactions on (a site's choice, admin -> Sites); (thread index, reader,
+# reaction) for the budget thread.
+DEMO_REACTIONS = ["insightful", "agree", "funny"]
+REACTIONS = {
+    ARTICLE_KEY: [
+        (0, "ben", "insightful"),
+        (0, "dmitri", "insightful"),
+        (1, "chloe", "agree"),
+        (4, "amira", "funny"),
+        (4, "ben", "insightful"),
+    ],
+    BRIDGE_KEY: [(0, "amira", "insightful"), (3, "chloe", "agree")],
+}
 
 
 def _origins(url: str) -> list[str]:
@@ -187,9 +202,14 @@ class Command(BaseCommand):
                 self._same_reader_on_host(site, users[name], reader, avatar)
             moderator = self._user(MODERATOR[0], "Demo moderator", MODERATOR[1], staff=True)
             editor = self._user(EDITOR[0], "Demo site editor", EDITOR[1], staff=True)
+            SiteReactions.objects.update_or_create(site=site, defaults={"kinds": DEMO_REACTIONS})
             for key, thread in ((ARTICLE_KEY, THREAD), (BRIDGE_KEY, BRIDGE_THREAD)):
                 if not Comment.objects.filter(article=articles[key]).exists():
-                    self._thread(articles[key], thread, users, moderator, VOTES[key])
+                    created = self._thread(articles[key], thread, users, moderator, VOTES[key])
+                    for index, name, kind in REACTIONS[key]:
+                        reaction_set(
+                            comment_id=created[index].pk, reactor=users[name].commenter, kind=kind
+                        )
             # seed_queues makes the editor the site's administrator.
             seed_queues(site=site, moderator=editor, readers=[u.commenter for u in users.values()])
             SiteRole.objects.update_or_create(
@@ -243,7 +263,9 @@ class Command(BaseCommand):
             user.commenter.avatar_url = avatar
             user.commenter.save(update_fields=["avatar_url"])
 
-    def _thread(self, article: Article, thread: list, users: dict, moderator, votes) -> None:
+    def _thread(
+        self, article: Article, thread: list, users: dict, moderator, votes
+    ) -> list[Comment]:
         now = timezone.now()
         created: list[Comment] = []
         for author, parent, body, final, minutes_ago in thread:
@@ -284,3 +306,4 @@ class Command(BaseCommand):
         for index, voters in votes:
             for voter in voters:
                 vote_set(comment_id=created[index].pk, voter=users[voter].commenter, value=1)
+        return created

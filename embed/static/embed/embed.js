@@ -79,6 +79,10 @@ li.comment { margin: 1em 0; }
 .notice.warn { background: var(--parley-badge-background, #fff8c5); }
 .notice.error { background: var(--parley-danger-background, #ffebe9); }
 .counter { margin: .25em 0 0; text-align: right; }
+.reactions { display: inline-flex; gap: .25em; flex-wrap: wrap; }
+.reaction { font-size: .875em; padding: .125em .5em; border-radius: 999px; }
+span.reaction { color: var(--parley-muted, #59636e); }
+.reaction .count { margin-left: .25em; }
 .counter:empty { display: none; }
 .counter.over { color: var(--parley-danger, #d1242f); font-weight: 600; }
 .notice:empty { display: none; }
@@ -673,6 +677,7 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
     // Within the comments loaded on this page: others' replies to the reader's comments
     // posted since the reader last opened them here, and the reader's own comments.
     renderYou() {
+      this.loadReactions();
       if (!this.session) return fill(this.youEl);
       const shown = [...this.listEl.querySelectorAll("li.comment")].filter((li) => li.comment && !li.comment.deleted);
       const seenAt = this.repliesSeenAt();
@@ -889,6 +894,11 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
         }
       } else if (status === "published") {
         bar.append(h("span", { class: "muted score", text: plural(c.score, "point", "points") }));
+      }
+      if (status === "published" && this.reactionKinds().length) {
+        li.reactionsEl = h("span", { class: "reactions", part: "reactions", role: "group", "aria-label": "Reactions" });
+        this.fillReactions(li, c, own);
+        bar.append(li.reactionsEl);
       }
       if (status === "published") {
         bar.append(h("button", { type: "button", part: "button reply", text: "Reply", onclick: () => this.openReply(li, c) }));
@@ -1226,6 +1236,73 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
         if (event.key === "Escape") this.closeSlot(li, "button[part~='delete']");
       });
       this.openSlot(li, box);
+    }
+
+    // -- reactions, for sites that turn them on (settings.reactions) --
+
+    reactionKinds() {
+      return (this.settings && this.settings.reactions) || [];
+    }
+
+    fillReactions(li, c, own) {
+      const state = li.reactions || { counts: {}, yours: null };
+      const items = this.reactionKinds().map((k) => {
+        const n = state.counts[k.kind] || 0;
+        const text = [k.emoji, n ? h("span", { class: "count", text: String(n) }) : null];
+        if (own) {
+          // An author sees how readers reacted, and cannot react to their own comment.
+          return n ? h("span", { class: "reaction", part: "reaction", title: k.label, "aria-label": `${k.label}: ${n}` }, ...text) : null;
+        }
+        return h(
+          "button",
+          {
+            type: "button",
+            class: "reaction",
+            part: "button reaction",
+            "data-kind": k.kind,
+            title: k.label,
+            "aria-label": `${k.label}: ${n}`,
+            "aria-pressed": String(state.yours === k.kind),
+            onclick: () => this.react(li, c, state.yours === k.kind ? null : k.kind),
+          },
+          ...text,
+        );
+      });
+      li.reactionsEl.replaceChildren(...items.filter(Boolean));
+    }
+
+    async loadReactions() {
+      if (!this.reactionKinds().length) return;
+      const pending = [...this.listEl.querySelectorAll("li.comment")].filter(
+        (li) => li.comment && !li.comment.deleted && li.reactions === undefined && li.reactionsEl,
+      );
+      for (let i = 0; i < pending.length; i += 200) {
+        const batch = pending.slice(i, i + 200);
+        for (const li of batch) li.reactions = null; // asked for; not asked again
+        try {
+          const ids = batch.map((li) => li.comment.id).join(",");
+          const { data } = await this.api(`/api/v1/sites/${this.site}/reactions/?comments=${ids}`);
+          for (const li of batch) {
+            li.reactions = data.comments[String(li.comment.id)] || { counts: {}, yours: null };
+            this.fillReactions(li, li.comment, this.isOwn(li.comment));
+          }
+        } catch {
+          // Reactions are an extra: the thread stays usable without them.
+        }
+      }
+    }
+
+    async react(li, c, kind) {
+      if (!this.session) return this.askSignIn();
+      try {
+        const { data } = kind
+          ? await this.api(`/api/v1/comments/${c.id}/reaction/`, { method: "PUT", body: { kind } })
+          : await this.api(`/api/v1/comments/${c.id}/reaction/`, { method: "DELETE" });
+        li.reactions = data;
+        this.fillReactions(li, c, false);
+      } catch (error) {
+        this.say(error.message, "error");
+      }
     }
 
     async vote(li, c, value) {
