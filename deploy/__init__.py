@@ -1,0 +1,1 @@
+"""Running Parley in production: nginx and gunicorn configurations (docs/operating.md)."""
