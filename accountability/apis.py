@@ -29,11 +29,11 @@ from rest_framework.views import APIView
 from api.schema import ERRORS, errors
 from api.views import BaseAPI, StrictBooleanField, validated
 from comments.errors import InvalidInput, NotFound
-from comments.models import Comment, CommentStatus
+from comments.models import Comment, CommentEvent, CommentStatus
 from comments.readers import require_reader, viewer_of
 from comments.selectors import site_get
 from moderation.access import access_site_for_moderation, acting_user
-from moderation.models import SiteRole
+from moderation.models import ModeratorAction, SiteRole
 from policy.models import Standing
 
 from .models import Appeal, AppealKind, AppealState, Notice, NoticeOutcome
@@ -224,7 +224,12 @@ class CommentStatementAPI(BaseAPI):
         statement = comment_statement(comment, language=language)
         if statement is None:
             raise NotFound("This comment is not restricted.", code="no_statement")
-        appeal = Appeal.objects.filter(decision_event=statement.decision).first()
+        event = statement.decision
+        appeal = (
+            Appeal.objects.filter(decision_event=event).first()
+            if isinstance(event, CommentEvent)
+            else None
+        )
         url = f"/api/v1/comments/{comment.pk}/appeals/"
         return _statement_response(request, statement, language=language, appeal=appeal, url=url)
 
@@ -273,9 +278,10 @@ class StandingStatementAPI(BaseAPI):
         statement = standing_statement(site=site_obj, standing=standing, language=language)
         if statement is None:
             raise NotFound("Your standing on this site is not restricted.", code="no_statement")
+        action = statement.decision
         appeal = (
-            Appeal.objects.filter(standing_action=statement.decision).first()
-            if statement.decision is not None
+            Appeal.objects.filter(standing_action=action).first()
+            if isinstance(action, ModeratorAction)
             else None
         )
         url = f"/api/v1/sites/{site_obj.slug}/me/standing/appeals/"
@@ -348,7 +354,6 @@ class NoticeAPI(BaseAPI):
                 }
             ),
         },
-        auth=[{}, {"tokenAuth": []}],
         summary="Notify a comment as illegal (signed in or not). The notifier is told the "
         "outcome by e-mail.",
     )

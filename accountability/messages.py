@@ -43,22 +43,26 @@ def queue_message(*, kind: str, appeal: Appeal | None = None, notice: Notice | N
 
 
 def recipient_of(message: OutcomeMessage) -> str:
-    if message.appeal_id is not None:
+    if message.appeal is not None:
         return message.appeal.appellant.user.email
     notice = message.notice
-    if notice.notifier_id is not None:
+    if notice is None:
+        return ""
+    if notice.notifier is not None:
         return notice.notifier.user.email
     return notice.notifier_email
 
 
 def render(message: OutcomeMessage) -> tuple[str, str]:
     """Subject and plain-text body, from accountability/messages/<kind>.txt."""
-    subject_of = {
+    subject_of: dict[str, str] = {
         MessageKind.APPEAL_OUTCOME: "The outcome of your appeal",
         MessageKind.NOTICE_RECEIVED: "We received your notice",
         MessageKind.NOTICE_OUTCOME: "The outcome of your notice",
     }
-    subject_site = (message.appeal or message.notice).site.name
+    about = message.appeal or message.notice
+    assert about is not None  # a check constraint: every message is about one or the other
+    subject_site = about.site.name
     context = {"appeal": message.appeal, "notice": message.notice, "site": subject_site}
     body = render_to_string(f"accountability/messages/{message.kind}.txt", context)
     return f"{subject_of[message.kind]} ({subject_site})", body.strip() + "\n"

@@ -69,8 +69,8 @@ def notice_counts(*, site: Site) -> dict[str, int]:
     )
 
 
-def _median_seconds(pairs: list[tuple[datetime, datetime]]) -> float | None:
-    seconds = [(decided - created).total_seconds() for created, decided in pairs]
+def _median_seconds(pairs: list[tuple[datetime, datetime | None]]) -> float | None:
+    seconds = [(decided - created).total_seconds() for created, decided in pairs if decided]
     return statistics.median(seconds) if seconds else None
 
 

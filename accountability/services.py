@@ -223,6 +223,7 @@ def appeal_decide(
 def _decide_comment_appeal(
     *, by: User, appeal: Appeal, outcome: str, note: str, clause_id: str
 ) -> None:
+    assert appeal.comment_id is not None  # a comment appeal names its comment (a constraint)
     comment = comments_locked("site").filter(pk=appeal.comment_id).first()
     if comment is None or comment.status != appeal.contested_status:
         raise DecisionSuperseded(status=comment.status if comment else None)
