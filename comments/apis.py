@@ -6,9 +6,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.validators import MaxLengthValidator
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
     inline_serializer,
@@ -20,15 +23,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import DECIDED_ERRORS, ERRORS, errors
-from api.views import BaseAPI, StrictBooleanField, iso, validated
+from api.views import BaseAPI, StrictBooleanField, validated
 
 from .errors import Forbidden, NotAuthenticated, ParleyError, error_body
 from .models import Comment, Commenter, CommentStatus
+from .pagecache import (
+    PRIVATE,
+    counts_body,
+    private_response,
+    public_response,
+    reader_page,
+    thread_body,
+)
 from .readers import require_reader, viewer_of
+from .representation import render_json, represent, represent_page
 from .selectors import (
     SORTS,
-    Page,
     article_get,
+    articles_with_versions,
     comment_access,
     published_counts,
     replies_page,
@@ -98,55 +110,25 @@ class CommentPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
-def represent(comment: Comment, viewer_id: int | None) -> dict:
-    # A removed comment is a tombstone to others; its author still sees it, with the reason.
-    own = (
-        viewer_id is not None
-        and comment.author_id == viewer_id
-        and comment.status != CommentStatus.DELETED
+# HTTP caching of the anonymous pages (comments.pagecache; docs/api.md, *Caching*).
+CONDITIONAL_PARAMETERS = [
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="An `ETag` from an earlier answer: 304 without a body if it still holds.",
     )
-    tombstone = not own and comment.status in (CommentStatus.DELETED, CommentStatus.REMOVED)
-    data = {
-        "id": comment.pk,
-        "parent": comment.parent_id,
-        "author": None
-        if tombstone
-        else {
-            "id": comment.author.public_id,
-            "display_name": comment.author.display_name,
-            "avatar_url": comment.author.avatar_url,
-        },
-        "html": "" if tombstone else comment.html,
-        "deleted": tombstone,
-        "created_at": iso(comment.created_at),
-        "edited_at": iso(comment.edited_at),
-        "score": comment.score,
-        "reply_count": comment.reply_count,
-        "featured": comment.featured,
-        "replies": [represent(r, viewer_id) for r in getattr(comment, "shown_replies", ())],
-    }
-    if viewer_id is not None:
-        data["your_vote"] = getattr(comment, "your_vote", 0) or 0
-    if own:
-        data["body"] = comment.own_body if hasattr(comment, "own_body") else comment.body
-        data["status"] = comment.status
-        data["moderation"] = (
-            {
-                "clause_id": comment.moderation_clause_id,
-                "clause_title": comment.moderation_clause_title,
-                "reason": comment.moderation_reason,
-            }
-            if comment.moderation_clause_id or comment.moderation_reason
-            else None
-        )
-    return data
-
-
-def represent_page(page: Page, viewer_id: int | None) -> dict:
-    return {
-        "results": [represent(c, viewer_id) for c in page.items],
-        "next_cursor": page.next_cursor,
-    }
+]
+NOT_MODIFIED = OpenApiResponse(
+    description="Not modified: the `ETag` sent in `If-None-Match` still holds. No body."
+)
+CACHING_DESCRIPTION = (
+    "Every answer carries a strong `ETag`. Anonymous answers are `Cache-Control: public` "
+    "(max-age, s-maxage and stale-while-revalidate set per site) and name their site and "
+    "articles in `Surrogate-Key` (space-separated) and `Cache-Tag` (comma-separated), e.g. "
+    "`parley-site-3 parley-article-42`; signed-in answers are `Cache-Control: private, "
+    "no-cache`. See docs/api.md, Caching."
+)
 
 
 class PageParams(serializers.Serializer):
@@ -196,22 +178,41 @@ class ThreadAPI(BaseAPI):
 
     @extend_schema(
         operation_id="thread_read",
-        parameters=[ThreadParams],
-        responses={200: CommentPageSerializer, **ERRORS},
+        parameters=[ThreadParams, *CONDITIONAL_PARAMETERS],
+        responses={200: CommentPageSerializer, 304: NOT_MODIFIED, **ERRORS},
         summary="A page of top-level comments with their replies nested.",
+        description=CACHING_DESCRIPTION,
     )
-    def get(self, request: Request, site: str, key: str) -> Response:
+    def get(self, request: Request, site: str, key: str) -> HttpResponse:
         params = _params(ThreadParams, request)
+        # The version is read here, before any of the page's rows (comments.pagecache).
         article = article_get(site_slug=site, key=key)
         viewer = viewer_of(request)
-        page = thread_page(
+        sort, cursor, limit = params["sort"], params.get("cursor"), params["limit"]
+
+        def render_shared() -> bytes:
+            page = thread_page(article=article, viewer=None, sort=sort, cursor=cursor, limit=limit)
+            return render_json(represent_page(page, None))
+
+        shared = thread_body(
+            article=article, sort=sort, cursor=cursor, limit=limit, render=render_shared
+        )
+        if viewer is None:
+            return public_response(request, shared, site=article.site, article_ids=(article.pk,))
+        content = reader_page(
+            shared=shared.content,
             article=article,
             viewer=viewer,
-            sort=params["sort"],
-            cursor=params.get("cursor"),
-            limit=params["limit"],
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
         )
-        return Response(represent_page(page, viewer.pk if viewer else None))
+        if content is None:
+            page = thread_page(
+                article=article, viewer=viewer, sort=sort, cursor=cursor, limit=limit
+            )
+            content = render_json(represent_page(page, viewer.pk))
+        return private_response(request, content, shared_hit=shared.hit)
 
     @extend_schema(
         operation_id="comment_create",
@@ -266,7 +267,18 @@ class PolicyRejected(ParleyError):
     code = "policy_rejected"
 
 
+def _private(response: Response) -> Response:
+    """A response computed for one signed-in reader: never kept by a shared cache."""
+    response["Cache-Control"] = PRIVATE
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
 def _decision_response(comment: Comment, reader: Commenter) -> Response:
+    return _private(_decision(comment, reader))
+
+
+def _decision(comment: Comment, reader: Commenter) -> Response:
     body = represent(comment, reader.pk)
     if comment.status == CommentStatus.PUBLISHED:
         return Response(body, status=status.HTTP_201_CREATED)
@@ -297,9 +309,11 @@ class CommentAPI(BaseAPI):
     def get(self, request: Request, comment_id: int) -> Response:
         viewer = viewer_of(request)
         comment = comment_access(comment_id=comment_id, viewer=viewer)
-        if viewer is not None:
-            comment.your_vote = vote_of(comment=comment, voter=viewer)
-        return Response(represent(comment, viewer.pk if viewer else None))
+        if viewer is None:
+            return Response(represent(comment, None))
+        comment.your_vote = vote_of(comment=comment, voter=viewer)
+        # The author's own held or rejected comment, or any reader's vote on it: theirs only.
+        return _private(Response(represent(comment, viewer.pk)))
 
     @extend_schema(
         operation_id="comment_edit",
@@ -351,7 +365,9 @@ class RepliesAPI(BaseAPI):
         page = replies_page(
             comment=comment, viewer=viewer, cursor=params.get("cursor"), limit=params["limit"]
         )
-        return Response(represent_page(page, viewer.pk if viewer else None))
+        if viewer is None:
+            return Response(represent_page(page, None))
+        return _private(Response(represent_page(page, viewer.pk)))
 
 
 class VoteAPI(BaseAPI):
@@ -412,20 +428,31 @@ class CountsAPI(BaseAPI):
                 many=True,
                 required=True,
                 description="An article key; repeat for many (at most 200).",
-            )
+            ),
+            *CONDITIONAL_PARAMETERS,
         ],
         responses={
             200: inline_serializer(
                 "Counts", fields={"counts": serializers.DictField(child=serializers.IntegerField())}
             ),
+            304: NOT_MODIFIED,
             **ERRORS,
         },
+        description=CACHING_DESCRIPTION,
     )
-    def get(self, request: Request, site: str) -> Response:
+    def get(self, request: Request, site: str) -> HttpResponse:
         params = validated(self.Params, {"article": request.query_params.getlist("article")})
-        site_obj = site_get(slug=site)
-        counts = published_counts(site=site_obj, keys=params["article"])
-        return Response({"counts": counts})
+        keys = params["article"]
+        # The versions are read here, before the counts (comments.pagecache).
+        site_obj, articles = articles_with_versions(site_slug=site, keys=keys)
+
+        def render() -> bytes:
+            if not articles:
+                return render_json({"counts": dict.fromkeys(keys, 0)})
+            return render_json({"counts": published_counts(site=site_obj, keys=keys)})
+
+        body = counts_body(site=site_obj, keys=keys, articles=articles, render=render)
+        return public_response(request, body, site=site_obj, article_ids=[a.pk for a in articles])
 
 
 class SiteKeyRequired(NotAuthenticated):

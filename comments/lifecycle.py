@@ -15,6 +15,7 @@ from django.utils import timezone
 from . import rows
 from .events import comment_event_recorded
 from .models import ActorKind, Comment, CommentEvent, CommentStatus
+from .pagecache import article_bump_version, status_change_shows
 
 S = CommentStatus
 
@@ -79,7 +80,9 @@ def transition(
     """Move `comment` to status `to` and write the audit row.
 
     Precondition: the caller runs inside a transaction and holds the comment's row lock
-    (`select_for_update`), so two decisions cannot interleave.
+    (`select_for_update`), so two decisions cannot interleave. A change that shows or hides the
+    comment on anonymous pages bumps its article's version in that transaction
+    (comments.pagecache), so no cached page outlives it.
     """
     from_status = comment.status
     if not can_transition(from_status, to):
@@ -122,6 +125,13 @@ def transition(
     )
     rows.insert(event)
     comment_event_recorded(event)
+    if status_change_shows(from_status, to):
+        # Last, as the article's row lock it takes lasts to the commit.
+        article_bump_version(
+            article_id=comment.article_id,
+            site_id=comment.site_id,
+            site=comment.site if Comment.site.is_cached(comment) else None,
+        )
     return event
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -58,6 +59,27 @@ class Site(models.Model):
     # (site id, stamp), and the stamp comes free with the site row every request loads. Random,
     # not a counter, so that a site id reused after a rollback never meets a stale entry.
     config_stamp = models.CharField(max_length=16, default=new_config_stamp, editable=False)
+    # HTTP caching of the anonymous thread pages and counts (comments.pagecache, docs/api.md
+    # "Caching"): how long browsers and shared caches (a CDN) may keep them.
+    http_max_age = models.PositiveIntegerField(
+        "browser max-age (seconds)",
+        default=5,
+        validators=[MaxValueValidator(86400)],
+        help_text="How long a reader's browser may reuse an anonymous thread page unchecked.",
+    )
+    http_s_maxage = models.PositiveIntegerField(
+        "shared cache s-maxage (seconds)",
+        default=30,
+        validators=[MaxValueValidator(86400)],
+        help_text="How long a CDN or proxy may serve an anonymous thread page unchecked; "
+        "Parley's article.changed webhook lets it purge sooner.",
+    )
+    http_stale_while_revalidate = models.PositiveIntegerField(
+        "stale-while-revalidate (seconds)",
+        default=30,
+        validators=[MaxValueValidator(86400)],
+        help_text="How long past that a cache may serve the old page while it fetches the new.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -87,6 +109,10 @@ class Article(models.Model):
     premoderated = models.BooleanField(
         default=False, help_text="Hold every new comment for a moderator."
     )
+    # Bumped (`UPDATE ... SET version = version + 1`, comments.pagecache.article_bump_version)
+    # in the transaction of every change a reader can see on the article's pages: cached pages
+    # are keyed by it, so none outlives the version it was rendered at.
+    version = models.PositiveBigIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,6 +122,18 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.key
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The version moves only by comments.pagecache.article_bump_version's UPDATE: a
+            # save never writes back one read earlier (a form open for minutes would undo
+            # the bumps made meanwhile, and old cached counts would match again).
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "version"
+            ]
+        super().save(*args, **kwargs)
 
     def accepts_comments(self, now=None) -> bool:
         now = now or timezone.now()

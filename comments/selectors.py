@@ -143,9 +143,28 @@ class Page:
 
 
 def _encode_cursor(sort: str, comment: ThreadComment) -> str:
-    key = comment.score if sort == "top" else comment.created_at.isoformat()
-    raw = json.dumps([sort, key, comment.pk], separators=(",", ":")).encode()
+    return encode_cursor(sort, created_at=comment.created_at, score=comment.score, pk=comment.pk)
+
+
+def encode_cursor(sort: str, *, created_at: datetime, score: int, pk: int) -> str:
+    """The cursor of the page that starts after this comment, in `sort` order."""
+    key = score if sort == "top" else created_at.isoformat()
+    raw = json.dumps([sort, key, pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def sort_key(sort: str, *, created_at: datetime, score: int, pk: int) -> tuple:
+    """A comment's keyset position in `sort` order (compare with `cursor_position`)."""
+    return (score, pk) if sort == "top" else (created_at, pk)
+
+
+def cursor_position(sort: str, cursor: str) -> tuple:
+    """The keyset position a cursor points after; 400 `invalid_cursor` for a forged one."""
+    return _decode_cursor(cursor, sort)
+
+
+def sort_descending(sort: str) -> bool:
+    return _ORDER[sort][1]
 
 
 def _is_int(value: object, low: int, high: int) -> bool:
@@ -268,6 +287,18 @@ def vote_of(*, comment: Comment, voter: Commenter) -> int:
         Vote.objects.filter(comment=comment, voter=voter).values_list("value", flat=True).first()
         or 0
     )
+
+
+def articles_with_versions(*, site_slug: str, keys: list[str]) -> tuple[Site, list[Article]]:
+    """The site and those of its articles whose key is in `keys` (with their versions), in one
+    query when any exists; NotFound for an unknown site."""
+    found = list(
+        Article.objects.filter(site__slug=site_slug, key__in=keys)
+        .select_related("site")
+        .order_by("pk")
+    )
+    site = found[0].site if found else site_get(slug=site_slug)
+    return site, found
 
 
 def published_counts(*, site: Site, keys: list[str]) -> dict[str, int]:

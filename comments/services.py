@@ -26,6 +26,7 @@ from .models import (
     Vote,
     digest_key,
 )
+from .pagecache import article_bump_version
 from .rendering import render_body
 
 S = CommentStatus
@@ -94,6 +95,8 @@ def article_upsert(
         for name, value in fields.items():
             setattr(article, name, value)
         article.save()
+        if fields:
+            article_bump_version(article_id=article.pk, site_id=site.pk, site=site)
     return article, created
 
 
@@ -345,3 +348,4 @@ def _apply_vote_delta(comment: Comment, old: int, new: int) -> None:
         changes["downvotes"] = F("downvotes") + down
     Comment.objects.filter(pk=comment.pk).update(**changes)
     comment.refresh_from_db(fields=["score", "upvotes", "downvotes"])
+    article_bump_version(article_id=comment.article_id, site_id=comment.site_id, site=comment.site)

@@ -190,7 +190,13 @@ def test_the_thread_rows_are_read_by_column_name_with_djangos_conversions(db):
 
 # The models the project writes through rows (comments, the moderation pipeline), by model
 # name so that moving a model between apps keeps this list.
-WRITTEN_THROUGH_ROWS = {"comment", "commentevent", "moderationdecision", "notificationlog"}
+WRITTEN_THROUGH_ROWS = {
+    "article",
+    "comment",
+    "commentevent",
+    "moderationdecision",
+    "notificationlog",
+}
 
 
 def _receiver(**kwargs):

@@ -460,15 +460,20 @@ def test_thread_page_costs_three_queries_anonymous(
 
 
 @pytest.mark.parametrize("sort", ["oldest", "newest", "top"])
-def test_thread_page_costs_four_queries_signed_in(
+def test_thread_page_costs_six_queries_signed_in_then_four_from_the_cache(
     reader_api, big_article, django_assert_num_queries, sort
 ):
     cursor = reader_api.get(thread_url(big_article), {"sort": sort}).json()["next_cursor"]
 
+    # token, article, the shared page and its replies (comments.pagecache), own, votes
+    with django_assert_num_queries(6):
+        first = reader_api.get(thread_url(big_article), {"sort": sort, "cursor": cursor})
+    # token, article, own, votes: the shared page comes from the cache
     with django_assert_num_queries(4):
-        response = reader_api.get(thread_url(big_article), {"sort": sort, "cursor": cursor})
+        again = reader_api.get(thread_url(big_article), {"sort": sort, "cursor": cursor})
 
-    assert len(response.json()["results"]) == 20
+    assert len(first.json()["results"]) == 20
+    assert again.json() == first.json()
 
 
 def test_replies_page_costs_three_queries(api, article, django_assert_num_queries):

@@ -24,7 +24,8 @@ def test_thread_shows_the_readers_votes_and_own_bodies(
         reader_api.put(f"/api/v1/comments/{comment.pk}/vote/", {"value": value}, format="json")
     reader_api.delete(f"/api/v1/comments/{reply.pk}/vote/")
 
-    with django_assert_num_queries(4):  # token, article, page, replies: the same as before
+    # token, article, the shared page and its replies (comments.pagecache), own, votes
+    with django_assert_num_queries(6):
         body = reader_api.get(thread_url(article)).json()
 
     shown = _flat(body["results"])

@@ -1,0 +1,508 @@
+"""Cached thread pages and counts, the article version that keeps them fresh, and the HTTP
+caching headers (docs/api.md, *Caching*).
+
+The version. `Article.version` is bumped by `article_bump_version` (`UPDATE ... SET version =
+version + 1`) in the transaction of every change an anonymous reader can see on the article's
+pages: a status change that shows or hides a comment (the one state machine,
+comments.lifecycle.transition, calls it), a vote, featuring, the article's own settings and its
+commenters' names. The site's settings that shape a page (replies per comment, depth) are part
+of each entry's stamp instead, so a site saved any way at all never meets an old page.
+
+The cache. The rendered bytes of each anonymous thread page, one entry per (article, sort,
+cursor, limit), hold the stamp (version and site settings) they were rendered at; an entry whose
+stamp is not the article's current one is a miss and is rendered again. The version is read
+(comments.selectors.article_get) before the page's rows, from the same database, so the rows
+are at least as new as the version they are stored under: an entry is never older than its
+stamp. (With a read replica, config.db_router sends both reads of a GET to the replica.)
+Counts are cached per (site, article keys, their versions). Entries live PAGE_SECONDS at most;
+a cache that is down is skipped (served uncached), never an error.
+
+Signed-in readers get the same shared page with their part merged in (`reader_page`): their
+votes, their own comments' text and status, their own held, pending and rejected comments in
+the places the database would give them. Their responses are `Cache-Control: private`.
+
+After commit, every change is announced to the listeners registered with
+`register_pages_listener` (pipeline.webhooks sends the `article.changed` webhook, for a CDN's
+purge); rolled back, nothing is announced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connections, router, transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+from redis.exceptions import RedisError
+
+from . import rows
+from .models import TOMBSTONE_STATUSES, Article, Comment, Commenter, CommentStatus, Site, Vote
+from .representation import render_json, represent
+from .selectors import (
+    ThreadComment,
+    cursor_position,
+    encode_cursor,
+    sort_descending,
+    sort_key,
+    visible_q,
+)
+
+logger = logging.getLogger(__name__)
+
+S = CommentStatus
+
+# Part of every key: raise it when the shape of a cached body changes, so a deploy never
+# serves the old shape.
+FORMAT = 1
+# How long an entry may stay in the cache (a newer version makes it a miss long before).
+PAGE_SECONDS = 600
+COUNTS_SECONDS = 60
+# A reader with more comments than this on one article gets their page rendered for them.
+OWN_COMMENTS_MERGED = 200
+# What the cache raises when Redis is down or unreachable.
+CACHE_ERRORS = (RedisError, OSError)
+
+# Statuses in which a comment can be on an anonymous reader's page (a tombstone keeps its
+# place while it has replies).
+_PAGE_STATUSES = frozenset({S.PUBLISHED, *TOMBSTONE_STATUSES})
+
+
+# The version ---------------------------------------------------------------------------------
+
+
+def status_change_shows(from_status: str, to_status: str) -> bool:
+    """Whether a status change can change an anonymous page: a comment, its tombstone or its
+    parent's reply count appears or goes. Pending, held and rejected comments are only on
+    their author's page, which is never cached."""
+    return from_status in _PAGE_STATUSES or to_status in _PAGE_STATUSES
+
+
+def article_bump_version(*, article_id: int, site_id: int, site: Site | None = None) -> None:
+    """`UPDATE article SET version = version + 1`: every cached page of the article is stale
+    from this transaction's commit on; its pages are announced after commit.
+
+    Precondition: inside the transaction that makes the change (the bump commits with it).
+    The row lock it takes is held to the end of that transaction, so call it last."""
+    rows.increment(Article, article_id, "version", 1)
+    _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
+
+
+def commenter_pages_changed(*, commenter_id: int) -> None:
+    """A reader's display name or picture changed: bump every article they commented on."""
+    found = list(
+        Comment.objects.filter(author_id=commenter_id)
+        .values_list("article_id", "site_id")
+        .distinct()
+        .order_by("article_id")
+    )
+    if not found:
+        return
+    Article.objects.filter(pk__in=[article for article, _ in found]).update(
+        version=F("version") + 1
+    )
+    for article_id, site_id in found:
+        _announce_on_commit(site_id=site_id, site=None, article_ids=(article_id,))
+
+
+def site_pages_changed(*, site: Site) -> None:
+    """A site's settings were saved. Parley's own entries need no bump (their stamp holds the
+    settings that shape a page); every page of the site is announced after commit, for
+    caches outside Parley."""
+    _announce_on_commit(site_id=site.pk, site=site, article_ids=())
+
+
+# Announcing changes after commit -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PagesChanged:
+    """Pages that changed in a committed transaction: the site's articles `article_ids`, or
+    every page of the site when it is empty. `site` is the row when the change had it."""
+
+    site_id: int
+    article_ids: tuple[int, ...]
+    site: Site | None = None
+
+    @property
+    def surrogate_keys(self) -> list[str]:
+        return surrogate_keys(site_id=self.site_id, article_ids=self.article_ids)
+
+
+PagesListener = Callable[[PagesChanged], None]
+_listeners: list[PagesListener] = []
+
+
+def register_pages_listener(listener: PagesListener) -> None:
+    """Call `listener` after the commit of every transaction that changed pages (once per
+    listener; from an AppConfig). It runs outside that transaction, in the request or task
+    that committed: it may write rows and schedule work, nothing slower."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+@dataclass
+class _Announcement:
+    """The pages one transaction (at one savepoint depth) changed; called on commit."""
+
+    sites: dict[int, Site | None] = field(default_factory=dict)
+    articles: dict[int, set[int]] = field(default_factory=dict)
+    whole_sites: set[int] = field(default_factory=set)
+
+    def add(self, *, site_id: int, site: Site | None, article_ids: Iterable[int]) -> None:
+        if self.sites.get(site_id) is None:
+            self.sites[site_id] = site
+        ids = tuple(article_ids)
+        if ids:
+            self.articles.setdefault(site_id, set()).update(ids)
+        else:
+            self.whole_sites.add(site_id)
+
+    def __call__(self) -> None:
+        for site_id, site in self.sites.items():
+            ids = () if site_id in self.whole_sites else tuple(sorted(self.articles[site_id]))
+            change = PagesChanged(site_id=site_id, article_ids=ids, site=site)
+            for listener in _listeners:
+                listener(change)
+
+
+def _announce_on_commit(*, site_id: int, site: Site | None, article_ids: Iterable[int]) -> None:
+    using = router.db_for_write(Article)
+    conn = connections[using]
+    pending = None
+    if conn.in_atomic_block:
+        # One announcement per transaction: join the one already waiting at this savepoint
+        # depth (one at another depth would be dropped with its savepoint's rollback).
+        savepoints = set(conn.savepoint_ids)
+        for entry in conn.run_on_commit:
+            if isinstance(entry[1], _Announcement) and entry[0] == savepoints:
+                pending = entry[1]
+                break
+    if pending is not None:
+        pending.add(site_id=site_id, site=site, article_ids=article_ids)
+        return
+    pending = _Announcement()
+    pending.add(site_id=site_id, site=site, article_ids=article_ids)
+    # robust: a listener's failure is logged, and the committed change still answers.
+    transaction.on_commit(pending, using=using, robust=True)
+
+
+def surrogate_keys(*, site_id: int, article_ids: Iterable[int] = ()) -> list[str]:
+    """The cache tags of a response: the site's, then each article's."""
+    return [f"parley-site-{site_id}", *(f"parley-article-{pk}" for pk in article_ids)]
+
+
+# The cache (fails open) ----------------------------------------------------------------------
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except CACHE_ERRORS:
+        logger.warning("Page cache not read: the cache is unavailable")
+        return None
+
+
+def _cache_set(key: str, value: Any, seconds: int) -> None:
+    try:
+        cache.set(key, value, seconds)
+    except CACHE_ERRORS:
+        logger.warning("Page cache not written: the cache is unavailable")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def etag_of(content: bytes) -> str:
+    """A strong entity tag: the digest of the exact bytes sent."""
+    return '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+
+
+@dataclass(frozen=True)
+class Body:
+    """A response body with its entity tag; `hit` when it came from the cache."""
+
+    content: bytes
+    etag: str
+    hit: bool
+
+
+def _stamp(article: Article) -> tuple[int, int, int]:
+    site = article.site
+    return (article.version, site.replies_per_comment, site.max_depth)
+
+
+def thread_body(
+    *, article: Article, sort: str, cursor: str | None, limit: int, render: Callable[[], bytes]
+) -> Body:
+    """The anonymous page's bytes from the cache, or `render()`ed and stored.
+
+    Precondition: `article` (with its site) was read in this request before `render` reads
+    the page's rows, from the same database (comments.selectors.article_get)."""
+    key = f"page:{FORMAT}:thread:{article.pk}:{sort}:{limit}:{_digest(cursor or '')}"
+    stamp = _stamp(article)
+    entry = _cache_get(key)
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == stamp:
+        return Body(entry[2], entry[1], hit=True)
+    content = render()
+    etag = etag_of(content)
+    _cache_set(key, (stamp, etag, content), PAGE_SECONDS)
+    return Body(content, etag, hit=False)
+
+
+def counts_body(
+    *, site: Site, keys: list[str], articles: list[Article], render: Callable[[], bytes]
+) -> Body:
+    """The counts' bytes for `keys` from the cache, or `render()`ed and stored; `articles`
+    are those of the keys that exist, with their versions, read before `render` runs."""
+    versions = ",".join(f"{a.pk}.{a.version}" for a in sorted(articles, key=lambda a: a.pk))
+    key = f"page:{FORMAT}:counts:{site.pk}:{_digest(json.dumps(keys) + '|' + versions)}"
+    entry = _cache_get(key)
+    if isinstance(entry, tuple) and len(entry) == 2:
+        return Body(entry[1], entry[0], hit=True)
+    content = render()
+    etag = etag_of(content)
+    _cache_set(key, (etag, content), COUNTS_SECONDS)
+    return Body(content, etag, hit=False)
+
+
+# HTTP ----------------------------------------------------------------------------------------
+
+CACHE_STATUS_HEADER = "X-Parley-Cache"
+PRIVATE = "private, no-cache"
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    # If-None-Match compares weakly (RFC 9110, 13.1.2): W/"x" matches "x".
+    if not if_none_match:
+        return False
+    tags = parse_etags(if_none_match)
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
+
+
+def _conditional(request: HttpRequest, body: Body) -> HttpResponse:
+    """200 with the body, or 304 without it when the client holds these bytes."""
+    response: HttpResponse
+    if _matches(request.headers.get("If-None-Match", ""), body.etag):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body.content, content_type="application/json")
+    response["ETag"] = body.etag
+    response[CACHE_STATUS_HEADER] = "hit" if body.hit else "miss"
+    # A shared cache must not give an anonymous page to a signed-in reader, nor the reverse.
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+def public_response(
+    request: HttpRequest, body: Body, *, site: Site, article_ids: Iterable[int]
+) -> HttpResponse:
+    """An anonymous page: cacheable by browsers and CDNs for the site's times, tagged with
+    the site and its articles for purging."""
+    response = _conditional(request, body)
+    response["Cache-Control"] = (
+        f"public, max-age={site.http_max_age}, s-maxage={site.http_s_maxage}, "
+        f"stale-while-revalidate={site.http_stale_while_revalidate}"
+    )
+    keys = surrogate_keys(site_id=site.pk, article_ids=article_ids)
+    response["Surrogate-Key"] = " ".join(keys)  # Fastly, Varnish (xkey)
+    response["Cache-Tag"] = ",".join(keys)  # Cloudflare, Akamai
+    return response
+
+
+def private_response(request: HttpRequest, content: bytes, *, shared_hit: bool) -> HttpResponse:
+    """A page for one reader: only their browser may keep it, and must ask again each time
+    (answered 304 when nothing changed)."""
+    response = _conditional(request, Body(content, etag_of(content), shared_hit))
+    response["Cache-Control"] = PRIVATE
+    return response
+
+
+# The signed-in reader's part -----------------------------------------------------------------
+
+
+def _index(nodes: list[dict], into: dict[int, dict]) -> None:
+    for node in nodes:
+        into[node["id"]] = node
+        _index(node["replies"], into)
+
+
+def _node_key(sort: str, node: dict) -> tuple:
+    return sort_key(
+        sort,
+        created_at=datetime.fromisoformat(node["created_at"]),
+        score=node["score"],
+        pk=node["id"],
+    )
+
+
+def _comment_key(sort: str, comment: ThreadComment) -> tuple:
+    return sort_key(sort, created_at=comment.created_at, score=comment.score, pk=comment.pk)
+
+
+def _public(comment: ThreadComment) -> bool:
+    """On the anonymous page (comments.selectors.visible_q without a viewer)."""
+    return comment.status == S.PUBLISHED or (
+        comment.status in TOMBSTONE_STATUSES and comment.reply_count > 0
+    )
+
+
+def reader_page(
+    *,
+    shared: bytes,
+    article: Article,
+    viewer: Commenter,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> bytes | None:
+    """The signed-in reader's page, built from the shared anonymous page `shared` (the same
+    article, sort, cursor and limit) and two small queries: the reader's own comments on the
+    article and their votes on the page. The same JSON as comments.selectors.thread_page
+    renders for them; None when it cannot be merged exactly (a reader with more than
+    OWN_COMMENTS_MERGED comments there, or an own comment hidden from others that has
+    replies): then the caller renders the page for the reader."""
+    site = article.site
+    own_rows = rows.thread_rows(
+        scope={"article": article.pk, "author": viewer.pk, "depth__lte": site.max_depth},
+        viewer_id=viewer.pk,
+        order_by="created_at",
+        descending=False,
+        after=None,
+        limit=OWN_COMMENTS_MERGED + 1,
+    )
+    if len(own_rows) > OWN_COMMENTS_MERGED:
+        return None
+    page = json.loads(shared)
+    results: list[dict] = page["results"]
+    next_cursor: str | None = page["next_cursor"]
+    nodes: dict[int, dict] = {}
+    _index(results, nodes)
+
+    hidden: list[ThreadComment] = []  # the reader's own, not on anyone else's page
+    for row in own_rows:
+        if row.status == S.DELETED:
+            continue  # a tombstone, shown to its author as to anyone
+        own = ThreadComment(row)
+        node = nodes.get(own.pk)
+        if node is not None:
+            replies = node["replies"]
+            node.clear()
+            node.update(represent(own, viewer.pk))
+            node["replies"] = replies
+        elif not _public(own):
+            hidden.append(own)
+
+    if hidden:
+        # Only leaves can be placed from here: replies under a hidden comment are not on the
+        # shared page (its subtree was never read).
+        if Comment.objects.filter(visible_q(viewer), parent_id__in=[c.pk for c in hidden]).exists():
+            return None
+        results, next_cursor = _place_top_level(
+            [c for c in hidden if c.parent_id is None],
+            results=results,
+            next_cursor=next_cursor,
+            viewer=viewer,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+        if site.replies_per_comment and site.max_depth:
+            _place_replies(
+                [c for c in hidden if c.parent_id is not None],
+                nodes=nodes,
+                viewer=viewer,
+                per_parent=site.replies_per_comment,
+            )
+
+    shown: list[dict] = []
+    _collect(results, shown)
+    others = [node["id"] for node in shown if "your_vote" not in node]
+    votes: dict[int, int] = {}
+    if others:
+        votes = dict(
+            Vote.objects.filter(voter=viewer, comment_id__in=others).values_list(
+                "comment_id", "value"
+            )
+        )
+    for node in shown:
+        if "your_vote" not in node:
+            node["your_vote"] = votes.get(node["id"], 0)
+    return render_json({"results": results, "next_cursor": next_cursor})
+
+
+def _collect(nodes: list[dict], into: list[dict]) -> None:
+    for node in nodes:
+        into.append(node)
+        _collect(node["replies"], into)
+
+
+def _place_top_level(
+    hidden: list[ThreadComment],
+    *,
+    results: list[dict],
+    next_cursor: str | None,
+    viewer: Commenter,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict], str | None]:
+    """Merge the reader's hidden top-level comments after `cursor` into the page, in `sort`
+    order, and cut it to `limit` as the keyset page would be."""
+    descending = sort_descending(sort)
+    if cursor:
+        position = cursor_position(sort, cursor)
+        hidden = [
+            c
+            for c in hidden
+            if (
+                _comment_key(sort, c) < position if descending else _comment_key(sort, c) > position
+            )
+        ]
+    if not hidden:
+        return results, next_cursor
+    merged = sorted(
+        [(_node_key(sort, n), n) for n in results]
+        + [(_comment_key(sort, c), represent(c, viewer.pk)) for c in hidden],
+        key=lambda pair: pair[0],
+        reverse=descending,
+    )
+    # The shared page had `limit` items and more after them, or the merge overflows: the
+    # reader's page ends at its `limit`th item.
+    if next_cursor is not None or len(merged) > limit:
+        merged = merged[:limit]
+        last = merged[-1][1]
+        next_cursor = encode_cursor(
+            sort,
+            created_at=datetime.fromisoformat(last["created_at"]),
+            score=last["score"],
+            pk=last["id"],
+        )
+    return [node for _, node in merged], next_cursor
+
+
+def _place_replies(
+    hidden: list[ThreadComment], *, nodes: dict[int, dict], viewer: Commenter, per_parent: int
+) -> None:
+    """Put the reader's hidden replies among the first `per_parent` replies of their parent,
+    oldest first, as comments.selectors.attach_replies would (a reply pushed out takes its
+    own replies with it)."""
+    for comment in sorted(hidden, key=lambda c: (c.created_at, c.pk)):
+        parent = nodes.get(comment.parent_id or 0)
+        if parent is None:
+            continue  # its parent is not on the page
+        node = represent(comment, viewer.pk)
+        siblings: list[dict] = parent["replies"]
+        siblings.append(node)
+        siblings.sort(key=lambda n: (datetime.fromisoformat(n["created_at"]), n["id"]))
+        del siblings[per_parent:]
+        nodes[comment.pk] = node
