@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "moderation",
     "demo",
     "embed",
+    "portability",
     "reactions",
     "axes",
     "django_otp",

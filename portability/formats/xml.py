@@ -1,0 +1,74 @@
+"""Streaming, safe XML for the Disqus and WordPress readers.
+
+defusedxml refuses entity declarations (the "billion laughs"), external entities and DTD
+fetches: an export file is untrusted input. Elements are read one subtree at a time
+(`iterparse`) and cleared after use, so memory does not grow with the file.
+"""
+
+from collections.abc import Iterator
+from typing import IO
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, iterparse
+
+from ..records import BadRecord
+
+
+def local(tag: str) -> str:
+    """A tag or attribute name without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def child(element: Element, name: str) -> Element | None:
+    for item in element:
+        if local(item.tag) == name:
+            return item
+    return None
+
+
+def text(element: Element | None, name: str | None = None) -> str:
+    if element is not None and name is not None:
+        element = child(element, name)
+    return (element.text or "").strip() if element is not None else ""
+
+
+def raw_text(element: Element | None, name: str) -> str:
+    found = child(element, name) if element is not None else None
+    return found.text or "" if found is not None else ""
+
+
+def attribute(element: Element | None, name: str) -> str:
+    if element is None:
+        return ""
+    for key, value in element.attrib.items():
+        if local(key) == name:
+            return value.strip()
+    return ""
+
+
+class XMLError(Exception):
+    """The file is not well-formed or not safe XML: nothing after the error can be read."""
+
+
+def elements(stream: IO[bytes], names: set[str], *, level: int) -> Iterator[Element]:
+    """Each complete element at `level` (1: the root's children) whose local name is in
+    `names`, in document order, for the length of the caller's loop body; then it is dropped
+    from the tree."""
+    stack: list[Element] = []
+    try:
+        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                stack.append(element)
+                continue
+            stack.pop()
+            if len(stack) == level and local(element.tag) in names:
+                yield element
+                element.clear()
+                if stack:
+                    stack[-1].remove(element)
+    except (ParseError, DefusedXmlException) as exc:
+        raise XMLError(str(exc) or type(exc).__name__) from exc
+
+
+__all__ = ["BadRecord", "XMLError", "attribute", "child", "elements", "local", "raw_text", "text"]

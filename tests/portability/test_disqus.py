@@ -1,0 +1,263 @@
+"""The Disqus importer, and through it the writer's rules every format shares: threads,
+statuses, sanitised HTML, depth clamp, orphans, cycles, duplicates, re-runs and resuming."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from comments.models import ActorKind, Article, Comment, Commenter, CommentEvent, CommentStatus
+from pipeline.models import ModerationDecision, NotificationLog, WebhookDelivery
+from portability.models import ImportedRecord, ImportRun
+from tests.factories import ArticleFactory, UserFactory
+
+from .conftest import FIXTURES, run_import
+
+S = CommentStatus
+DISQUS = FIXTURES / "disqus.xml"
+
+
+def by_source(site) -> dict[str, Comment]:
+    pks = dict(
+        ImportedRecord.objects.filter(site=site, kind="comment").values_list(
+            "source_id", "target_id"
+        )
+    )
+    comments = Comment.objects.in_bulk(pks.values())
+    return {source: comments[pk] for source, pk in pks.items()}
+
+
+def table_counts() -> tuple[int, ...]:
+    return (
+        Article.objects.count(),
+        Commenter.objects.count(),
+        get_user_model().objects.count(),
+        Comment.objects.count(),
+        CommentEvent.objects.count(),
+        ImportedRecord.objects.count(),
+    )
+
+
+def test_threads_posts_and_statuses(target):
+    summary = run_import(target, "disqus", DISQUS)
+
+    assert summary.counts["articles_created"] == 2
+    assert summary.counts["comments_created"] == 11
+    assert summary.counts["commenters_created"] == 7
+    assert dict(summary.statuses) == {S.PUBLISHED: 9, S.DELETED: 1, S.REJECTED: 1}
+    budget = Article.objects.get(site=target, key="budget-2026")
+    assert budget.url == "https://news.example/budget-2026"
+    assert budget.title == "The budget, explained"
+    floods = Article.objects.get(site=target, key="https://news.example/floods")
+    assert floods.is_open is False  # <isClosed>true</isClosed>
+    c = by_source(target)
+    assert c["102"].parent_id == c["101"].pk and c["102"].depth == 1
+    assert c["103"].parent_id == c["102"].pk and c["103"].root_id == c["101"].pk
+    assert c["104"].depth == 3
+    assert c["101"].created_at == datetime(2019, 3, 1, 10, 0, tzinfo=UTC)
+    # An offset in the file is kept as the same instant in UTC.
+    assert c["111"].created_at == datetime(2019, 3, 2, 7, 0, tzinfo=UTC)
+    assert c["105"].status == S.DELETED and c["105"].body == "" and c["105"].html == ""
+    assert c["106"].status == S.REJECTED
+    # 105 (deleted) is not a published reply.
+    assert c["101"].reply_count == 1
+    assert c["102"].reply_count == 1
+
+
+def test_html_is_resanitised_like_a_live_comment(target):
+    run_import(target, "disqus", DISQUS)
+    c = by_source(target)["102"]
+    assert c.body == (
+        "I disagree & here is why: [the numbers](https://stats.example/a_b).\n\n"
+        "Second **paragraph** with \\*stars\\*."
+    )
+    assert c.html == (
+        '<p>I disagree &amp; here is why: <a href="https://stats.example/a_b" '
+        'rel="nofollow ugc noopener">the numbers</a>.</p>\n'
+        "<p>Second <strong>paragraph</strong> with *stars*.</p>"
+    )
+    assert "script" not in c.html and "onclick" not in c.html
+    assert by_source(target)["114"].body == "Ça déborde — 洪水 🌊"
+
+
+def test_problems_are_reported_with_their_position(target):
+    summary = run_import(target, "disqus", DISQUS)
+    problems = {(p.position, p.source_id, p.repaired): p.reason for p in summary.problems}
+
+    assert problems == {
+        ("<thread> #3", "5003", True): (
+            "same key as an earlier page (https://news.example/floods): merged into it"
+        ),
+        ("<post> #7", "107", True): (
+            "its parent 99999 is not in the file: imported as a top-level comment"
+        ),
+        ("<post> #8", "108", True): (
+            "its replies' chain of parents is a cycle: imported as a top-level comment"
+        ),
+        ("<post> #10", "101", False): "duplicate comment id",
+        ("<post> #11", "111", True): (
+            "its parent 101 is on another page: imported as a top-level comment"
+        ),
+        ("<post> #12", "112", False): "empty message",
+        ("<post> #13", "113", False): "its page '7777' is not in the file",
+        ("<post> #15", "115", False): ("unreadable date 'last Tuesday'"),
+    }
+    assert summary.counts["skipped"] == 4 and summary.counts["repaired"] == 4
+    c = by_source(target)
+    assert c["107"].parent_id is None and c["107"].depth == 0
+    assert c["108"].parent_id is None
+    assert c["109"].parent_id == c["108"].pk
+    assert c["111"].parent_id is None
+    # The merged page's comment is on the first page with that URL.
+    assert c["114"].article.key == "https://news.example/floods"
+    # The first of two posts with one id is the one imported.
+    assert c["101"].body == "Hello **world**, a fine *piece*."
+
+
+def test_deep_replies_are_clamped_as_live_replies_are(target):
+    target.max_depth = 2
+    target.save()
+    run_import(target, "disqus", DISQUS)
+    c = by_source(target)
+    # 104 answers 103, which is at the deepest level: it attaches to 103's parent, as
+    # comments.services.comment_create does.
+    assert (c["103"].depth, c["103"].parent_id) == (2, c["102"].pk)
+    assert (c["104"].depth, c["104"].parent_id) == (2, c["102"].pk)
+    assert c["104"].root_id == c["101"].pk
+    assert Comment.objects.get(pk=c["102"].pk).reply_count == 2
+
+
+def test_authors_become_commenters_without_a_login(target):
+    run_import(target, "disqus", DISQUS)
+    c = by_source(target)
+    alice = c["101"].author
+    assert c["103"].author_id == alice.pk  # one commenter per Disqus username
+    assert alice.display_name == "Alice A."
+    assert not alice.user.has_usable_password()
+    assert alice.user.email == ""  # the import stores no e-mail address
+    assert c["114"].author.display_name == "花子"
+
+
+def test_match_email_uses_the_existing_account(target):
+    existing = UserFactory(username="alice", email="ALICE@example.org")
+    run_import(target, "disqus", DISQUS, match_email=True)
+    c = by_source(target)
+    assert c["101"].author.user_id == existing.pk
+    assert existing.check_password("reader-pass-123")  # untouched
+    assert not c["102"].author.user.has_usable_password()
+
+
+def test_matches_an_existing_article_by_url(target):
+    existing = ArticleFactory(site=target, key="floods-live", url="https://news.example/floods")
+    run_import(target, "disqus", DISQUS)
+    assert by_source(target)["114"].article_id == existing.pk
+    assert Article.objects.filter(site=target).count() == 2
+
+
+def test_audit_rows_say_imported_and_nothing_is_sent(target):
+    summary = run_import(target, "disqus", DISQUS)
+    c = by_source(target)["101"]
+    event = CommentEvent.objects.get(comment=c)
+    assert event.kind == CommentEvent.Kind.CREATED
+    assert event.actor_kind == ActorKind.SYSTEM
+    assert event.actor_label == "import:disqus"
+    assert event.to_status == S.PUBLISHED
+    assert "Imported from disqus (id 101)" in event.note
+    assert f"import run {summary.run_id}" in event.note
+    assert event.created_at == c.created_at
+    assert not ModerationDecision.objects.exists()
+    assert not WebhookDelivery.objects.exists()
+    assert not NotificationLog.objects.exists()
+
+
+def test_importing_twice_changes_nothing(target):
+    run_import(target, "disqus", DISQUS)
+    before = table_counts()
+    again = run_import(target, "disqus", DISQUS)
+    assert table_counts() == before
+    assert again.counts["comments_created"] == 0
+    assert again.counts["comments_already_imported"] == 11
+    assert again.counts["commenters_created"] == 0
+    assert again.counts["articles_created"] == 0
+
+
+class Interrupt(Exception):
+    pass
+
+
+class StopAfter:
+    """A progress listener that interrupts the import (like Ctrl-C) after some batches."""
+
+    def __init__(self, batches: int) -> None:
+        self.left = batches
+        self.phase = ""
+
+    def start(self, phase: str, total: int | None) -> None:
+        self.phase = phase
+
+    def update(self, done: int) -> None:
+        if self.phase == "Comments" and done:
+            self.left -= 1
+            if self.left == 0:
+                raise Interrupt()
+
+
+def test_an_interrupted_import_resumes(target):
+    with pytest.raises(Interrupt):
+        run_import(target, "disqus", DISQUS, batch_size=2, progress=StopAfter(2))
+    assert Comment.objects.count() == 4  # two whole batches, nothing half-written
+    assert ImportRun.objects.get().state == ImportRun.State.FAILED
+    summary = run_import(target, "disqus", DISQUS, batch_size=2)
+    assert summary.counts["comments_already_imported"] == 4
+    assert summary.counts["comments_created"] == 7
+    c = by_source(target)
+    assert len(c) == 11
+    assert c["104"].parent_id == c["103"].pk and c["104"].depth == 3
+    assert Comment.objects.get(pk=c["101"].pk).reply_count == 1
+    assert CommentEvent.objects.count() == 11
+
+
+def test_dry_run_writes_nothing(target):
+    before = table_counts()
+    summary = run_import(target, "disqus", DISQUS, dry_run=True)
+    assert summary.counts["comments_created"] == 11
+    assert summary.run_id is None
+    assert table_counts() == before
+    assert not ImportRun.objects.exists()
+
+
+def test_command_prints_a_summary(target, capsys):
+    call_command("import_comments", str(DISQUS), "--format", "disqus", "--site", "target")
+    out = capsys.readouterr().out
+    assert "articles:   2 new, 0 matched by key or URL, 0 already imported" in out
+    assert "comments:   11 new (1 deleted, 9 published, 1 rejected), 0 already imported" in out
+    assert "problems:   4 skipped, 4 imported with a repair" in out
+    assert "[skipped] <post> #15 115: unreadable date 'last Tuesday'" in out
+    # Not a terminal: no progress bar on stderr.
+    assert capsys.readouterr().err == ""
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE disqus [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<disqus><thread dsq:id="1" xmlns:dsq="http://disqus.com/disqus-internals"><title>&b;</title>
+</thread></disqus>"""
+
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE disqus [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<disqus><thread><title>&x;</title></thread></disqus>"""
+
+
+@pytest.mark.parametrize("content", [BOMB, EXTERNAL, b"<disqus><thread>"])
+def test_unsafe_or_broken_xml_imports_nothing(target, tmp_path, content):
+    path = tmp_path / "export.xml"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=r"Nothing imported: export\.xml is not readable XML"):
+        call_command("import_comments", str(path), "--format", "disqus", "--site", "target")
+    assert not Article.objects.exists()
+    assert not ImportRun.objects.exists()
+
+
+def test_unknown_site_is_a_command_error(db):
+    with pytest.raises(CommandError, match="No site 'nope'"):
+        call_command("import_comments", str(DISQUS), "--format", "disqus", "--site", "nope")
