@@ -555,3 +555,35 @@ def test_a_site_that_turns_reactions_on_shows_them_and_a_reader_reacts(page, hos
         arg=theirs.pk,
     )
     assert not Reaction.objects.filter(pk=mine.pk).exists()
+
+
+def test_an_author_reads_why_their_comment_is_held_and_appeals(page, host, daily):
+    from accountability.models import Appeal
+
+    ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    open_article(page, host)
+    sign_in(page, "amira")
+    page.fill("#comments form[part~='form'] textarea", "You are an idiot if you believe that.")
+    page.click("#comments form[part~='form'] button[type=submit]")
+    held = page.locator("#comments li.comment[data-status='held']")
+    held.wait_for()
+    comment = Comment.objects.get(status="held")
+
+    held.locator("[part~='statement']").first.click()
+    statement = held.locator("[part~='statement-text']")
+    statement.wait_for()
+    assert comment.moderation_clause_title in statement.inner_text()
+    why = "I was quoting the minister, not calling anyone names."
+    held.locator("textarea[part~='appeal']").fill(why)
+    held.locator("[part~='submit-appeal']").click()
+    status = held.locator("[part~='appeal-status']")
+    status.filter(has_text="did not take this decision").wait_for()
+    appeal = Appeal.objects.get(comment=comment)
+    assert appeal.explanation == why
+    shot(page, "statement-and-appeal")
+
+    # Opened again, it says the appeal is under way and offers no second one.
+    held.locator("[part~='button'][part~='cancel']").first.click()
+    held.locator("[part~='statement']").first.click()
+    status.filter(has_text="did not take this decision").wait_for()
+    assert held.locator("[part~='submit-appeal']").count() == 0

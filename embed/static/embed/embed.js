@@ -29,6 +29,8 @@
     rejected: "Not published",
     published: "",
   };
+  // A reader's own comment in these states has a statement of reasons and can be appealed.
+  const RESTRICTED = new Set(["held", "rejected", "removed"]);
   const CHECK_DELAY_MS = 600;
   const instances = new Set();
   let uid = 0;
@@ -79,6 +81,9 @@ li.comment { margin: 1em 0; }
 .notice.warn { background: var(--parley-badge-background, #fff8c5); }
 .notice.error { background: var(--parley-danger-background, #ffebe9); }
 .counter { margin: .25em 0 0; text-align: right; }
+.statement { margin: .5em 0; padding: .75em; border: 1px solid var(--parley-border, #d1d9e0); border-radius: var(--parley-radius, 6px); }
+.statement h3 { font-size: 1em; margin: 0 0 .5em; }
+.statement-text { white-space: pre-line; margin: 0 0 .5em; }
 .reactions { display: inline-flex; gap: .25em; flex-wrap: wrap; }
 .reaction { font-size: .875em; padding: .125em .5em; border-radius: 999px; }
 span.reaction { color: var(--parley-muted, #59636e); }
@@ -912,7 +917,86 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
       if (own) {
         bar.append(h("button", { type: "button", part: "button delete", text: "Delete", onclick: () => this.openDelete(li, c) }));
       }
+      if (own && RESTRICTED.has(status)) {
+        bar.append(
+          h("button", { type: "button", part: "button statement", text: "Why, and how to appeal", onclick: () => this.openStatement(li, c) }),
+        );
+      }
       return bar;
+    }
+
+    // -- the statement of reasons for the reader's own restricted comment, and the appeal --
+
+    async openStatement(li, c) {
+      const close = () => this.closeSlot(li, "button[part~='statement']");
+      let statement;
+      try {
+        ({ data: statement } = await this.api(`/api/v1/comments/${c.id}/statement/`));
+      } catch (error) {
+        return this.say(error.message, "error");
+      }
+      const id = `parley-statement-${++uid}`;
+      const box = h(
+        "section",
+        { class: "statement", part: "statement", "aria-labelledby": id },
+        h("h3", { id, text: "Why this decision" }),
+        // Plain text from the server, kept as text, paragraphs and all.
+        h("p", { class: "statement-text", part: "statement-text", text: statement.text }),
+      );
+      const appeal = statement.appeal;
+      const status = h("p", { class: "notice", part: "appeal-status", "aria-live": "polite" });
+      const showAppeal = (a) => {
+        const answer = {
+          open: `Your appeal is with a moderator who did not take this decision; you will hear by ${new Date(a.due_at).toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric" })}.`,
+          upheld: "Your appeal was reviewed: the decision stands.",
+          reversed: "Your appeal was reviewed: the decision was reversed.",
+        }[a.state] || `Your appeal: ${a.state}.`;
+        status.textContent = a.outcome_note ? `${answer} ${a.outcome_note}` : answer;
+      };
+      if (appeal.appeal) {
+        showAppeal(appeal.appeal);
+        box.append(status);
+      } else if (appeal.possible) {
+        const noteId = `${id}-appeal`;
+        const note = h("textarea", { id: noteId, part: "textarea appeal", rows: 3 });
+        const send = h("button", { type: "submit", class: "primary", part: "button submit-appeal", text: "Send appeal" });
+        const form = h(
+          "form",
+          { part: "form appeal", novalidate: true },
+          h("label", { for: noteId, text: "Think it is wrong? Say why; a moderator who did not take the decision reviews it." }),
+          note,
+          h("div", { class: "actions" }, send),
+        );
+        form.addEventListener("submit", async (event) => {
+          event.preventDefault();
+          const explanation = note.value.trim();
+          if (!explanation) {
+            status.className = "notice warn";
+            status.textContent = "Say in a few words why the decision is wrong.";
+            return note.focus();
+          }
+          send.disabled = true;
+          try {
+            const { data } = await this.api(appeal.url, { method: "POST", body: { explanation } });
+            form.remove();
+            status.className = "notice";
+            showAppeal(data);
+          } catch (error) {
+            status.className = "notice error";
+            status.textContent = error.message;
+            send.disabled = false;
+          }
+        });
+        box.append(form, status);
+      } else {
+        status.textContent = "The time to appeal this decision has passed.";
+        box.append(status);
+      }
+      box.append(h("div", { class: "actions" }, h("button", { type: "button", part: "button cancel", text: "Close", onclick: close })));
+      box.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") close();
+      });
+      this.openSlot(li, box);
     }
 
     openSlot(li, node) {
