@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Article, Commenter, Site
+from comments.pagecache import commenter_pages_changed
 from comments.services import article_upsert
 from policy.documents import compiled
 from policy.engine import Policy
@@ -181,6 +182,7 @@ def sso_exchange(*, site: Site, token: str) -> tuple[str, SiteToken, Commenter]:
         commenter.display_name = claims.name
         commenter.avatar_url = claims.avatar_url
         commenter.save(update_fields=["display_name", "avatar_url"])
+        commenter_pages_changed(commenter_id=commenter.pk)
     identity.email = claims.email
     identity.avatar_url = claims.avatar_url
     identity.last_seen_at = timezone.now()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from comments.errors import ParleyError
 from comments.models import Article, Site
+from comments.pagecache import article_bump_version, site_pages_changed
 from comments.services import site_rotate_api_key
 from pipeline.entry import remoderation_start
 from pipeline.models import (
@@ -107,6 +108,11 @@ class SiteAdmin(ReauthAdminMixin, SiteScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [] if request.user.is_superuser else ["slug"]
 
+    def save_model(self, request: HttpRequest, obj: Site, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            site_pages_changed(site=obj)  # caches outside Parley purge the site's pages
+
     @admin.action(description="Rotate the API key (shown once)")
     def rotate_api_key(self, request: HttpRequest, queryset: QuerySet[Site]) -> None:
         for site in queryset:
@@ -122,6 +128,11 @@ class ArticleAdmin(SiteScopedAdmin):
     list_filter = ["site", "is_open", "premoderated"]
     search_fields = ["key", "title", "url"]
     list_select_related = ["site"]
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            article_bump_version(article_id=obj.pk, site_id=obj.site_id)
 
 
 class PolicyVersionForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from comments.errors import Conflict, InvalidInput, NotFound, UnknownClause
 from comments.lifecycle import Actor, can_transition, record_event, transition
 from comments.locks import comments_locked
 from comments.models import Comment, Commenter, CommentEvent, CommentStatus, Site
+from comments.pagecache import article_bump_version
 from comments.selectors import reports_open
 from policy.models import Standing, StandingState
 from policy.services import breaks_clause
@@ -230,6 +231,7 @@ def comment_feature(*, by: User, comment_id: int, featured: bool = True, note: s
         raise _illegal(comment, "feature", "Only a published comment can be featured.")
     comment.featured = featured
     Comment.objects.filter(pk=comment.pk).update(featured=featured)
+    article_bump_version(article_id=comment.article_id, site_id=comment.site_id, site=comment.site)
     _log(
         by=by,
         comment=comment,

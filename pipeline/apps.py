@@ -16,6 +16,8 @@ class PipelineConfig(AppConfig):
         # Imported here, not at the top: modules that use models may only be imported once the
         # app registry is ready.
         # (sweeper defines the beat task; Celery's autodiscovery imports only tasks.py.)
+        from comments import pagecache
+
         from . import listeners, sweeper  # noqa: F401
         from .entry import moderate_comment
 
@@ -24,3 +26,5 @@ class PipelineConfig(AppConfig):
         hooks.register_moderation(moderate_comment)
         hooks.register_status_listener(listeners.webhook_outbox)
         hooks.register_status_listener(listeners.email_outbox)
+        # After commit, every change to an article's pages: the article.changed webhook.
+        pagecache.register_pages_listener(listeners.article_changed_outbox)

@@ -9,14 +9,15 @@ commit (pipeline.enqueue), nothing else: the HTTP calls and the mail happen in t
 from __future__ import annotations
 
 from comments import rows
-from comments.models import Comment, CommentEvent, CommentStatus
+from comments.models import Comment, CommentEvent, CommentStatus, Site
+from comments.pagecache import PagesChanged
 
 from .config import site_moderation
 from .enqueue import send_on_commit
 from .models import NotificationKind, NotificationLog, WebhookDelivery
 from .notifications import waited
 from .tasks import deliver_webhook_task, send_notification_task
-from .webhooks import event_name, payload_for
+from .webhooks import ARTICLE_CHANGED, article_changed_payload, event_name, payload_for
 
 S = CommentStatus
 
@@ -36,6 +37,24 @@ def webhook_outbox(event: CommentEvent) -> None:
     payload = payload_for(name, event, comment)
     deliveries = WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(endpoint=e, event=name, payload=payload) for e in endpoints]
+    )
+    for delivery in deliveries:
+        send_on_commit(deliver_webhook_task, delivery.pk)
+
+
+def article_changed_outbox(change: PagesChanged) -> None:
+    """One `article.changed` WebhookDelivery per active endpoint of the site that lists the
+    event, after the commit that changed the pages (registered with
+    comments.pagecache.register_pages_listener): a CDN's purge hook."""
+    site = change.site or Site.objects.filter(pk=change.site_id).first()
+    if site is None:
+        return
+    endpoints = [e for e in site_moderation(site=site).webhooks if ARTICLE_CHANGED in e.events]
+    if not endpoints:
+        return
+    payload = article_changed_payload(change, site)
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint=e, event=ARTICLE_CHANGED, payload=payload) for e in endpoints]
     )
     for delivery in deliveries:
         send_on_commit(deliver_webhook_task, delivery.pk)

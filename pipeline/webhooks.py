@@ -1,4 +1,5 @@
-"""Signed webhooks: comment.created, comment.published, comment.rejected, comment.removed.
+"""Signed webhooks: comment.created, comment.published, comment.rejected, comment.removed, and
+article.changed (opt-in: for a CDN's purge; see `article_changed_payload`).
 
 The status listener (pipeline.listeners.webhook_outbox) writes one WebhookDelivery per
 subscribed endpoint in the transaction that changed the comment (an outbox: the event exists
@@ -16,7 +17,8 @@ import requests
 from django.db.models import F
 from django.utils import timezone
 
-from comments.models import Comment, CommentEvent, CommentStatus
+from comments.models import Article, Comment, CommentEvent, CommentStatus, Site
+from comments.pagecache import PagesChanged
 
 from . import http
 from .models import DeliveryStatus, WebhookDelivery
@@ -81,6 +83,28 @@ def payload_for(name: str, event: CommentEvent, comment: Comment) -> dict:
             "reason": event.note or None,
             "policy_version": event.policy_version,
         },
+    }
+
+
+# Sent after the commit of every change to an article's pages (comments.pagecache), only to
+# endpoints that list it: those with no events listed keep getting the comment events alone.
+ARTICLE_CHANGED = "article.changed"
+
+
+def article_changed_payload(change: PagesChanged, site: Site) -> dict:
+    """The pages to purge: the articles (null: every page of the site) and the cache tags
+    Parley's responses carry (`Surrogate-Key`, `Cache-Tag`)."""
+    articles = (
+        list(Article.objects.filter(pk__in=change.article_ids).order_by("pk").values("key", "url"))
+        if change.article_ids
+        else None
+    )
+    return {
+        "event": ARTICLE_CHANGED,
+        "occurred_at": timezone.now().isoformat(),
+        "site": site.slug,
+        "articles": articles,
+        "surrogate_keys": change.surrogate_keys,
     }
 
 

@@ -24,6 +24,7 @@ TOP_LEVEL = [
     "decision insert",
     "status update",
     "status audit row",
+    "article version bump (comments.pagecache: the cached pages are stale from the commit)",
     "release savepoint",
 ]
 
@@ -81,8 +82,9 @@ def test_a_pipeline_decision_runs_a_fixed_set_of_statements(
     sql = [q["sql"] for q in queries.captured_queries]
     # The comment with its site, article, author and user; the atomic block (a savepoint in
     # the test's transaction, BEGIN outside it); the row lock (status and revision); the
-    # moderation context; the decision; the status update; the audit row; its release/COMMIT.
-    assert len(sql) == 8, "\n".join(sql)
+    # moderation context; the decision; the status update; the audit row; the article's
+    # version bump (comments.pagecache); its release/COMMIT.
+    assert len(sql) == 9, "\n".join(sql)
     assert len(quiet_house.calls) == 1
     decision = ModerationDecision.objects.get(comment_id=comment_id, stage="pipeline")
     assert decision.scores == {"house": {"toxic": 0.01}}
