@@ -587,3 +587,34 @@ def test_an_author_reads_why_their_comment_is_held_and_appeals(page, host, daily
     held.locator("[part~='statement']").first.click()
     status.filter(has_text="did not take this decision").wait_for()
     assert held.locator("[part~='submit-appeal']").count() == 0
+
+
+def test_a_signed_out_reader_notifies_illegal_content_with_an_address(page, host, daily):
+    from accountability.models import Notice
+
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    theirs = CommentFactory(article=article, body="The mayor took a bribe from the contractor.")
+    open_article(page, host)
+    li = comment_li(page, theirs.pk)
+    li.locator("button[part~='report']").click()
+    li.locator("[part~='report-choice'] button[part~='notice']").click()
+    form = li.locator("form[part~='notice-form']")
+    form.wait_for()
+    form.locator("[part~='notice-ground']").fill("Defamation")
+    form.locator("textarea").fill("It accuses a named person of a crime without any evidence.")
+    form.locator("button[part~='submit-notice']").click()
+    # Nothing is sent until every field is there and good faith is confirmed.
+    form.locator(".notice.warn").filter(has_text="Fill in every field").wait_for()
+    form.locator("[part~='notice-email']").fill("reader@example.org")
+    form.locator("button[part~='submit-notice']").click()
+    form.locator(".notice.warn").filter(has_text="good faith").wait_for()
+    assert not Notice.objects.exists()
+    form.locator("[part~='notice-good-faith']").check()
+    form.locator("button[part~='submit-notice']").click()
+    page.locator("#comments").get_by_text("Your notice was received").wait_for()
+    notice = Notice.objects.get(comment=theirs)
+    assert (notice.legal_ground, notice.notifier_email, notice.notifier_id) == (
+        "Defamation",
+        "reader@example.org",
+        None,
+    )

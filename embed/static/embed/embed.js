@@ -61,6 +61,7 @@ textarea { width: 100%; min-height: 5em; padding: .5em; border: 1px solid var(--
   border-radius: var(--parley-radius, 6px); background: var(--parley-input-background, #fff); resize: vertical; }
 label { display: block; font-weight: 600; margin: .25em 0; }
 label.inline { display: inline; font-weight: normal; }
+label.check { font-weight: normal; }
 form { margin: .75em 0; }
 .actions { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; margin-top: .4em; }
 ol.comments, ol.replies { list-style: none; margin: 0; padding: 0; }
@@ -1410,7 +1411,26 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
     }
 
     openReport(li, c) {
-      if (!this.session) return this.askSignIn();
+      const close = () => this.closeSlot(li, "button[part~='report']");
+      if (!this.session) {
+        // A policy report needs an account; a notice of illegal content does not.
+        const box = h(
+          "div",
+          { class: "notice", part: "report-choice", role: "group", "aria-label": "Report this comment" },
+          h("p", { text: "Reporting a breach of the comment policy needs you to sign in. Anyone may notify illegal content." }),
+          h(
+            "div",
+            { class: "actions" },
+            h("button", { type: "button", class: "primary", part: "button sign-in", text: "Sign in", onclick: () => this.askSignIn() }),
+            h("button", { type: "button", part: "button notice", text: "Notify illegal content", onclick: () => this.openNotice(li, c) }),
+            h("button", { type: "button", part: "button cancel", text: "Cancel", onclick: close }),
+          ),
+        );
+        box.addEventListener("keydown", (event) => {
+          if (event.key === "Escape") close();
+        });
+        return this.openSlot(li, box);
+      }
       const id = `parley-report-${++uid}`;
       const clauses = (this.policy && this.policy.clauses) || [];
       const select = h(
@@ -1422,7 +1442,6 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
       );
       const note = h("textarea", { id: `${id}-note`, part: "textarea", maxlength: 500, rows: 2 });
       const message = h("div", { class: "notice", "aria-live": "polite" });
-      const close = () => this.closeSlot(li, "button[part~='report']");
       const form = h(
         "form",
         { part: "form report-form", "aria-label": "Report this comment" },
@@ -1436,6 +1455,7 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
           { class: "actions" },
           h("button", { type: "submit", class: "primary", part: "button submit", text: "Send report" }),
           h("button", { type: "button", part: "button cancel", text: "Cancel", onclick: close }),
+          h("button", { type: "button", class: "link", part: "button notice", text: "Illegal content? Send a legal notice instead", onclick: () => this.openNotice(li, c) }),
         ),
       );
       form.addEventListener("keydown", (event) => {
@@ -1459,6 +1479,66 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
           else if (error.status === 404 && error.code !== "comment_not_found")
             this.showMessage(message, "Reporting is not available yet.", "error");
           else this.showMessage(message, error.message, "error");
+        }
+      });
+      this.openSlot(li, form);
+    }
+
+    // A notice of illegal content (EU DSA Art. 16): anyone may send one; a guest gives an
+    // e-mail address, where the outcome is sent.
+    openNotice(li, c) {
+      const id = `parley-notice-${++uid}`;
+      const close = () => this.closeSlot(li, "button[part~='report']");
+      const ground = h("input", { id: `${id}-ground`, type: "text", part: "notice-ground", required: true, maxlength: 200 });
+      const why = h("textarea", { id: `${id}-why`, part: "textarea notice-explanation", required: true, rows: 3 });
+      const email = this.session ? null : h("input", { id: `${id}-email`, type: "email", part: "notice-email", required: true, autocomplete: "email" });
+      const faith = h("input", { id: `${id}-faith`, type: "checkbox", part: "notice-good-faith" });
+      const message = h("div", { class: "notice", "aria-live": "polite" });
+      const form = h(
+        "form",
+        { part: "form notice-form", "aria-label": "Notify illegal content", novalidate: true },
+        h("label", { for: ground.id, text: "Which law does it break?" }),
+        ground,
+        h("label", { for: why.id, text: "Why is the comment illegal under that law?" }),
+        why,
+        email ? h("label", { for: email.id, text: "Your e-mail address (we send the outcome there)" }) : null,
+        email,
+        h("label", { class: "check" }, faith, " I confirm that this notice is accurate and sent in good faith."),
+        message,
+        h(
+          "div",
+          { class: "actions" },
+          h("button", { type: "submit", class: "primary", part: "button submit-notice", text: "Send notice" }),
+          h("button", { type: "button", part: "button cancel", text: "Cancel", onclick: close }),
+        ),
+      );
+      form.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") close();
+      });
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const missing = [ground, why, email].find((field) => field && !field.value.trim());
+        if (missing) {
+          this.showMessage(message, "Fill in every field.", "warn");
+          return missing.focus();
+        }
+        if (!faith.checked) {
+          this.showMessage(message, "Confirm that the notice is accurate and in good faith.", "warn");
+          return faith.focus();
+        }
+        try {
+          await this.api(`/api/v1/comments/${c.id}/notices/`, {
+            method: "POST",
+            body: {
+              legal_ground: ground.value.trim(),
+              explanation: why.value.trim(),
+              good_faith: true,
+              ...(email ? { email: email.value.trim() } : {}),
+            },
+          });
+          this.markReported(li, "Thank you. Your notice was received; you will be told the outcome by e-mail.");
+        } catch (error) {
+          this.showMessage(message, error.message, "error");
         }
       });
       this.openSlot(li, form);
