@@ -71,6 +71,22 @@ def _language(request: Request, asked: str | None) -> str:
 # Shapes --------------------------------------------------------------------------------
 
 
+class OneOfField(serializers.CharField):
+    """One of a few values; documented as a string listing them rather than as an enum, whose
+    name would collide in the schema with the other `state` and `outcome` choice sets."""
+
+    def __init__(self, values: tuple[str, ...], **kwargs: Any) -> None:
+        self.values = tuple(values)
+        kwargs.setdefault("help_text", "One of: " + ", ".join(self.values) + ".")
+        super().__init__(max_length=32, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value not in self.values:
+            raise serializers.ValidationError(f"Must be one of: {', '.join(self.values)}.")
+        return value
+
+
 @extend_schema_serializer(component_name="StatementClause")
 class ClauseSerializer(serializers.Serializer):
     id = serializers.CharField()
@@ -127,7 +143,7 @@ class StatementAppealSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="StatementOfReasons")
 class StatementSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["comment", "standing"])
+    kind = serializers.ChoiceField(choices=AppealKind.choices)
     comment = serializers.IntegerField(source="comment_id", allow_null=True)
     action = serializers.ChoiceField(
         choices=[
@@ -449,7 +465,7 @@ class AppealCountsSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="AppealQueuePage")
 class AppealPageSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=APPEAL_STATES)
+    state = OneOfField(APPEAL_STATES)
     count = serializers.IntegerField()
     page = serializers.IntegerField()
     next_page = serializers.IntegerField(allow_null=True)
@@ -470,7 +486,7 @@ def _appeal_context(request: Request, site_id: int) -> dict[str, Any]:
 
 class AppealQueueAPI(ModerationAPI):
     class Params(PageParams):
-        state = serializers.ChoiceField(choices=APPEAL_STATES, required=False, default="open")
+        state = OneOfField(APPEAL_STATES, required=False, default="open")
 
     @extend_schema(
         operation_id="moderation_appeals",
@@ -500,7 +516,7 @@ class AppealQueueAPI(ModerationAPI):
 class AppealDecisionAPI(ModerationAPI):
     @extend_schema_serializer(component_name="AppealDecisionInput")
     class InputSerializer(serializers.Serializer):
-        outcome = serializers.ChoiceField(choices=[AppealState.UPHELD, AppealState.REVERSED])
+        outcome = OneOfField((AppealState.UPHELD.value, AppealState.REVERSED.value))
         note = serializers.CharField(
             max_length=500,
             required=False,
@@ -594,7 +610,7 @@ class NoticeCountsSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="NoticeQueuePage")
 class NoticePageSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=NOTICE_STATES)
+    state = OneOfField(NOTICE_STATES)
     count = serializers.IntegerField()
     page = serializers.IntegerField()
     next_page = serializers.IntegerField(allow_null=True)
@@ -604,7 +620,7 @@ class NoticePageSerializer(serializers.Serializer):
 
 class NoticeQueueAPI(ModerationAPI):
     class Params(PageParams):
-        state = serializers.ChoiceField(choices=NOTICE_STATES, required=False, default="open")
+        state = OneOfField(NOTICE_STATES, required=False, default="open")
 
     @extend_schema(
         operation_id="moderation_notices",
@@ -632,7 +648,7 @@ class NoticeQueueAPI(ModerationAPI):
 class NoticeDecisionAPI(ModerationAPI):
     @extend_schema_serializer(component_name="NoticeDecisionInput")
     class InputSerializer(serializers.Serializer):
-        outcome = serializers.ChoiceField(choices=[o.value for o in NOTICE_DECISIONS])
+        outcome = OneOfField(tuple(o.value for o in NOTICE_DECISIONS))
         note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
         clause = serializers.CharField(
             max_length=64,

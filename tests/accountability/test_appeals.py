@@ -304,3 +304,18 @@ def test_an_active_reader_has_nothing_to_appeal(reader, site, policy, nothing_ch
             "/api/v1/sites/daily/me/standing/appeals/", {"explanation": "x"}, format="json"
         )
         assert_error(response, 409, "nothing_to_appeal")
+
+
+@pytest.mark.parametrize("outcome", ["maybe", "open", ""])
+def test_an_unknown_outcome_is_refused(outcome, reader, moderator, make_held, nothing_changes):
+    appeal(api_for(reader.user), make_held(author=reader))
+    with nothing_changes():
+        response = decide(api_for(moderator), Appeal.objects.get().pk, outcome=outcome)
+        assert_error(response, 400, "invalid")
+
+
+@pytest.mark.parametrize("state", ["bogus", ""])
+def test_an_unknown_queue_state_is_refused(state, moderator, site, policy):
+    response = api_for(moderator).get("/api/v1/moderation/sites/daily/appeals/", {"state": state})
+    assert_error(response, 400, "invalid")
+    assert_matches_schema(response)
