@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/v1/", include("reactions.urls")),
     path("", include("embed.urls")),
     path("api/v1/moderation/", include("moderation.urls")),
+    path("api/v1/moderation/", include("portability.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

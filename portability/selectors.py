@@ -45,9 +45,12 @@ def _line(record: dict[str, Any]) -> str:
 def export_lines(*, site: Site) -> Iterator[str]:
     """The export of `site`, one line at a time (each ends with a newline)."""
     alias = router.db_for_read(Comment)
+    connection = connections[alias]
+    # Inside a caller's transaction the snapshot is the caller's to choose.
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=alias):
-        if connections[alias].vendor == "postgresql":
-            with connections[alias].cursor() as cursor:
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield from _lines(site)
 
