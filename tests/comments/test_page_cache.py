@@ -1,0 +1,468 @@
+"""Cached thread pages (comments.pagecache): no page outlives a change a reader can see, a
+cached read costs fewer queries, a signed-in reader's merged page is exactly the page rendered
+for them, the cache failing is not an error, and changes are announced after commit only."""
+
+import json
+
+import pytest
+import responses
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from comments import hooks, pagecache
+from comments.models import Article, Comment, CommentStatus
+from comments.representation import render_json, represent_page
+from comments.selectors import article_get, thread_page
+from comments.services import site_rotate_api_key
+from moderation.models import Role
+from moderation.services import comment_approve, comment_feature, comment_reject, comment_remove
+from pipeline.models import WebhookDelivery, WebhookEndpoint
+from policy.documents import default_policy_source
+from policy.services import policy_save
+
+from ..conftest import client_for
+from ..factories import CommentFactory, SiteRoleFactory
+from .conftest import article_url, comment_url, counts_url, thread_url, vote_url
+from .test_cache_outage import unreachable_redis_cache  # noqa: F401 (a fixture)
+
+S = CommentStatus
+
+
+def _flat(results: list[dict]) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for c in results:
+        out[c["id"]] = c
+        out.update(_flat(c["replies"]))
+    return out
+
+
+def _read(api, article, **params):
+    response = api.get(thread_url(article), params)
+    assert response.status_code == 200, response.content
+    return response
+
+
+def _warm(api, article, **params) -> dict:
+    """Read the page twice: rendered, then from the cache."""
+    assert _read(api, article, **params)["X-Parley-Cache"] == "miss"
+    cached = _read(api, article, **params)
+    assert cached["X-Parley-Cache"] == "hit"
+    return _flat(cached.json()["results"])
+
+
+def _fresh(api, article, **params) -> dict:
+    """The next read: rendered again (the change made the cached page stale)."""
+    response = _read(api, article, **params)
+    assert response["X-Parley-Cache"] == "miss"
+    return _flat(response.json()["results"])
+
+
+@pytest.fixture
+def theirs(article, other_reader):
+    return CommentFactory(article=article, author=other_reader, body="Their *view*")
+
+
+@pytest.fixture
+def moderator(site):
+    policy_save(site=site, source=default_policy_source(), note="test")
+    user = get_user_model().objects.create_user("mod", is_staff=True)
+    SiteRoleFactory(user=user, site=site, role=Role.MODERATOR)
+    return user
+
+
+@pytest.fixture
+def clause(site, moderator) -> str:
+    return next(iter(hooks.policy_clauses(site)))
+
+
+# Zero stale pages: one test per kind of change, each read through the cache first. -----------
+
+
+def test_a_published_post_shows_at_once(api, reader_api, article, theirs):
+    assert set(_warm(api, article)) == {theirs.pk}
+
+    posted = reader_api.post(thread_url(article), {"body": "Mine."}, format="json").json()
+
+    assert set(_fresh(api, article)) == {theirs.pk, posted["id"]}
+
+
+def test_a_held_post_changes_nothing_anonymous_readers_see(api, reader_api, article, theirs):
+    before = _read(api, article)
+
+    response = reader_api.post(thread_url(article), {"body": "HOLD this."}, format="json")
+
+    assert response.status_code == 202
+    again = _read(api, article)
+    assert again["X-Parley-Cache"] == "hit"
+    assert again.content == before.content
+
+
+def test_an_edit_shows_at_once(api, reader_api, reader, article):
+    mine = CommentFactory(article=article, author=reader, body="First draft")
+    assert _warm(api, article)[mine.pk]["html"] == "<p>First draft</p>"
+
+    reader_api.patch(comment_url(mine), {"body": "Second *draft*"}, format="json")
+
+    assert _fresh(api, article)[mine.pk]["html"] == "<p>Second <em>draft</em></p>"
+
+
+def test_a_deletion_shows_at_once(api, reader_api, reader, article, theirs):
+    mine = CommentFactory(article=article, author=reader)
+    assert set(_warm(api, article)) == {theirs.pk, mine.pk}
+
+    assert reader_api.delete(comment_url(mine)).status_code == 204
+
+    assert set(_fresh(api, article)) == {theirs.pk}
+
+
+def test_a_vote_shows_at_once(api, reader_api, article, theirs):
+    assert _warm(api, article)[theirs.pk]["score"] == 0
+
+    reader_api.put(vote_url(theirs), {"value": 1}, format="json")
+    assert _fresh(api, article)[theirs.pk]["score"] == 1
+    reader_api.delete(vote_url(theirs))
+    assert _fresh(api, article)[theirs.pk]["score"] == 0
+
+
+def test_a_moderators_approval_shows_at_once(api, article, other_reader, moderator, theirs):
+    held = CommentFactory(article=article, author=other_reader, status=S.HELD)
+    assert set(_warm(api, article)) == {theirs.pk}
+
+    comment_approve(by=moderator, comment_id=held.pk)
+
+    assert set(_fresh(api, article)) == {theirs.pk, held.pk}
+
+
+def test_a_moderators_removal_shows_at_once(api, article, moderator, clause, theirs):
+    reply = CommentFactory(article=article, parent=theirs)
+    assert _warm(api, article)[theirs.pk]["reply_count"] == 1
+
+    comment_remove(by=moderator, comment_id=reply.pk, clause_id=clause)
+
+    shown = _fresh(api, article)
+    assert set(shown) == {theirs.pk}
+    assert shown[theirs.pk]["reply_count"] == 0
+
+
+def test_a_moderators_rejection_reaches_its_author_and_no_one_else(
+    api, reader, reader_api, article, moderator, clause, theirs
+):
+    held = CommentFactory(article=article, author=reader, status=S.HELD)
+    anonymous = _read(api, article)
+    assert _flat(_read(reader_api, article).json()["results"])[held.pk]["status"] == "held"
+
+    comment_reject(by=moderator, comment_id=held.pk, clause_id=clause)
+
+    # The author's part is never cached: they see the decision at once.
+    mine = _flat(_read(reader_api, article).json()["results"])[held.pk]
+    assert (mine["status"], mine["moderation"]["clause_id"]) == ("rejected", clause)
+    # Others never saw the held comment: their page did not change, and stays cached.
+    again = _read(api, article)
+    assert (again["X-Parley-Cache"], again.content) == ("hit", anonymous.content)
+
+
+def test_featuring_shows_at_once(api, article, moderator, theirs):
+    assert _warm(api, article)[theirs.pk]["featured"] is False
+
+    comment_feature(by=moderator, comment_id=theirs.pk)
+
+    assert _fresh(api, article)[theirs.pk]["featured"] is True
+
+
+def test_closing_the_article_renders_its_pages_again(api, site, article, theirs):
+    _warm(api, article)
+    key = site_rotate_api_key(site=site)
+    version = Article.objects.get(pk=article.pk).version
+
+    response = api.put(
+        article_url(site, article.key),
+        {"is_open": False},
+        format="json",
+        HTTP_AUTHORIZATION=f"SiteKey {key}",
+    )
+
+    assert response.status_code == 200
+    assert Article.objects.get(pk=article.pk).version == version + 1
+    _fresh(api, article)
+
+
+def test_a_site_setting_that_shapes_the_page_shows_at_once(api, site, article, theirs):
+    for _ in range(3):
+        CommentFactory(article=article, parent=theirs)
+    assert len(_warm(api, article)[theirs.pk]["replies"]) == 3
+
+    site.replies_per_comment = 1
+    site.save()  # as the admin does: no bump needed, the settings are in the entry's stamp
+
+    assert len(_fresh(api, article)[theirs.pk]["replies"]) == 1
+
+
+def test_a_readers_new_name_shows_at_once(api, article, other_reader, theirs):
+    assert _warm(api, article)[theirs.pk]["author"]["display_name"] == "Bob"
+
+    with transaction.atomic():
+        other_reader.display_name = "Robert"
+        other_reader.save(update_fields=["display_name"])
+        pagecache.commenter_pages_changed(commenter_id=other_reader.pk)
+
+    assert _fresh(api, article)[theirs.pk]["author"]["display_name"] == "Robert"
+
+
+def test_a_counts_change_shows_at_once(api, reader_api, site, article, theirs):
+    url = counts_url(site)
+    assert api.get(url, {"article": article.key})["X-Parley-Cache"] == "miss"
+    assert api.get(url, {"article": article.key})["X-Parley-Cache"] == "hit"
+
+    reader_api.post(thread_url(article), {"body": "One more."}, format="json")
+
+    response = api.get(url, {"article": article.key})
+    assert response["X-Parley-Cache"] == "miss"
+    assert response.json() == {"counts": {article.key: 2}}
+
+
+# What a cached read costs. ---------------------------------------------------------------------
+
+
+def test_a_cached_anonymous_page_costs_one_query(
+    api, article, other_reader, django_assert_num_queries
+):
+    for _ in range(30):
+        top = CommentFactory(article=article, author=other_reader)
+        CommentFactory(article=article, parent=top)
+    with django_assert_num_queries(3):  # article, page, replies
+        first = _read(api, article)
+    with django_assert_num_queries(1):  # article (its version)
+        second = _read(api, article)
+
+    assert (first["X-Parley-Cache"], second["X-Parley-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+
+
+def test_cached_counts_cost_one_query(api, site, article, theirs, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the articles with their versions, the counts
+        first = api.get(counts_url(site), {"article": [article.key, "unknown"]})
+    with django_assert_num_queries(1):  # the articles with their versions
+        second = api.get(counts_url(site), {"article": [article.key, "unknown"]})
+
+    assert second.content == first.content
+    assert second.json() == {"counts": {article.key: 1, "unknown": 0}}
+
+
+def test_every_sort_cursor_and_limit_has_its_own_page(api, article):
+    for _ in range(5):
+        CommentFactory(article=article)
+    oldest = _read(api, article, limit=2).json()
+    newest = _read(api, article, limit=2, sort="newest").json()
+    page_two = _read(api, article, limit=2, cursor=oldest["next_cursor"]).json()
+    three = _read(api, article, limit=3).json()
+
+    ids = [[c["id"] for c in page["results"]] for page in (oldest, newest, page_two, three)]
+    assert len({tuple(i) for i in ids}) == 4
+    assert _read(api, article, limit=2).json() == oldest
+
+
+# Signed-in readers: the shared page with their part merged in, exactly as rendered for them. --
+
+
+def _rendered_for(article, viewer, **params) -> dict:
+    """The page as comments.selectors renders it for the viewer, without any cache."""
+    article = article_get(site_slug=article.site.slug, key=article.key)
+    page = thread_page(article=article, viewer=viewer, **params)
+    return json.loads(render_json(represent_page(page, viewer.pk)))
+
+
+def _walk(client, article, viewer, sort: str, limit: int) -> int:
+    """Every page of the thread through the API, each equal to the uncached render."""
+    cursor, pages = None, 0
+    while True:
+        params = {"sort": sort, "limit": limit, **({"cursor": cursor} if cursor else {})}
+        response = _read(client, article, **params)
+        assert response["Cache-Control"] == "private, no-cache"
+        expected = _rendered_for(article, viewer, sort=sort, limit=limit, cursor=cursor)
+        assert response.json() == expected, (sort, limit, pages)
+        pages += 1
+        cursor = expected["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+@pytest.fixture
+def busy_article(article, reader, other_reader):
+    """Others' comments and the reader's own in every status, at the top and among replies."""
+    site = article.site
+    site.replies_per_comment = 2
+    site.save()
+    tops = [CommentFactory(article=article, author=other_reader) for _ in range(4)]
+    CommentFactory(article=article, author=reader, status=S.HELD)
+    tops.append(CommentFactory(article=article, author=other_reader))
+    CommentFactory(article=article, author=reader, status=S.PENDING)
+    CommentFactory(article=article, author=reader, status=S.REJECTED)
+    mine = CommentFactory(article=article, author=reader, body="Mine, published")
+    CommentFactory(article=article, author=reader, status=S.REMOVED)
+    CommentFactory(article=article, author=reader, status=S.DELETED)
+    CommentFactory(article=article, author=reader, parent=tops[0], status=S.HELD)
+    CommentFactory(article=article, author=other_reader, parent=tops[0])
+    CommentFactory(article=article, author=other_reader, parent=tops[0])
+    CommentFactory(article=article, author=reader, parent=tops[1], status=S.PENDING)
+    removed = CommentFactory(article=article, author=reader, parent=tops[2])
+    CommentFactory(article=article, author=other_reader, parent=removed)
+    Comment.objects.filter(pk=removed.pk).update(status=S.REMOVED)
+    CommentFactory(article=article, author=other_reader, parent=mine)
+    for comment in tops[:3]:
+        client_for(reader).put(vote_url(comment), {"value": 1}, format="json")
+    for comment in tops:
+        Comment.objects.filter(pk=comment.pk).update(score=comment.pk % 3)
+    return article
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest", "top"])
+@pytest.mark.parametrize("limit", [1, 2, 3, 20])
+def test_the_merged_page_is_the_page_rendered_for_the_reader(
+    api, reader, reader_api, busy_article, sort, limit
+):
+    pages = _walk(reader_api, busy_article, reader, sort, limit)
+    # And again, now that every shared page is cached.
+    assert _walk(reader_api, busy_article, reader, sort, limit) == pages
+    # Anonymous readers were served the same shared pages: none of the reader's part.
+    for comment in _flat(_read(api, busy_article, sort=sort).json()["results"]).values():
+        assert "your_vote" not in comment and "status" not in comment
+
+
+def test_an_own_hidden_comment_with_replies_is_rendered_for_the_reader(
+    reader, reader_api, article, other_reader
+):
+    # Published, answered, then held: its replies are on no shared page.
+    mine = CommentFactory(article=article, author=reader)
+    CommentFactory(article=article, author=other_reader, parent=mine)
+    Comment.objects.filter(pk=mine.pk).update(status=S.HELD)
+    CommentFactory(article=article, author=other_reader)
+
+    assert _walk(reader_api, article, reader, "oldest", 20) == 1
+    shown = _flat(_read(reader_api, article).json()["results"])
+    assert shown[mine.pk]["status"] == "held" and shown[mine.pk]["reply_count"] == 1
+
+
+def test_a_cached_signed_in_page_costs_four_queries(
+    reader, reader_api, article, theirs, django_assert_num_queries
+):
+    CommentFactory(article=article, author=reader)
+    _read(reader_api, article)
+    # token, article, the reader's own comments, their votes
+    with django_assert_num_queries(4):
+        response = _read(reader_api, article)
+    assert response["X-Parley-Cache"] == "hit"
+
+
+def test_a_reader_with_comments_hidden_from_others_costs_one_query_more(
+    reader_api, busy_article, django_assert_num_queries
+):
+    _read(reader_api, busy_article)
+    # token, article, the reader's own comments, whether the hidden ones have replies, votes
+    with django_assert_num_queries(5):
+        response = _read(reader_api, busy_article)
+    assert response["X-Parley-Cache"] == "hit"
+
+
+# The cache down: served uncached. ---------------------------------------------------------
+
+
+@pytest.mark.usefixtures("unreachable_redis_cache")
+def test_pages_and_counts_are_served_while_the_cache_is_down(
+    api, reader_api, site, article, theirs, caplog
+):
+    first = _read(api, article)
+    second = _read(api, article)
+    signed_in = _read(reader_api, article)
+    counts = api.get(counts_url(site), {"article": article.key})
+
+    assert (first["X-Parley-Cache"], second["X-Parley-Cache"]) == ("miss", "miss")
+    assert [c["id"] for c in second.json()["results"]] == [theirs.pk]
+    assert [c["your_vote"] for c in signed_in.json()["results"]] == [0]
+    assert counts.json() == {"counts": {article.key: 1}}
+    assert "Page cache not read: the cache is unavailable" in caplog.text
+
+
+# Announced after commit, never on rollback. --------------------------------------------------
+
+
+@pytest.fixture
+def announced():
+    heard: list[pagecache.PagesChanged] = []
+    pagecache.register_pages_listener(heard.append)
+    yield heard
+    pagecache._listeners.remove(heard.append)
+
+
+def test_a_change_is_announced_once_after_commit(
+    reader_api, article, theirs, announced, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reader_api.put(vote_url(theirs), {"value": 1}, format="json")
+        assert announced == []  # not before the commit
+
+    for callback in callbacks:
+        callback()
+    assert announced == [
+        pagecache.PagesChanged(
+            site_id=article.site_id, article_ids=(article.pk,), site=article.site
+        )
+    ]
+    assert announced[0].surrogate_keys == [
+        f"parley-site-{article.site_id}",
+        f"parley-article-{article.pk}",
+    ]
+
+
+def test_many_bumps_in_one_transaction_are_one_announcement(
+    article, announced, django_capture_on_commit_callbacks
+):
+    other = Article.objects.create(site=article.site, key="other")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for pk in (article.pk, other.pk, article.pk):
+            pagecache.article_bump_version(article_id=pk, site_id=article.site_id)
+
+    assert [change.article_ids for change in announced] == [(article.pk, other.pk)]
+    assert Article.objects.get(pk=article.pk).version == 3
+
+
+def test_a_rolled_back_change_is_never_announced(
+    article, theirs, announced, django_capture_on_commit_callbacks
+):
+    version = Article.objects.get(pk=article.pk).version
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        pagecache.article_bump_version(article_id=article.pk, site_id=article.site_id)
+        raise RuntimeError("rolled back")
+
+    assert (callbacks, announced) == ([], [])
+    assert Article.objects.get(pk=article.pk).version == version
+
+
+@responses.activate
+def test_the_article_changed_webhook_goes_only_to_endpoints_that_list_it(
+    reader_api, site, article, theirs, django_capture_on_commit_callbacks
+):
+    purger = WebhookEndpoint.objects.create(
+        site=site, url="https://cdn.test/purge", secret="s", events=["article.changed"]
+    )
+    WebhookEndpoint.objects.create(site=site, url="https://host.test/hook", secret="s")
+    responses.post("https://cdn.test/purge", status=204)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reader_api.put(vote_url(theirs), {"value": 1}, format="json")
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.event, delivery.endpoint, delivery.status) == (
+        "article.changed",
+        purger,
+        "delivered",
+    )
+    assert json.loads(responses.calls[0].request.body)["event"] == "article.changed"
+    assert delivery.payload["articles"] == [{"key": article.key, "url": article.url}]
+    assert delivery.payload["surrogate_keys"] == [
+        f"parley-site-{site.pk}",
+        f"parley-article-{article.pk}",
+    ]
