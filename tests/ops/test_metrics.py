@@ -124,10 +124,9 @@ def test_an_authors_own_deletion_is_not_a_decision(db, django_capture_on_commit_
     comment = CommentFactory(status=CommentStatus.PUBLISHED)
     labels = {"clause": "", "action": "deleted", "actor": "author"}
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         transition(comment, to=CommentStatus.DELETED, actor=Actor.author(comment))
 
-    assert callbacks == []
     assert decided(**labels) == 0
 
 
