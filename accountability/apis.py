@@ -270,7 +270,10 @@ class CommentAppealAPI(BaseAPI):
         reader = require_reader(request)
         data = validated(AppealInputSerializer, request.data)
         appeal = appeal_create(
-            appellant=reader, comment_id=comment_id, explanation=data["explanation"]
+            appellant=reader,
+            comment_id=comment_id,
+            explanation=data["explanation"],
+            language=_language(request, None),
         )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
@@ -323,7 +326,10 @@ class StandingAppealAPI(BaseAPI):
         reader = require_reader(request)
         data = validated(AppealInputSerializer, request.data)
         appeal = appeal_create_standing(
-            appellant=reader, site=site_get(slug=site), explanation=data["explanation"]
+            appellant=reader,
+            site=site_get(slug=site),
+            explanation=data["explanation"],
+            language=_language(request, None),
         )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
@@ -384,6 +390,7 @@ class NoticeAPI(BaseAPI):
             explanation=data["explanation"],
             good_faith=data["good_faith"],
             source_address=request.META.get("REMOTE_ADDR", ""),
+            language=_language(request, None),
         )
         return Response(self.OutputSerializer(notice).data, status=status.HTTP_201_CREATED)
 

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from pipeline.enqueue import send_on_commit
 
@@ -56,16 +57,18 @@ def recipient_of(message: OutcomeMessage) -> str:
 def render(message: OutcomeMessage) -> tuple[str, str]:
     """Subject and plain-text body, from accountability/messages/<kind>.txt."""
     subject_of: dict[str, str] = {
-        MessageKind.APPEAL_OUTCOME: "The outcome of your appeal",
-        MessageKind.NOTICE_RECEIVED: "We received your notice",
-        MessageKind.NOTICE_OUTCOME: "The outcome of your notice",
+        MessageKind.APPEAL_OUTCOME: gettext_noop("The outcome of your appeal"),
+        MessageKind.NOTICE_RECEIVED: gettext_noop("We received your notice"),
+        MessageKind.NOTICE_OUTCOME: gettext_noop("The outcome of your notice"),
     }
     about = message.appeal or message.notice
     assert about is not None  # a check constraint: every message is about one or the other
     subject_site = about.site.name
     context = {"appeal": message.appeal, "notice": message.notice, "site": subject_site}
-    body = render_to_string(f"accountability/messages/{message.kind}.txt", context)
-    return f"{subject_of[message.kind]} ({subject_site})", body.strip() + "\n"
+    with translation.override(about.language or None):
+        body = render_to_string(f"accountability/messages/{message.kind}.txt", context)
+        subject = f"{translation.gettext(subject_of[message.kind])} ({subject_site})"
+    return subject, body.strip() + "\n"
 
 
 def message_send(message_id: int) -> str | None:

@@ -65,6 +65,9 @@ class Appeal(models.Model):
         related_name="appeals_reviewed",
     )
     outcome_note = models.TextField(blank=True)
+    language = models.CharField(
+        max_length=16, blank=True, help_text="The reader's language, for the e-mail."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField(help_text="When a moderator should have answered.")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -118,6 +121,9 @@ class Notice(models.Model):
         related_name="notices_reviewed",
     )
     outcome_note = models.TextField(blank=True)
+    language = models.CharField(
+        max_length=16, blank=True, help_text="The notifier's language, for the e-mails."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
 

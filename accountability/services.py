@@ -92,7 +92,9 @@ class NoticeRateLimited(ParleyError):
 
 
 @transaction.atomic
-def appeal_create(*, appellant: Commenter, comment_id: int, explanation: str) -> Appeal:
+def appeal_create(
+    *, appellant: Commenter, comment_id: int, explanation: str, language: str = ""
+) -> Appeal:
     """The author appeals the decision that restricts their comment (held, rejected or
     removed), once per decision, within APPEAL_WINDOW of it.
 
@@ -120,6 +122,7 @@ def appeal_create(*, appellant: Commenter, comment_id: int, explanation: str) ->
                 contested_status=comment.status,
                 contested_clause_id=event.clause_id,
                 explanation=explanation[:EXPLANATION_MAX],
+                language=language[:16],
                 created_at=now,
                 due_at=now + APPEAL_REVIEW_TIME,
             )
@@ -128,7 +131,9 @@ def appeal_create(*, appellant: Commenter, comment_id: int, explanation: str) ->
 
 
 @transaction.atomic
-def appeal_create_standing(*, appellant: Commenter, site: Site, explanation: str) -> Appeal:
+def appeal_create_standing(
+    *, appellant: Commenter, site: Site, explanation: str, language: str = ""
+) -> Appeal:
     """A reader appeals the moderator's change that restricted their standing on `site`."""
     standing = Standing.objects.select_for_update().filter(site=site, commenter=appellant).first()
     if standing is None or standing.effective_state() == StandingState.ACTIVE:
@@ -149,6 +154,7 @@ def appeal_create_standing(*, appellant: Commenter, site: Site, explanation: str
                 decided_by_user_id=action.actor_id,
                 contested_status=standing.state,
                 explanation=explanation[:EXPLANATION_MAX],
+                language=language[:16],
                 created_at=now,
                 due_at=now + APPEAL_REVIEW_TIME,
             )
@@ -274,6 +280,7 @@ def notice_create(
     explanation: str,
     good_faith: bool,
     source_address: str = "",
+    language: str = "",
 ) -> Notice:
     """File a notice that a comment is illegal. Anyone may: a guest gives an e-mail address.
 
@@ -310,6 +317,7 @@ def notice_create(
         legal_ground=legal_ground[:200],
         explanation=explanation,
         good_faith=True,
+        language=language[:16],
     )
     queue_message(kind=MessageKind.NOTICE_RECEIVED, notice=notice)
     return notice

@@ -319,3 +319,21 @@ def test_an_unknown_queue_state_is_refused(state, moderator, site, policy):
     response = api_for(moderator).get("/api/v1/moderation/sites/daily/appeals/", {"state": state})
     assert_error(response, 400, "invalid")
     assert_matches_schema(response)
+
+
+def test_the_outcome_e_mail_is_in_the_language_the_reader_appealed_in(
+    reader, second_moderator, rejected, on_commit
+):
+    api_for(reader.user).post(
+        f"/api/v1/comments/{rejected.pk}/appeals/",
+        {"explanation": "Bitte noch einmal prüfen."},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9",
+    )
+    assert Appeal.objects.get().language == "de"
+    with on_commit():
+        decide(api_for(second_moderator), Appeal.objects.get().pk, outcome="reversed")
+    [message] = [m for m in mail.outbox if "Einspruch" in m.subject]
+    assert message.subject == "Das Ergebnis Ihres Einspruchs (Daily)"
+    assert "hat Ihren Einspruch geprüft und die Entscheidung aufgehoben" in message.body
+    assert "Ihr Kommentar ist wieder veröffentlicht." in message.body

@@ -167,3 +167,17 @@ def test_a_banned_reader_sees_why_and_may_appeal(reader, moderator, site, policy
 def test_an_active_reader_has_no_standing_statement(reader, site, policy):
     response = api_for(reader.user).get("/api/v1/sites/daily/me/standing/statement/")
     assert_error(response, 404, "no_statement")
+
+
+def test_a_german_reader_reads_the_statement_in_german(reader, make_held):
+    held = make_held(author=reader)
+    response = api_for(reader.user).get(
+        f"/api/v1/comments/{held.pk}/statement/", HTTP_ACCEPT_LANGUAGE="de"
+    )
+    body = assert_matches_schema(response)
+    assert body["language"] == "de"
+    assert body["text"].startswith("Ihr Kommentar auf Daily wartet auf die Moderation")
+    assert "Regel 1 der Kommentarregeln, „Be civil“ (Fassung 1)" in body["text"]
+    assert "ohne Moderation" in body["text"]
+    # The facts and the clause stay as stored: the policy is written in the site's language.
+    assert body["clause"]["title"] == "Be civil"
