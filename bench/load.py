@@ -1,0 +1,557 @@
+"""Load benchmark: the production path (nginx → gunicorn → PostgreSQL + Redis) under wrk.
+
+    .venv/bin/python bench/load.py                      # 3 runs of 10 s per scenario
+    .venv/bin/python bench/load.py --duration 5 --runs 1  # a quick look, under 2 minutes
+    .venv/bin/python bench/load.py --worker-class sync --threads 1 --workers 4
+    .venv/bin/python bench/load.py --micro-cache 1      # nginx's micro-cache on
+
+It starts everything itself and leaves nothing behind: a throwaway PostgreSQL database
+(parley_load_<pid>, created and dropped on --db-url's server), its own redis-server on a spare
+port (or --redis-url, whose database it flushes), `collectstatic` into a temporary folder,
+gunicorn with deploy/gunicorn.conf.py and the production settings, and nginx rendered from
+deploy/nginx.conf.template, as the user running it. It seeds one article of --comments
+published comments in bulk (bench/thread_read.py's tree: 30 % top level, replies to depth 4)
+and --readers signed-in readers with API tokens, then drives it with Debian's wrk at
+--connections over loopback, one scenario after another:
+
+- ceiling: the same nginx and gunicorn (same config, same worker settings) answering the same
+  bytes as the anonymous first page from a ten-line WSGI app: what the server itself carries;
+- anon warm: the anonymous first page (about 100 KB of JSON for 10,000 comments);
+- anon cold: the same, with the Redis database emptied every --cold-flush-ms (default 5 ms),
+  so that nearly every request renders the page (the hit ratio column says how nearly);
+- signed in: the first page, each request with the next reader's token;
+- counts: the counts endpoint for the article;
+- mixed: --post-share (5 %) of requests post a comment as the next reader, the rest read the
+  anonymous first page; posts are moderated in the request (the site has no external scorer).
+
+Printed per scenario, as ranges over --runs: requests/s, p50 and p99 latency, the ratio of
+requests/s to the ceiling's in the same run, answers that were not 2xx and those that were 5xx,
+socket errors, and the page cache hit ratio (Parley's own counter from /metrics when it has one,
+and Redis's keyspace hits/misses beside it). The per-IP write limit is lifted (every reader
+comes from 127.0.0.1 here); the per-reader limit is Parley's default.
+
+The machine is shared and noisy: compare figures measured in the same run (the ratio column),
+never a figure with one from another day. Never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+SITE, ARTICLE = "bench", "hot-article"
+THREAD = f"/api/v1/sites/{SITE}/articles/{ARTICLE}/comments/"
+COUNTS = f"/api/v1/sites/{SITE}/counts/?article={ARTICLE}"
+METRICS_TOKEN = "bench-load-metrics-" + "t" * 20
+FIVES = ("500", "502", "503", "504")
+SCENARIOS = ("ceiling", "anon-warm", "anon-cold", "signed-in", "counts", "mixed")
+
+
+def ceiling_app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    """The ceiling: the same bytes as Parley's answer, from a file read once per process."""
+    global _CEILING_BODY
+    if _CEILING_BODY is None:
+        _CEILING_BODY = Path(os.environ["PARLEY_CEILING_BODY"]).read_bytes()
+    start_response(
+        "200 OK",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(_CEILING_BODY)))],
+    )
+    return [_CEILING_BODY]
+
+
+_CEILING_BODY: bytes | None = None
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario and run")
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3, help="runs of every scenario (ranges)")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated")
+    parser.add_argument("--comments", type=int, default=10_000)
+    parser.add_argument("--readers", type=int, default=2_000, help="signed-in readers (tokens)")
+    parser.add_argument("--post-share", type=float, default=0.05)
+    parser.add_argument("--cold-flush-ms", type=float, default=5.0)
+    parser.add_argument("--worker-class", help="gunicorn worker class (default: the config's)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: the config's)")
+    parser.add_argument("--threads", type=int, help="gunicorn threads (default: the config's)")
+    parser.add_argument("--micro-cache", type=int, default=0, help="nginx micro-cache seconds")
+    parser.add_argument(
+        "--db-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server to create the throwaway database on",
+    )
+    parser.add_argument(
+        "--redis-url", help="use this Redis database (it is FLUSHED) instead of starting one"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args()
+
+
+# ---- the services ----
+
+
+def need(binary: str, hint: str) -> str:
+    found = shutil.which(binary) or next(
+        (p for p in (f"/usr/sbin/{binary}", f"/usr/bin/{binary}") if os.access(p, os.X_OK)), None
+    )
+    if not found:
+        sys.exit(f"bench/load.py needs {binary}: {hint}")
+    return found
+
+
+class OwnRedis:
+    def __init__(self, folder: Path):
+        from deploy.stack import free_port, wait_for_port
+
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        log = folder / "redis.log"
+        self.process = subprocess.Popen(  # noqa: S603 - our own fixed argv
+            [
+                need("redis-server", "apt-get install redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(folder),
+                "--logfile",
+                str(log),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for_port(self.port, self.process, log)
+
+    def stop(self) -> None:
+        from deploy.stack import stop_group
+
+        stop_group(self.process)
+
+
+class ThrowawayDatabase:
+    def __init__(self, admin_url: str):
+        import psycopg
+
+        self.admin_url = admin_url
+        self.name = f"parley_load_{os.getpid()}"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        base, _, _ = admin_url.rpartition("/")
+        self.url = f"{base}/{self.name}"
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def production_env(db_url: str, redis_url: str, metrics_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "bench-load-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "PARLEY_NUM_PROXIES": "1",
+        "DATABASE_URL": db_url,
+        "DATABASE_CONN_MAX_AGE": "600",
+        "REDIS_URL": redis_url,
+        "LOG_LEVEL": "WARNING",
+        # Every reader of the bench comes from 127.0.0.1: the per-address write limit would
+        # refuse them all after 120 posts a minute. The per-reader limit stays Parley's own.
+        "PARLEY_THROTTLE_WRITE_IP": "100000000/min",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "PARLEY_METRICS_TOKEN": METRICS_TOKEN,
+    }
+
+
+# ---- seeding ----
+
+
+def seed(comments: int, readers: int, rng: random.Random) -> list[str]:
+    """Migrate the throwaway database, write the site, the article and the readers; returns the
+    readers' API tokens."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+    from thread_read import seed_article
+
+    from comments.models import Commenter, Site
+
+    call_command("migrate", verbosity=0, interactive=False)
+    site = Site.objects.create(slug=SITE, name="Bench")
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"reader{i}") for i in range(readers)], batch_size=2000)
+    users = list(User.objects.filter(username__startswith="reader").order_by("id"))
+    Commenter.objects.bulk_create(
+        [Commenter(user=u, display_name=f"Reader {i}") for i, u in enumerate(users)],
+        batch_size=2000,
+    )
+    authors = list(Commenter.objects.order_by("id")[:50])
+    seed_article(site, ARTICLE, comments, authors, rng, "recent")
+    tokens = [Token(key=Token.generate_key(), user=u) for u in users]
+    Token.objects.bulk_create(tokens, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    connection.close()
+    return [t.key for t in tokens]
+
+
+# ---- measuring ----
+
+
+def wrk(url: str, script: str, args: argparse.Namespace, *script_args: str) -> dict:
+    command = [
+        need("wrk", "apt-get install wrk (bash .ci/stack-setup)"),
+        "--threads",
+        str(args.wrk_threads),
+        "--connections",
+        str(args.connections),
+        "--duration",
+        f"{args.duration}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(BENCH / script),
+        url,
+    ]
+    if script_args:
+        command += ["--", *script_args]
+    done = subprocess.run(  # noqa: S603 - our own fixed argv
+        command,
+        capture_output=True,
+        text=True,
+        timeout=args.duration + 60,
+        env={**os.environ, "PARLEY_BENCH_DIR": str(BENCH)},
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("PARLEY_RESULT "):
+            result = json.loads(line.removeprefix("PARLEY_RESULT "))
+            result["rps"] = result["requests"] / result["seconds"]
+            return result
+    raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def page_cache_counts(base: str) -> dict[str, float] | None:
+    """Parley's own page cache counter from /metrics (None when this build has none)."""
+    status, body = get(base + "/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"})
+    if status != 200:
+        return None
+    counts: dict[str, float] = {}
+    for line in body.decode().splitlines():
+        if line.startswith("parley_page_cache_requests_total{"):
+            name, value = line.rsplit(" ", 1)
+            result = name.split('result="', 1)[1].split('"', 1)[0]
+            counts[result] = counts.get(result, 0) + float(value)
+    return counts or None
+
+
+def redis_counts(client) -> tuple[int, int]:
+    info = client.info("stats")
+    return int(info["keyspace_hits"]), int(info["keyspace_misses"])
+
+
+def ratio(hits: float, misses: float) -> float | None:
+    return hits / (hits + misses) if hits + misses else None
+
+
+class Flusher:
+    """Empties the Redis database every `interval` seconds while a cold scenario runs."""
+
+    def __init__(self, client, interval: float):
+        self.client, self.interval = client, interval
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        while not self.stop_event.wait(self.interval):
+            self.client.flushdb()
+
+    def __enter__(self) -> Flusher:
+        self.client.flushdb()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop_event.set()
+        self.thread.join()
+
+
+def measure(
+    scenario: str, args: argparse.Namespace, parley: str, ceiling: str, tokens: Path, redis_client
+) -> dict:
+    before_page = page_cache_counts(parley) if scenario != "ceiling" else None
+    before_redis = redis_counts(redis_client)
+    if scenario == "ceiling":
+        result = wrk(ceiling + THREAD, "load_plain.lua", args)
+    elif scenario == "anon-warm":
+        result = wrk(parley + THREAD, "load_plain.lua", args)
+    elif scenario == "anon-cold":
+        with Flusher(redis_client, args.cold_flush_ms / 1000):
+            result = wrk(parley + THREAD, "load_plain.lua", args)
+    elif scenario == "signed-in":
+        result = wrk(parley + THREAD, "load_signed_in.lua", args, str(tokens))
+    elif scenario == "counts":
+        result = wrk(parley + COUNTS, "load_plain.lua", args)
+    elif scenario == "mixed":
+        result = wrk(
+            parley + THREAD, "load_mixed.lua", args, str(tokens), THREAD, str(args.post_share)
+        )
+    else:
+        raise ValueError(scenario)
+    after_redis = redis_counts(redis_client)
+    result["redis_hit"] = ratio(after_redis[0] - before_redis[0], after_redis[1] - before_redis[1])
+    after_page = page_cache_counts(parley) if before_page is not None else None
+    result["page_hit"] = (
+        ratio(
+            after_page.get("hit", 0) - before_page.get("hit", 0),
+            after_page.get("miss", 0) - before_page.get("miss", 0),
+        )
+        if before_page is not None and after_page is not None
+        else None
+    )
+    return result
+
+
+# ---- reporting ----
+
+
+def span(values: list[float], fmt: str) -> str:
+    low, high = min(values), max(values)
+    if f"{low:{fmt}}" == f"{high:{fmt}}":
+        return f"{low:{fmt}}"
+    return f"{low:{fmt}}-{high:{fmt}}"
+
+
+def percent(values: list[float | None]) -> str:
+    known = [v * 100 for v in values if v is not None]
+    return span(known, ".0f") + " %" if known else "n/a"
+
+
+def report(results: dict[str, list[dict]], ceiling_rps: list[float]) -> None:
+    header = (
+        f"{'scenario':<10} {'requests/s':>12} {'vs ceiling':>11} {'p50 ms':>12} {'p99 ms':>12} "
+        f"{'non-2xx':>8} {'5xx':>6} {'sock err':>8} {'page hit':>10} {'redis hit':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for scenario, runs in results.items():
+        statuses: dict[str, int] = {}
+        for r in runs:
+            for code, n in r["statuses"].items():
+                statuses[code] = statuses.get(code, 0) + n
+        non2xx = sum(n for code, n in statuses.items() if not code.startswith("2"))
+        five = sum(n for code, n in statuses.items() if code.startswith("5"))
+        vs = (
+            span([r["rps"] / c * 100 for r, c in zip(runs, ceiling_rps, strict=False)], ".0f")
+            + " %"
+            if ceiling_rps and scenario != "ceiling"
+            else ""
+        )
+        print(
+            f"{scenario:<10} {span([r['rps'] for r in runs], ',.0f'):>12} {vs:>11} "
+            f"{span([r['p50_ms'] for r in runs], '.1f'):>12} "
+            f"{span([r['p99_ms'] for r in runs], '.1f'):>12} {non2xx:>8} {five:>6} "
+            f"{sum(r['socket_errors'] + r['timeouts'] for r in runs):>8} "
+            f"{percent([r['page_hit'] for r in runs]):>10} "
+            f"{percent([r['redis_hit'] for r in runs]):>10}"
+        )
+    if "mixed" in results:
+        runs = results["mixed"]
+        posts = [r["posts"] / r["seconds"] for r in runs]
+        statuses = {}
+        for r in runs:
+            for code, n in r["statuses"].items():
+                statuses[code] = statuses.get(code, 0) + n
+        print()
+        print(
+            f"mixed: {span(posts, ',.0f')} posts/s sent; answers over all runs by status: "
+            + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items()))
+            + " (200 reads; 201 published, 202 held, 4xx refused posts)"
+        )
+
+
+# ---- the run ----
+
+
+def main() -> None:
+    args = parse_args()
+    scenarios = [s for s in args.scenarios.split(",") if s]
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        sys.exit(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    need("wrk", "apt-get install wrk (bash .ci/stack-setup)")
+
+    from deploy.stack import Gunicorn, Nginx, collect_static, find_nginx
+
+    nginx_binary = find_nginx() or sys.exit("bench/load.py needs nginx (bash .ci/stack-setup)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stack: list = []
+    folder = Path(tempfile.mkdtemp(prefix="parley-load-"))
+    database = redis_server = None
+    try:
+        if args.redis_url:
+            redis_url = args.redis_url
+        else:
+            redis_server = OwnRedis(folder)
+            stack.append(redis_server)
+            redis_url = redis_server.url
+        import redis
+
+        redis_client = redis.Redis.from_url(redis_url)
+        redis_client.flushdb()
+        database = ThrowawayDatabase(args.db_url)
+        metrics_dir = folder / "metrics"
+        metrics_dir.mkdir()
+        env = production_env(database.url, redis_url, metrics_dir)
+        os.environ.update(env)
+
+        started = time.perf_counter()
+        tokens = seed(args.comments, args.readers, random.Random(args.seed))
+        tokens_file = folder / "tokens.txt"
+        tokens_file.write_text("\n".join(tokens) + "\n")
+        static_root = folder / "static"
+        collect_static(static_root, env)
+        seeded = time.perf_counter() - started
+
+        gunicorn_args: list[str] = []
+        if args.worker_class:
+            gunicorn_args += ["--worker-class", args.worker_class]
+        if args.workers:
+            gunicorn_args += ["--workers", str(args.workers)]
+        if args.threads:
+            gunicorn_args += ["--threads", str(args.threads)]
+        nginx_settings = {"static_root": str(static_root), "micro_cache_seconds": args.micro_cache}
+
+        web = Gunicorn("config.wsgi", env, folder / "gunicorn.log", extra_args=gunicorn_args)
+        stack.append(web)
+        proxy = Nginx(
+            nginx_binary, folder / "nginx", {"upstream": f"127.0.0.1:{web.port}"} | nginx_settings
+        )
+        stack.append(proxy)
+
+        status, body = get(proxy.url + THREAD)
+        if status != 200:
+            raise RuntimeError(f"the first page answered {status}: {body[:300]!r}")
+        body_file = folder / "page.json"
+        body_file.write_bytes(body)
+        ceiling_web = Gunicorn(
+            "load:ceiling_app",
+            {**env, "PARLEY_CEILING_BODY": str(body_file)},
+            folder / "ceiling.log",
+            extra_args=[*gunicorn_args, "--pythonpath", str(BENCH)],
+        )
+        stack.append(ceiling_web)
+        ceiling = Nginx(
+            nginx_binary,
+            folder / "nginx-ceiling",
+            {"upstream": f"127.0.0.1:{ceiling_web.port}"} | nginx_settings,
+        )
+        stack.append(ceiling)
+
+        # Warm both: each worker's first requests load code and open connections.
+        for _ in range(20):
+            get(proxy.url + THREAD)
+            get(proxy.url + COUNTS)
+            get(ceiling.url + THREAD)
+
+        describe(args, web, proxy, len(body), seeded)
+        results: dict[str, list[dict]] = {s: [] for s in scenarios}
+        for run in range(args.runs):
+            for scenario in scenarios:
+                results[scenario].append(
+                    measure(scenario, args, proxy.url, ceiling.url, tokens_file, redis_client)
+                )
+                r = results[scenario][-1]
+                print(
+                    f"  run {run + 1} {scenario:<10} {r['rps']:>8,.0f}/s "
+                    f"p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms",
+                    flush=True,
+                )
+        print()
+        report(results, [r["rps"] for r in results.get("ceiling", [])])
+        errors = [line for line in web.log.read_text(errors="replace").splitlines() if line]
+        if any(r["statuses"].get(k) for rs in results.values() for r in rs for k in FIVES):
+            print("\n5xx answers: the end of gunicorn's log:\n" + "\n".join(errors[-40:]))
+    finally:
+        for process in reversed(stack):
+            process.stop()
+        if database is not None:
+            from django.db import connections
+
+            connections.close_all()
+            database.drop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def describe(args: argparse.Namespace, web, proxy, page_bytes: int, seeded: float) -> None:
+    conf = {}
+    exec(  # noqa: S102 - our own config file, read for its values
+        (ROOT / "deploy" / "gunicorn.conf.py").read_text(), {}, conf
+    )
+    worker_class = args.worker_class or conf["worker_class"]
+    workers = args.workers or conf["workers"]
+    threads = args.threads or conf["threads"]
+    print(
+        f"Parley load bench: nginx {nginx_version()} → gunicorn {worker_class} x {workers} "
+        f"workers x {threads} threads → PostgreSQL + Redis; {os.cpu_count()} cores (shared)"
+    )
+    print(
+        f"{args.comments:,} comments, first page {page_bytes:,} bytes; {args.readers:,} readers; "
+        f"seeded in {seeded:.1f} s; wrk {args.connections} connections, {args.wrk_threads} "
+        f"threads, {args.duration} s x {args.runs} runs; micro-cache "
+        f"{f'{args.micro_cache} s' if args.micro_cache else 'off'}"
+    )
+    print()
+
+
+def nginx_version() -> str:
+    from deploy.stack import find_nginx
+
+    done = subprocess.run(  # noqa: S603 - our own fixed argv
+        [find_nginx() or "nginx", "-v"], capture_output=True, text=True, timeout=10
+    )
+    return done.stderr.strip().rsplit("/", 1)[-1]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+-- The mixed load: anonymous readers of the page in wrk's URL, and among them readers posting a
+-- comment to the same article (the share given by the third argument, e.g. 0.05), each post by
+-- the next reader's token (file named by the first argument) to the path in the second.
+-- Every post's text differs: the policy's history rules refuse a reader repeating themselves.
+dofile(os.getenv("PARLEY_BENCH_DIR") .. "/load_common.lua")
+
+local tokens = {}
+local next_token = 1
+local post_path = nil
+local post_share = 0.05
+local sent = 0
+local words = {
+  "the", "minister", "said", "verification", "teams", "would", "rotate", "every", "six",
+  "months", "while", "funding", "remains", "unclear", "until", "annex", "is", "published",
+  "and", "parliament", "may", "still", "have", "a", "say", "if", "treaty", "changes",
+}
+
+function init(args)
+  for line in io.lines(args[1]) do
+    table.insert(tokens, line)
+  end
+  post_path = args[2]
+  post_share = tonumber(args[3])
+  next_token = (thread_number or 1) * 7919 % #tokens + 1
+  math.randomseed(thread_number or 1)
+end
+
+local function sentence()
+  local picked = {}
+  for i = 1, 18 do
+    picked[i] = words[math.random(#words)]
+  end
+  sent = sent + 1
+  return string.format("Note %d.%d from the bench: %s.", thread_number or 0, sent,
+    table.concat(picked, " "))
+end
+
+function request()
+  if math.random() < post_share then
+    posts = posts + 1
+    local token = tokens[next_token]
+    next_token = next_token % #tokens + 1
+    return wrk.format("POST", post_path, {
+      ["Authorization"] = "Token " .. token,
+      ["Content-Type"] = "application/json",
+    }, '{"body": "' .. sentence() .. '"}')
+  end
+  return wrk.format("GET", wrk.path)
+end
