@@ -26,6 +26,9 @@ def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Health and metrics for load balancers and Prometheus (docs/operating.md): before the
+    # embed's and the landing page's routes.
+    path("", include("ops.urls")),
     path("api/v1/", include("comments.urls")),
     path("api/v1/", include("policy.urls")),
     path("api/v1/", include("pipeline.urls")),
@@ -33,6 +36,8 @@ urlpatterns = [
     path("", include("embed.urls")),
     path("api/v1/moderation/", include("moderation.urls")),
     path("api/v1/moderation/", include("portability.urls")),
+    path("api/v1/", include("accountability.urls")),
+    path("api/v1/moderation/", include("accountability.moderation_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

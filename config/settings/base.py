@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env
 
@@ -33,10 +34,12 @@ INSTALLED_APPS = [
     "policy",
     "pipeline",
     "moderation",
+    "accountability",
     "demo",
     "embed",
     "portability",
     "reactions",
+    "ops",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -44,6 +47,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times everything below it, by view (docs/operating.md, *Metrics*).
+    "ops.middleware.RequestMetricsMiddleware",
+    # Before anything reads the database: each request's own read-replica routing scope.
+    "config.db_router.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +111,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the PRAGMAs cost ~1 ms of CPU per request. A local file cannot drop the connection, so
     # no health check query either.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+# A PostgreSQL read replica (streaming replication of DATABASE_URL's database): GET and HEAD
+# requests read threads and counts from it; writes, transactions, tasks and the rest of any
+# request that wrote stay on the primary (config/db_router.py, docs/operating.md).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default=None)
+PARLEY_READ_REPLICA: str | None = None
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests never create a second database: the replica is the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
+    PARLEY_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -294,6 +316,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Metrics (ops.metrics, docs/operating.md): /metrics answers a bearer token equal to
+# PARLEY_METRICS_TOKEN, or direct connections from these addresses or networks (loopback by
+# default). PROMETHEUS_MULTIPROC_DIR, read by prometheus-client itself, is where several
+# processes (gunicorn's workers) share their values; it must exist and be emptied at start.
+PARLEY_METRICS_TOKEN = env.str("PARLEY_METRICS_TOKEN", default=None)
+PARLEY_METRICS_ALLOWED_IPS = env.list("PARLEY_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default=None)
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR} is not a directory: create it "
+        "(empty) before starting Parley's processes."
+    )
 
 # Product settings (defaults for new sites; each site can override in the admin).
 PARLEY_PAGE_SIZE = env.int("PARLEY_PAGE_SIZE", default=20)

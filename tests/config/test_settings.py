@@ -91,3 +91,32 @@ def test_env_example_lists_every_documented_variable():
 def test_every_variable_the_settings_read_is_documented():
     assert read_by_settings() - TEST_ONLY - documented() == set()
     assert documented() - read_by_settings() - {"DJANGO_SETTINGS_MODULE"} == set()
+
+
+def test_production_answers_probes_over_plain_http_and_redirects_the_rest():
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='comments.example.com')\n"
+        "print(c.get('/healthz').status_code, c.get('/api/v1/').status_code)\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "301"]
+
+
+def test_prometheus_multiprocess_dir_must_exist(tmp_path):
+    result = start({**PRODUCTION, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "missing")})
+    assert result.returncode == 1
+    assert "PROMETHEUS_MULTIPROC_DIR" in result.stderr
+
+    assert start({**PRODUCTION, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}).returncode == 0
