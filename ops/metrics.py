@@ -11,8 +11,10 @@ scrape shows the one process that answered, which is right for the demo and for 
 """
 
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 from django.apps import apps
 from django.db import transaction
@@ -25,6 +27,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
@@ -110,11 +113,35 @@ def _on_task_retry(sender: object = None, **_: object) -> None:
 
 def connect_task_signals() -> None:
     """Count task failures and retries in whichever process runs the task (a worker, or a web
-    process running tasks eagerly). Called once from OpsConfig.ready()."""
-    from celery.signals import task_failure, task_retry
+    process running tasks eagerly), and serve a worker's metrics if asked. Called once from
+    OpsConfig.ready()."""
+    from celery.signals import task_failure, task_retry, worker_init
 
     task_failure.connect(_on_task_failure, weak=False, dispatch_uid="ops.task_failure")
     task_retry.connect(_on_task_retry, weak=False, dispatch_uid="ops.task_retry")
+    worker_init.connect(_on_worker_init, weak=False, dispatch_uid="ops.worker_metrics")
+
+
+def _on_worker_init(**_: object) -> None:
+    from django.conf import settings
+
+    if settings.PARLEY_WORKER_METRICS_BIND:
+        serve_worker_metrics(settings.PARLEY_WORKER_METRICS_BIND)
+
+
+def serve_worker_metrics(bind: str) -> tuple[WSGIServer, threading.Thread]:
+    """Serve this Celery worker's metrics (its task failures and retries) on `bind`
+    ("host:port", "[::1]:port"), for a worker on a host with no web process to scrape. With a
+    prefork pool the tasks run in child processes: PROMETHEUS_MULTIPROC_DIR must be set for
+    their counts to reach the parent that serves them. No authentication: bind a private
+    address (docs/operating.md, *Metrics*)."""
+    host, _, port = bind.rpartition(":")
+    registry = CollectorRegistry()
+    if multiprocess_dir():
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    return start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1", registry=registry)
 
 
 class WaitingCommentsCollector(Collector):

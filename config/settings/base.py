@@ -324,6 +324,8 @@ LOGGING = {
 PARLEY_METRICS_TOKEN = env.str("PARLEY_METRICS_TOKEN", default=None)
 PARLEY_METRICS_ALLOWED_IPS = env.list("PARLEY_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default=None)
+# A Celery worker on a host without web processes serves its own metrics here ("host:port").
+PARLEY_WORKER_METRICS_BIND = env.str("PARLEY_WORKER_METRICS_BIND", default=None)
 if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
     raise ImproperlyConfigured(
         f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR} is not a directory: create it "

@@ -1,8 +1,10 @@
 """Prometheus metrics: what is exported, with bounded labels, to whom, and across processes."""
 
 import os
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -232,3 +234,26 @@ def test_multiprocess_mode_adds_up_every_process(db, tmp_path, monkeypatch):
     assert values[("parley_page_cache_requests_total", (("result", "hit"),))] == 2
     # The gauge counted at scrape time is there too, once.
     assert ("parley_comments_waiting", (("status", "pending"),)) in values
+
+
+def test_a_worker_serves_its_own_task_counts(db):
+    from config.celery_app import app
+
+    @app.task(name="ops_test.broken_on_a_worker")
+    def broken():
+        raise ValueError("broken")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server, _ = metrics.serve_worker_metrics(f"127.0.0.1:{port}")
+    try:
+        broken.apply()
+        broken.apply()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            body = answer.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert 'parley_celery_task_failures_total{task="ops_test.broken_on_a_worker"} 2.0' in body
