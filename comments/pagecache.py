@@ -150,8 +150,9 @@ def register_pages_listener(listener: PagesListener) -> None:
 
 
 @dataclass
-class _Announcement:
-    """The pages one transaction (at one savepoint depth) changed; called on commit."""
+class PagesAnnouncement:
+    """The after-commit callback of the pages one transaction (at one savepoint depth)
+    changed: it tells the listeners. Not a task: it sends nothing by itself."""
 
     sites: dict[int, Site | None] = field(default_factory=dict)
     articles: dict[int, set[int]] = field(default_factory=dict)
@@ -183,13 +184,13 @@ def _announce_on_commit(*, site_id: int, site: Site | None, article_ids: Iterabl
         # depth (one at another depth would be dropped with its savepoint's rollback).
         savepoints = set(conn.savepoint_ids)
         for entry in conn.run_on_commit:
-            if isinstance(entry[1], _Announcement) and entry[0] == savepoints:
+            if isinstance(entry[1], PagesAnnouncement) and entry[0] == savepoints:
                 pending = entry[1]
                 break
     if pending is not None:
         pending.add(site_id=site_id, site=site, article_ids=article_ids)
         return
-    pending = _Announcement()
+    pending = PagesAnnouncement()
     pending.add(site_id=site_id, site=site, article_ids=article_ids)
     # robust: a listener's failure is logged, and the committed change still answers.
     transaction.on_commit(pending, using=using, robust=True)

@@ -49,11 +49,12 @@ def test_a_published_post_costs_ten_queries(reader_api, article, on_commit):
         assert post(reader_api).status_code == 201
     # token, article + site, (BEGIN), comment insert, created event, moderation context (one
     # query), decision insert (no savepoint: the comment is new), status update, status event,
-    # (COMMIT). The site's policy, scorers and webhooks come from the cache.
+    # the article's version bump (comments.pagecache), (COMMIT). The site's policy, scorers
+    # and webhooks come from the cache.
     sql = [q["sql"] for q in queries.captured_queries]
     control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
     statements = [s for s in sql if s.split()[0] not in control]
-    assert len(statements) == 8, "\n".join(s[:90] for s in sql)
+    assert len(statements) == 9, "\n".join(s[:90] for s in sql)
     # One savepoint: comment_create's own atomic block inside the test's transaction.
     assert sum(s.startswith("SAVEPOINT") for s in sql) == 1
     assert not any("policy_policyversion" in s or "policy_scorerconfig" in s for s in sql)
