@@ -31,8 +31,9 @@ from moderation.access import (
 )
 from moderation.admin.base import ModerationAdmin, moderation_admin_view
 from moderation.admin.filters import SiteFilter
+from moderation.admin_sites import SiteScopedAdmin
 
-from .models import Appeal, AppealState, Notice, NoticeOutcome
+from .models import Appeal, AppealState, Erasure, Notice, NoticeOutcome, SiteDataPolicy
 from .selectors import transparency_report
 from .services import appeal_decide, notice_decide
 
@@ -291,3 +292,34 @@ class NoticeAdmin(ScopedQueueAdmin):
     @admin.action(description="Outside the scope of notices")
     def outside_scope(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._decide(request, queryset, NoticeOutcome.OUTSIDE_SCOPE, "Outside scope")
+
+
+@admin.register(SiteDataPolicy)
+class SiteDataPolicyAdmin(SiteScopedAdmin):
+    """What happens to a reader's comments when they delete their account (site admins)."""
+
+    list_display = ["site", "erasure", "updated_at"]
+    list_select_related = ["site"]
+
+
+@admin.register(Erasure)
+class ErasureAdmin(SiteScopedAdmin):
+    """The log of erased accounts: counts only. Erasures a reader made themselves concern no
+    one site and are shown to superusers only."""
+
+    list_display = [
+        "created_at",
+        "via",
+        "site",
+        "comments_removed",
+        "comments_anonymised",
+        "votes",
+        "reports",
+    ]
+    list_filter = ["via"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -189,3 +189,49 @@ class OutcomeMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.status})"
+
+
+class ErasureMode(models.TextChoices):
+    ANONYMISE = "anonymise", "Keep their comments, signed as a deleted reader"
+    REMOVE = "remove", "Remove their comments (replies keep their place)"
+
+
+class SiteDataPolicy(models.Model):
+    """What a site does with a reader's comments when the reader deletes their account
+    (GDPR Art. 17). A site without a row anonymises."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="data_policy")
+    erasure = models.CharField(
+        max_length=16, choices=ErasureMode.choices, default=ErasureMode.ANONYMISE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site data policy"
+        verbose_name_plural = "site data policies"
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.get_erasure_display()}"
+
+
+class Erasure(models.Model):
+    """That an account was erased, and what happened to its data: counts only, nothing that
+    identifies the reader."""
+
+    class Via(models.TextChoices):
+        READER = "reader", "The reader"
+        SITE = "site", "A host site (single sign-on)"
+
+    via = models.CharField(max_length=8, choices=Via.choices)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL)
+    comments_removed = models.PositiveIntegerField(default=0)
+    comments_anonymised = models.PositiveIntegerField(default=0)
+    votes = models.PositiveIntegerField(default=0)
+    reports = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erasure {self.pk} via {self.via}"

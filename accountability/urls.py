@@ -4,7 +4,7 @@ from django.urls import path
 
 import comments.urls  # noqa: F401  (registers the `id` path converter)
 
-from . import apis
+from . import apis, data_apis
 
 urlpatterns = [
     path(
@@ -27,5 +27,17 @@ urlpatterns = [
         "sites/<slug:site>/me/standing/appeals/",
         apis.StandingAppealAPI.as_view(),
         name="my-standing-appeals",
+    ),
+    path("me/data/", data_apis.MyDataAPI.as_view(), name="my-data"),
+    path("me/erasure/", data_apis.MyErasureAPI.as_view(), name="my-erasure"),
+    path(
+        "sites/<slug:site>/readers/<str:external_id>/data/",
+        data_apis.SiteReaderDataAPI.as_view(),
+        name="site-reader-data",
+    ),
+    path(
+        "sites/<slug:site>/readers/<str:external_id>/erasure/",
+        data_apis.SiteReaderErasureAPI.as_view(),
+        name="site-reader-erasure",
     ),
 ]
