@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 from policy.engine.classifier import LABELS, ModelError, Scores, get_model
 from policy.engine.document import Param
+from policy.engine.lexicon import read_lexicon
 from policy.engine.model import Context
 from policy.engine.normalise import Analysis
 from policy.engine.rules.base import Evidence, Rule
@@ -21,6 +24,22 @@ class _Last(threading.local):
 _last = _Last()
 
 
+@functools.cache
+def _known_senses() -> re.Pattern[str]:
+    """The profanity rule's allow list: phrases whose words look offensive alone but are
+    clean together ("Pussy Riot", "pussy willow", "Dyke March", "Moby Dick", "Homo sapiens").
+    A bag-of-words model cannot tell those senses apart, so it never sees them."""
+    phrases = sorted(read_lexicon("profanity_allow"), key=len, reverse=True)
+    alternatives = (r"[\W_]+".join(map(re.escape, phrase.split())) for phrase in phrases)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+def without_known_senses(text: str) -> str:
+    """`text` with the allow-listed phrases blanked out (same length, so evidence spans keep
+    their offsets in the original text)."""
+    return _known_senses().sub(lambda m: " " * len(m.group()), text)
+
+
 def scores_for(a: Analysis) -> Scores:
     """The model's scores for this comment, computed once per evaluation whatever rules ask.
 
@@ -29,7 +48,7 @@ def scores_for(a: Analysis) -> Scores:
     """
     last = _last
     if last.analysis is not a or last.scores is None:
-        last.scores = get_model().score(a.text)
+        last.scores = get_model().score(without_known_senses(a.text))
         last.analysis = a
     return last.scores
 

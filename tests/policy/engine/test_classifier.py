@@ -138,3 +138,33 @@ def test_a_label_the_model_does_not_score_is_a_policy_error():
     with pytest.raises(PolicyError) as err:
         one_rule_engine("classifier", label=missing[0])
     assert f'has no model for "{missing[0]}"' in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Members of Pussy Riot were jailed in 2012.",
+        "The pussy willow is one of the first plants to flower in spring.",
+    ],
+)
+def test_allow_listed_senses_are_blanked_before_the_model_scores(text):
+    from policy.engine.rules.classifier import without_known_senses
+
+    blanked = without_known_senses(text)
+    assert len(blanked) == len(text) and "ussy" not in blanked.lower()
+    # The bag of words alone is sure these are abusive; blanked, it is not.
+    assert get_model().score(text).probability("toxicity") > 0.98
+    assert get_model().score(blanked).probability("toxicity") < 0.5
+    assert default_engine().evaluate(text).action is Action.PUBLISH
+
+
+def test_the_default_policy_holds_what_the_classifier_is_sure_of_and_flags_name_calling():
+    # No rule fires on it; the classifier is sure (0.99): held under the civility clause.
+    verdict = default_engine().evaluate("Stupid people vote for stupid politicians.")
+    assert verdict.action is Action.HOLD
+    assert {(h.rule, h.clause_id, h.action) for h in verdict.hits} >= {
+        ("classifier", "civility", "hold")
+    }
+    # Mild name-calling of a public figure (0.95) stays published and flagged, as the clause says.
+    verdict = default_engine().evaluate("Trump is an idiot.")
+    assert verdict.action is Action.PUBLISH and verdict.flagged
