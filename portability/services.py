@@ -36,8 +36,8 @@ from typing import Protocol
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from comments.models import (
@@ -54,6 +54,7 @@ from comments.services import commenter_for_user
 
 from .models import ImportedRecord, ImportRun
 from .records import Problem, Reader, SourceArticle, SourceAuthor, SourceComment
+from .sql import bulk_insert
 
 S = CommentStatus
 K = ImportedRecord.Kind
@@ -247,7 +248,8 @@ class _Writer:
         return dict(rows.values_list("source_id", "target_id").iterator(chunk_size=10_000))
 
     def record(self, kind: str, pairs: Iterable[tuple[str, int]]) -> None:
-        ImportedRecord.objects.bulk_create(
+        bulk_insert(
+            ImportedRecord,
             [
                 ImportedRecord(
                     site=self.site,
@@ -259,7 +261,6 @@ class _Writer:
                 )
                 for source_id, target_id in pairs
             ],
-            batch_size=self.batch_size,
         )
 
     def forget(self, kind: str, source_ids: Iterable[str]) -> None:
@@ -590,8 +591,9 @@ class _Writer:
         now = timezone.now()
         label = f"import:{self.run.format}"[:120]
         with transaction.atomic():
-            Comment.objects.bulk_create(rows)
-            CommentEvent.objects.bulk_create(
+            bulk_insert(Comment, rows, with_ids=True)
+            bulk_insert(
+                CommentEvent,
                 [
                     CommentEvent(
                         comment_id=row.pk,
@@ -604,10 +606,10 @@ class _Writer:
                         created_at=row.created_at,
                     )
                     for source, row in zip(chunk, rows, strict=True)
-                ]
+                ],
             )
             self.record(K.COMMENT, [(s.source_id, r.pk) for s, r in zip(chunk, rows, strict=True)])
-            _recount_replies({row.parent_id for row in rows if row.parent_id})
+            _count_replies(rows)
         for source, row in zip(chunk, rows, strict=True):
             source_pk[source.source_id] = row.pk
             placed[row.pk] = _Placed(row.pk, row.article_id, row.depth, row.parent_id, row.root_id)
@@ -636,17 +638,17 @@ def _levels(todo: list[SourceComment], parents: dict[str, str | None]) -> list[l
     return [levels[n] for n in sorted(levels)]
 
 
-def _recount_replies(parent_ids: set[int]) -> None:
-    """Published direct replies, counted again for the parents that just got replies."""
-    replies = (
-        Comment.objects.filter(parent=OuterRef("pk"), status=S.PUBLISHED)
-        .order_by()
-        .values("parent")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    for chunk in _chunks(sorted(parent_ids), 1000):
-        Comment.objects.filter(pk__in=chunk).update(reply_count=Coalesce(Subquery(replies), 0))
+def _count_replies(rows: list[Comment]) -> None:
+    """Add the batch's published replies to their parents' `reply_count`, as the state machine
+    adds a live one's (each reply is written once: a re-run skips it). One UPDATE per distinct
+    increment, not one per parent."""
+    added = Counter(row.parent_id for row in rows if row.parent_id and row.status == S.PUBLISHED)
+    by_amount: dict[int, list[int]] = {}
+    for parent_id, amount in added.items():
+        by_amount.setdefault(amount, []).append(parent_id)
+    for amount, parent_ids in by_amount.items():
+        for chunk in _chunks(sorted(parent_ids), 1000):
+            Comment.objects.filter(pk__in=chunk).update(reply_count=F("reply_count") + amount)
 
 
 __all__ = ["ImportSummary", "Progress", "article_key", "comments_import"]
