@@ -174,6 +174,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "parley",
+            # A Redis that hangs must fail like one that is down (the page cache is skipped,
+            # rate limits fail open, /readyz answers 503), not hold every request with it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:

@@ -1,12 +1,11 @@
 """Rate limits count every request exactly once, however many arrive at the same moment
-(comments/throttles.py); here on the local-memory cache, on the real Redis in
-tests/integration/test_throttle_concurrency.py."""
+(comments/throttles.py), on the configured cache: local memory in the SQLite run, Redis when
+REDIS_URL is set; tests/integration/test_throttle_concurrency.py posts through the whole API."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.core.cache import caches
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -23,7 +22,6 @@ def a_post(address: str = "10.0.0.1") -> Request:
 
 
 def test_concurrent_requests_get_exactly_the_limit_through(thirty_an_hour):
-    assert caches["default"].__class__.__name__ == "LocMemCache"
     at_once = threading.Barrier(40)
     pinned = WriteIPThrottle().timer()  # one window for all, whatever the clock does
 
