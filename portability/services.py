@@ -27,6 +27,7 @@ as a top-level comment (a "repaired" problem).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -212,10 +213,22 @@ def _read(
     return articles, list(comments.values()), problems
 
 
+_KEY = re.compile(r"^[^/\x00-\x1f\x7f]{1,200}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def article_key(article: SourceArticle) -> str:
-    """The key of an article created by an import: the source's identifier, else its URL,
-    else the source id; a key longer than Parley's 200 characters becomes its digest."""
-    key = article.key or article.url or f"imported-{article.source_id}"
+    """The key of an article an import creates, in the form the reader API takes (up to 200
+    characters, no slash; comments.urls): the source's own identifier when it has that form;
+    else the identifier or the URL without its scheme, its slashes as `~`
+    (`https://news.example/2021/story/` -> `news.example~2021~story`); else the source id.
+    A longer one becomes `sha256-` and its digest."""
+    if _KEY.match(article.key):
+        return article.key
+    text = article.key or re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", article.url)
+    key = _CONTROL.sub("", text).strip("/").replace("/", "~")
+    if not key:
+        key = f"imported-{article.source_id}"
     if len(key) > 200:
         key = "sha256-" + hashlib.sha256(key.encode()).hexdigest()
     return key

@@ -37,7 +37,7 @@ def bulk_insert(model: type[Model], objects: Sequence[Model], *, with_ids: bool 
             )
             for obj, (value,) in zip(objects, cursor.fetchall(), strict=True):
                 obj.pk = value
-        columns = ", ".join(quote(f.column) for f in fields)
+        columns = ", ".join(quote(str(f.column)) for f in fields)
         statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
         with cursor.cursor.copy(statement) as copy:
             for obj in objects:

@@ -49,7 +49,7 @@ def test_threads_posts_and_statuses(target):
     budget = Article.objects.get(site=target, key="budget-2026")
     assert budget.url == "https://news.example/budget-2026"
     assert budget.title == "The budget, explained"
-    floods = Article.objects.get(site=target, key="https://news.example/floods")
+    floods = Article.objects.get(site=target, key="news.example~floods")
     assert floods.is_open is False  # <isClosed>true</isClosed>
     c = by_source(target)
     assert c["102"].parent_id == c["101"].pk and c["102"].depth == 1
@@ -87,7 +87,7 @@ def test_problems_are_reported_with_their_position(target):
 
     assert problems == {
         ("<thread> #3", "5003", True): (
-            "same key as an earlier page (https://news.example/floods): merged into it"
+            "same key as an earlier page (news.example~floods): merged into it"
         ),
         ("<post> #7", "107", True): (
             "its parent 99999 is not in the file: imported as a top-level comment"
@@ -110,7 +110,7 @@ def test_problems_are_reported_with_their_position(target):
     assert c["109"].parent_id == c["108"].pk
     assert c["111"].parent_id is None
     # The merged page's comment is on the first page with that URL.
-    assert c["114"].article.key == "https://news.example/floods"
+    assert c["114"].article.key == "news.example~floods"
     # The first of two posts with one id is the one imported.
     assert c["101"].body == "Hello **world**, a fine *piece*."
 
@@ -261,3 +261,32 @@ def test_unsafe_or_broken_xml_imports_nothing(target, tmp_path, content):
 def test_unknown_site_is_a_command_error(db):
     with pytest.raises(CommandError, match="No site 'nope'"):
         call_command("import_comments", str(DISQUS), "--format", "disqus", "--site", "nope")
+
+
+@pytest.mark.parametrize(
+    ("key", "url", "expected"),
+    [
+        ("budget-2026", "https://news.example/x", "budget-2026"),
+        ("", "https://news.example/2021/story/", "news.example~2021~story"),
+        ("123 https://news.example/?p=123", "", "123 https:~~news.example~?p=123"),
+        ("", "", "imported-77"),
+        ("", "https://news.example/" + "a" * 300, "sha256-"),
+    ],
+)
+def test_article_keys_take_the_reader_apis_form(key, url, expected):
+    from portability.records import SourceArticle
+    from portability.services import article_key
+
+    made = article_key(SourceArticle(source_id="77", key=key, url=url))
+    assert made.startswith(expected) if expected == "sha256-" else made == expected
+    assert "/" not in made and len(made) <= 200
+
+
+def test_imported_thread_reads_through_the_reader_api(target):
+    from rest_framework.test import APIClient
+
+    run_import(target, "disqus", DISQUS)
+    response = APIClient().get("/api/v1/sites/target/articles/news.example~floods/comments/")
+    assert response.status_code == 200
+    bodies = [c["html"] for c in response.json()["results"]]
+    assert "<p>Ça déborde — 洪水 🌊</p>" in bodies
