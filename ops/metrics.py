@@ -10,6 +10,7 @@ all up (prometheus-client's multiprocess mode; docs/operating.md, *Metrics*). Wi
 scrape shows the one process that answered, which is right for the demo and for tests.
 """
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 from django.apps import apps
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -32,6 +33,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
 
 # Buckets for a request's wall time: a cached page answers in a millisecond or two, a post that
 # is moderated in-process in tens of milliseconds, anything past a few seconds is a fault.
@@ -151,14 +154,20 @@ class WaitingCommentsCollector(Collector):
         comment = apps.get_model("comments", "Comment")
         statuses = ("pending", "held")
         counts = dict.fromkeys(statuses, 0)
-        rows = (
-            comment.objects.using("default")
-            .filter(status__in=statuses)
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        counts.update(dict(rows))
+        try:
+            rows = (
+                comment.objects.using("default")
+                .filter(status__in=statuses)
+                .values_list("status")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            counts.update(dict(rows))
+        except DatabaseError as exc:
+            # The database is down: the scrape still carries every other metric (the latency
+            # and failures of the outage itself); the gauge is absent until it is back.
+            logger.warning("parley_comments_waiting not collected: %r", exc)
+            return
         family = GaugeMetricFamily(
             "parley_comments_waiting",
             "Comments waiting for a decision: pending (the pipeline's) and held (a "

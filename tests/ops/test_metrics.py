@@ -257,3 +257,44 @@ def test_a_worker_serves_its_own_task_counts(db):
         server.server_close()
 
     assert 'parley_celery_task_failures_total{task="ops_test.broken_on_a_worker"} 2.0' in body
+
+
+def test_metrics_still_scrape_while_the_database_is_down():
+    # A fresh process whose DATABASE_URL points at a port where no PostgreSQL listens.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client()\n"
+        "c.get('/healthz')\n"
+        "r = c.get('/metrics')\n"
+        "print(r.status_code)\n"
+        "print(r.content.decode())\n"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://parley@127.0.0.1:{port}/parley",
+    }
+    environment.pop("REDIS_URL", None)
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    status, _, body = result.stdout.partition("\n")
+    assert status == "200"
+    assert (
+        'parley_http_request_duration_seconds_count{method="GET",status="2xx",view="ops:healthz"} 1.0'
+        in body
+    )
+    assert "parley_comments_waiting" not in body
+    assert "parley_comments_waiting not collected" in result.stderr
