@@ -6,9 +6,13 @@ costs no more memory than one of ten. The same access as the other moderation en
 401 anonymous, 403 not a moderator of the site, 404 (to moderators) for no such site.
 """
 
+import json
+from typing import Any
+
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from moderation.access import access_site_for_moderation
@@ -19,7 +23,21 @@ from .selectors import export_lines
 CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 
 
+class JSONLinesRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: application/x-ndjson`; an error then comes as one line
+    of the usual JSON error body."""
+
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
+        return json.dumps(data).encode() + b"\n"
+
+
 class ExportAPI(ModerationAPI):
+    renderer_classes = [JSONRenderer, JSONLinesRenderer]
+
     @extend_schema(
         operation_id="moderation_export",
         responses={

@@ -157,14 +157,14 @@ def _import(
     run = ImportRun.objects.create(
         site=site,
         format=getattr(reader, "format", ""),
-        source=reader.source[:255],
+        source=db_text(reader.source)[:255],
         file_name=file_name[:500],
         file_sha256=file_sha256,
         created_by=by,
     )
     summary.run_id = run.pk
     try:
-        writer = _Writer(site, reader.source[:255], run, summary, progress, batch_size)
+        writer = _Writer(site, db_text(reader.source)[:255], run, summary, progress, batch_size)
         article_ids = writer.articles(articles)
         comments = writer.drop_unplaceable(comments, article_ids)
         author_ids = writer.commenters(comments, match_email=match_email)
@@ -174,14 +174,14 @@ def _import(
         ImportRun.objects.filter(pk=run.pk).update(
             state=ImportRun.State.FAILED,
             counts=dict(summary.counts),
-            problems=[str(p) for p in summary.problems],
+            problems=[db_text(str(p)) for p in summary.problems],
             finished_at=timezone.now(),
         )
         raise
     ImportRun.objects.filter(pk=run.pk).update(
         state=ImportRun.State.DONE,
         counts={**summary.counts, "statuses": dict(summary.statuses)},
-        problems=[str(p) for p in summary.problems],
+        problems=[db_text(str(p)) for p in summary.problems],
         finished_at=timezone.now(),
     )
     return summary
@@ -200,6 +200,8 @@ def _read(
             progress.update(reader.done)
         if isinstance(record, Problem):
             problems.append(record)
+        elif len(record.source_id) > 255 or "\x00" in record.source_id:
+            problems.append(Problem(record.position, "an id Parley cannot store", ""))
         elif isinstance(record, SourceArticle):
             if record.source_id in articles:
                 problems.append(Problem(record.position, "duplicate article id", record.source_id))
@@ -215,6 +217,11 @@ def _read(
 
 _KEY = re.compile(r"^[^/\x00-\x1f\x7f]{1,200}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def db_text(value: str) -> str:
+    """PostgreSQL's text and jsonb hold no NUL character; JSON sources can carry one."""
+    return value.replace("\x00", "")
 
 
 def article_key(article: SourceArticle) -> str:
@@ -333,8 +340,8 @@ class _Writer:
                 new[key] = Article(
                     site=self.site,
                     key=key,
-                    url=article.url[:2000],
-                    title=article.title[:300],
+                    url=db_text(article.url)[:2000],
+                    title=db_text(article.title)[:300],
                     is_open=article.is_open,
                     created_at=article.created_at or timezone.now(),
                 )
@@ -413,8 +420,8 @@ class _Writer:
                 commenters = [
                     Commenter(
                         user_id=taken[usernames[d]],
-                        display_name=todo[d].name[:80],
-                        avatar_url=todo[d].avatar_url[:2000],
+                        display_name=db_text(todo[d].name)[:80],
+                        avatar_url=db_text(todo[d].avatar_url)[:2000],
                     )
                     for d in chunk
                     if taken[usernames[d]] not in have
@@ -574,7 +581,7 @@ class _Writer:
         parent: _Placed | None,
     ) -> Comment:
         deleted = comment.status == S.DELETED
-        body = "" if deleted else comment.body
+        body = "" if deleted else db_text(comment.body)
         return Comment(
             site=self.site,
             article_id=article_ids[comment.article_id],

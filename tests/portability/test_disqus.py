@@ -290,3 +290,21 @@ def test_imported_thread_reads_through_the_reader_api(target):
     assert response.status_code == 200
     bodies = [c["html"] for c in response.json()["results"]]
     assert "<p>Ça déborde — 洪水 🌊</p>" in bodies
+
+
+def test_progress_bar_when_asked(target):
+    from io import StringIO
+
+    err = StringIO()
+    call_command(
+        "import_comments",
+        str(DISQUS),
+        "--format=disqus",
+        "--site=target",
+        "--progress=always",
+        stdout=StringIO(),
+        stderr=err,
+    )
+    bar = err.getvalue()
+    assert "Reading" in bar and "Commenters" in bar and "Comments" in bar
+    assert "11/11" in bar

@@ -75,6 +75,21 @@ def test_who_may_export(daily, who, status, code):
         assert response.streaming
 
 
+def test_a_client_may_ask_for_json_lines(daily):
+    moderator = SiteRoleFactory(site=daily).user
+    client = api_for(moderator)
+    response = client.get(
+        "/api/v1/moderation/sites/daily/export/", HTTP_ACCEPT="application/x-ndjson"
+    )
+    assert response.status_code == 200
+    assert lines(response)[-1]["type"] == "end"
+    refused = api_for(None).get(
+        "/api/v1/moderation/sites/daily/export/", HTTP_ACCEPT="application/x-ndjson"
+    )
+    assert refused.status_code == 401
+    assert json.loads(refused.content)["error"]["code"] == "not_authenticated"
+
+
 def test_unknown_site_is_404_to_a_moderator(daily):
     moderator = SiteRoleFactory(site=daily).user
     response = api_for(moderator).get("/api/v1/moderation/sites/nope/export/")
