@@ -302,8 +302,10 @@ class _Writer:
             )
         )
         self.forget(K.ARTICLE, [s for s, pk in known.items() if pk not in existing])
-        ids = {s: pk for s, pk in known.items() if pk in existing and s in articles}
-        self.summary.counts["articles_already_imported"] += len(ids)
+        # Every page imported before, in this file or not (a later export may hold new
+        # comments on an old page without the page).
+        ids = {s: pk for s, pk in known.items() if pk in existing}
+        self.summary.counts["articles_already_imported"] += len(set(ids) & set(articles))
         todo = [a for a in articles.values() if a.source_id not in ids]
         by_key: dict[str, int] = {}
         by_url: dict[str, int] = {}

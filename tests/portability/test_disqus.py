@@ -308,3 +308,32 @@ def test_progress_bar_when_asked(target):
     bar = err.getvalue()
     assert "Reading" in bar and "Commenters" in bar and "Comments" in bar
     assert "11/11" in bar
+
+
+def test_import_run_is_in_the_admin_read_only(target, client):
+    summary = run_import(target, "disqus", DISQUS)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/portability/importrun/{summary.run_id}/change/")
+    assert page.status_code == 200
+    assert "disqus.xml" in page.content.decode()
+    assert client.get("/admin/portability/importrun/add/").status_code == 403
+
+
+def test_a_later_export_adds_only_the_new_comments(target, tmp_path):
+    run_import(target, "disqus", DISQUS)
+    later = tmp_path / "later.xml"
+    later.write_text(
+        '<?xml version="1.0"?><disqus xmlns="http://disqus.com" '
+        'xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<post dsq:id="120"><message><![CDATA[<p>Back again.</p>]]></message>'
+        "<createdAt>2019-04-01T10:00:00Z</createdAt><isDeleted>false</isDeleted>"
+        "<isSpam>false</isSpam><author><name>Alice A.</name><isAnonymous>false</isAnonymous>"
+        '<username>alice_a</username></author><thread dsq:id="5001"/>'
+        '<parent dsq:id="104"/></post></disqus>'
+    )
+    summary = run_import(target, "disqus", later)
+    assert summary.counts["comments_created"] == 1 and summary.problems == []
+    c = by_source(target)
+    assert c["120"].parent_id == c["104"].pk and c["120"].depth == 4
+    assert c["120"].author_id == c["101"].author_id
+    assert Comment.objects.get(pk=c["104"].pk).reply_count == 1
