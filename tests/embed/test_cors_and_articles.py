@@ -193,5 +193,6 @@ def test_embed_settings(api, site):
         "edit_window_seconds": site.edit_window_seconds,
         "allow_downvotes": site.allow_downvotes,
         "max_body_chars": site.max_body_chars,
+        "reactions": [],
     }
     assert response[ACAO] == DAILY_ORIGIN
