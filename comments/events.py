@@ -17,4 +17,4 @@ def comment_event_recorded(event: CommentEvent) -> None:
     """Tell every listener about a new audit row (creation, status change or edit)."""
     for listener in hooks.status_listeners():
         listener(event)
-    record_decision_event(event)  # the decisions counter (Prometheus), once committed
+    record_decision_event(event)  # the decisions counter (Prometheus)
