@@ -60,6 +60,7 @@ SITE, ARTICLE = "bench", "hot-article"
 THREAD = f"/api/v1/sites/{SITE}/articles/{ARTICLE}/comments/"
 COUNTS = f"/api/v1/sites/{SITE}/counts/?article={ARTICLE}"
 METRICS_TOKEN = "bench-load-metrics-" + "t" * 20
+QUIET_LOG_LINES = ("Unprocessable Entity:", "Bad Request:", "Not Found:", "Forbidden:")
 FIVES = ("500", "502", "503", "504")
 SCENARIOS = ("ceiling", "anon-warm", "anon-cold", "signed-in", "counts", "mixed")
 
@@ -254,10 +255,15 @@ def wrk(url: str, script: str, args: argparse.Namespace, *script_args: str) -> d
         timeout=args.duration + 60,
         env={**os.environ, "PARLEY_BENCH_DIR": str(BENCH)},
     )
+    samples = {}
     for line in done.stdout.splitlines():
+        if line.startswith("PARLEY_SAMPLE "):
+            _, status, body = line.split(" ", 2)
+            samples[status] = body
         if line.startswith("PARLEY_RESULT "):
             result = json.loads(line.removeprefix("PARLEY_RESULT "))
             result["rps"] = result["requests"] / result["seconds"]
+            result["samples"] = samples
             return result
     raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
 
@@ -339,7 +345,11 @@ def measure(
     else:
         raise ValueError(scenario)
     after_redis = redis_counts(redis_client)
-    result["redis_hit"] = ratio(after_redis[0] - before_redis[0], after_redis[1] - before_redis[1])
+    result["redis_hit"] = (
+        ratio(after_redis[0] - before_redis[0], after_redis[1] - before_redis[1])
+        if scenario != "ceiling"  # the ceiling reads no Redis; what moved was something else
+        else None
+    )
     after_page = page_cache_counts(parley) if before_page is not None else None
     result["page_hit"] = (
         ratio(
@@ -509,9 +519,22 @@ def main() -> None:
                 )
         print()
         report(results, [r["rps"] for r in results.get("ceiling", [])])
-        errors = [line for line in web.log.read_text(errors="replace").splitlines() if line]
-        if any(r["statuses"].get(k) for rs in results.values() for r in rs for k in FIVES):
-            print("\n5xx answers: the end of gunicorn's log:\n" + "\n".join(errors[-40:]))
+        samples: dict[str, str] = {}
+        for runs in results.values():
+            for r in runs:
+                samples.update(r["samples"])
+        if samples:
+            print("\nA body of each status other than 2xx:")
+            for status, body in sorted(samples.items()):
+                print(f"  {status}: {body[:200]}")
+        if any(status in FIVES for status in samples):
+            # Django logs a warning line for every 4xx; the 5xx tracebacks are the rest.
+            lines = [
+                line
+                for line in web.log.read_text(errors="replace").splitlines()
+                if line and not line.startswith(QUIET_LOG_LINES)
+            ]
+            print("\n5xx answers: the end of gunicorn's log:\n" + "\n".join(lines[-30:]))
     finally:
         for process in reversed(stack):
             process.stop()

@@ -11,10 +11,14 @@ function setup(thread)
 end
 
 statuses = {}
+samples = {}  -- the first body of each status that is not 2xx, to say why
 posts = 0
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if status >= 300 and samples[status] == nil then
+    samples[status] = string.sub(body, 1, 300)
+  end
 end
 
 local function json_object(t)
@@ -26,8 +30,14 @@ local function json_object(t)
 end
 
 function done(summary, latency, requests)
-  local total, sent_posts = {}, 0
+  local total, sent_posts, shown = {}, 0, {}
   for _, thread in ipairs(threads) do
+    for status, body in pairs(thread:get("samples")) do
+      if not shown[status] then
+        shown[status] = true
+        io.write(string.format("PARLEY_SAMPLE %d %s\n", status, (body:gsub("\n", " "))))
+      end
+    end
     for status, count in pairs(thread:get("statuses")) do
       total[status] = (total[status] or 0) + count
     end

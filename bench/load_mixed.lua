@@ -13,8 +13,17 @@ local words = {
   "the", "minister", "said", "verification", "teams", "would", "rotate", "every", "six",
   "months", "while", "funding", "remains", "unclear", "until", "annex", "is", "published",
   "and", "parliament", "may", "still", "have", "a", "say", "if", "treaty", "changes",
+  "budget", "council", "harbour", "railway", "school", "hospital", "tax", "winter", "river",
+  "bridge", "museum", "library", "mayor", "election", "survey", "report", "judge", "court",
+  "price", "energy", "wind", "solar", "farm", "water", "road", "tram", "bus", "cycle", "lane",
+  "park", "housing", "rent", "market", "festival", "stadium", "club", "season", "coach",
+  "garden", "forest", "coast", "storm", "flood", "drought", "heat", "census", "pension",
+  "nurse", "teacher", "student", "exam", "lesson", "village", "town", "city", "county",
+  "border", "customs", "port", "airport", "flight", "train", "ticket", "fare", "subsidy",
+  "grant", "loan", "bank", "interest", "inflation", "wage", "strike", "union", "contract",
+  "plan", "vote", "petition", "debate", "minutes", "agenda", "deadline", "delay", "cost",
+  "clearly", "perhaps", "honestly", "frankly", "oddly", "surely", "rarely", "often", "never",
 }
-
 function init(args)
   for line in io.lines(args[1]) do
     table.insert(tokens, line)
@@ -27,7 +36,7 @@ end
 
 local function sentence()
   local picked = {}
-  for i = 1, 18 do
+  for i = 1, 14 do
     picked[i] = words[math.random(#words)]
   end
   sent = sent + 1
