@@ -13,8 +13,10 @@ For each article size it seeds one article with that many published comments (ab
 top-level, replies up to depth 4, ~265 characters each, written with bulk_create with
 reply_count, root and depth consistent), then measures through Django's test client:
 
-- the first page (20 top-level comments with their replies), anonymous and signed in;
-- a deep page, reached by following the cursors to the last full page;
+- the first page (20 top-level comments with their replies), anonymous and signed in, each
+  rendered (the page cache emptied before every request: "cold") and from the page cache
+  (comments.pagecache: "cached"), with the speed-up of the cached read;
+- a deep page, reached by following the cursors to the last full page (rendered);
 - posting: 1,000 comments (after 20 untimed) from 5 token-authenticated readers, through the
   API, with the synchronous part of moderation (the entry registered in comments.hooks); the
   tasks it enqueues go to an in-memory queue nobody consumes, as they would leave for a worker.
@@ -216,15 +218,20 @@ def no_style():
     return _no_style()
 
 
-def timed(client, url: str, params: dict, repeat: int) -> tuple[float, float]:
-    """Median wall-clock and CPU milliseconds of `repeat` GETs, after a warm-up.
+def timed(client, url: str, params: dict, repeat: int, cold: bool) -> tuple[float, float]:
+    """Median wall-clock and CPU milliseconds of `repeat` GETs, after a warm-up; `cold`: the
+    page cache emptied (untimed) before each, so every page is rendered.
 
     CPU time is this process's own: on a shared machine it stays honest when wall time does not.
     """
+    from django.core.cache import cache
+
     for _ in range(3):
         assert client.get(url, params).status_code == 200
     wall, cpu = [], []
     for _ in range(repeat):
+        if cold:
+            cache.clear()
         t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(url, params)
         wall.append((time.perf_counter() - t0) * 1000)
@@ -233,10 +240,15 @@ def timed(client, url: str, params: dict, repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def queries(client, url: str, params: dict) -> int:
+def queries(client, url: str, params: dict, cold: bool) -> int:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    if cold:
+        cache.clear()
+    else:
+        assert client.get(url, params).status_code == 200
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, params).status_code == 200
     return len(captured)
@@ -263,17 +275,19 @@ def measure_reads(article, size: int, reader_client, repeat: int) -> dict:
     shown = sum(1 + count_nested(c["replies"]) for c in page["results"])
     deep_cursor, pages = last_full_page_cursor(anon, url)
     deep = {"limit": PAGE, "cursor": deep_cursor} if deep_cursor else first
-    return {
-        "size": size,
-        "first_ms": timed(anon, url, first, repeat),
-        "first_queries": queries(anon, url, first),
-        "first_shown": shown,
-        "signed_in_ms": timed(reader_client, url, first, repeat),
-        "signed_in_queries": queries(reader_client, url, first),
-        "deep_ms": timed(anon, url, deep, repeat),
-        "deep_queries": queries(anon, url, deep),
-        "pages": pages,
-    }
+    out: dict = {"size": size, "first_shown": shown, "pages": pages}
+    for name, client, params in (
+        ("first", anon, first),
+        ("signed_in", reader_client, first),
+        ("deep", anon, deep),
+    ):
+        for cold in (True, False):
+            if name == "deep" and not cold:
+                continue
+            label = f"{name}_{'cold' if cold else 'cached'}"
+            out[f"{label}_ms"] = timed(client, url, params, repeat, cold)
+            out[f"{label}_queries"] = queries(client, url, params, cold)
+    return out
 
 
 def count_nested(replies: list) -> int:
@@ -373,25 +387,44 @@ def run(args: argparse.Namespace, sizes: list[int], label: str) -> None:
     )
     print()
     header = (
-        f"{'comments':>9} {'seed s':>7} {'first page (cpu)':>18} {'q':>2} "
-        f"{'signed in (cpu)':>18} {'q':>2} {'deep page (cpu)':>18} {'q':>2} "
-        f"{'pages':>6} {'shown':>6}"
+        f"{'comments':>9} {'seed s':>7} "
+        f"{'first, cold (cpu)':>18} {'q':>2} {'first, cached':>18} {'q':>2} "
+        f"{'signed in, cold':>18} {'q':>2} {'signed in, cached':>18} {'q':>2} "
+        f"{'deep, cold (cpu)':>18} {'q':>2} {'pages':>6} {'shown':>6}"
     )
     print(header)
     print("-" * len(header))
     last_article = None
+    speedups: list[tuple[int, float, float]] = []
     for size in sizes:
         t0 = time.perf_counter()
         article = seed_article(site, f"bench-{size}", size, authors, rng, args.shape)
         seeded = time.perf_counter() - t0
         r = measure_reads(article, size, clients[0], args.repeat)
+        cells = " ".join(
+            f"{ms(r[f'{label}_ms'])} {r[f'{label}_queries']:>2}"
+            for label in ("first_cold", "first_cached", "signed_in_cold", "signed_in_cached")
+        )
         print(
-            f"{size:>9,} {seeded:>7.1f} {ms(r['first_ms'])} {r['first_queries']:>2} "
-            f"{ms(r['signed_in_ms'])} {r['signed_in_queries']:>2} "
-            f"{ms(r['deep_ms'])} {r['deep_queries']:>2} {r['pages']:>6} {r['first_shown']:>6}",
+            f"{size:>9,} {seeded:>7.1f} {cells} "
+            f"{ms(r['deep_cold_ms'])} {r['deep_cold_queries']:>2} "
+            f"{r['pages']:>6} {r['first_shown']:>6}",
             flush=True,
         )
+        speedups.append(
+            (
+                size,
+                r["first_cold_ms"][0] / r["first_cached_ms"][0],
+                r["signed_in_cold_ms"][0] / r["signed_in_cached_ms"][0],
+            )
+        )
         last_article = article
+    print()
+    for size, anonymous, signed_in in speedups:
+        print(
+            f"{size:,} comments: a cached first page is {anonymous:.1f}x as fast as a rendered "
+            f"one anonymous, {signed_in:.1f}x signed in (wall clock, same run)"
+        )
     print()
     if args.posts and last_article is not None:
         p = measure_posting(last_article, clients, args.posts, rng)

@@ -30,6 +30,7 @@ from .models import Comment, Commenter, CommentStatus
 from .pagecache import (
     PRIVATE,
     counts_body,
+    etag_of,
     private_response,
     public_response,
     reader_page,
@@ -199,20 +200,18 @@ class ThreadAPI(BaseAPI):
         )
         if viewer is None:
             return public_response(request, shared, site=article.site, article_ids=(article.pk,))
-        content = reader_page(
-            shared=shared.content,
-            article=article,
-            viewer=viewer,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
+        merged = reader_page(
+            shared=shared, article=article, viewer=viewer, sort=sort, cursor=cursor, limit=limit
         )
-        if content is None:
-            page = thread_page(
-                article=article, viewer=viewer, sort=sort, cursor=cursor, limit=limit
+        if merged is not None:
+            return private_response(
+                request, etag=merged.etag, build=merged.build, shared_hit=shared.hit
             )
-            content = render_json(represent_page(page, viewer.pk))
-        return private_response(request, content, shared_hit=shared.hit)
+        page = thread_page(article=article, viewer=viewer, sort=sort, cursor=cursor, limit=limit)
+        content = render_json(represent_page(page, viewer.pk))
+        return private_response(
+            request, etag=etag_of(content), build=lambda: content, shared_hit=shared.hit
+        )
 
     @extend_schema(
         operation_id="comment_create",

@@ -48,7 +48,6 @@ from . import rows
 from .models import TOMBSTONE_STATUSES, Article, Comment, Commenter, CommentStatus, Site, Vote
 from .representation import render_json, represent
 from .selectors import (
-    ThreadComment,
     cursor_position,
     encode_cursor,
     sort_descending,
@@ -74,6 +73,25 @@ CACHE_ERRORS = (RedisError, OSError)
 # Statuses in which a comment can be on an anonymous reader's page (a tombstone keeps its
 # place while it has replies).
 _PAGE_STATUSES = frozenset({S.PUBLISHED, *TOMBSTONE_STATUSES})
+# The reader's own comments others do not see as theirs: merged into the shared page for them.
+_HIDDEN_STATUSES = (S.PENDING, S.HELD, S.REJECTED, S.REMOVED)
+# What `represent` reads of a comment.
+_OWN_FIELDS = (
+    "id",
+    "parent_id",
+    "author_id",
+    "body",
+    "html",
+    "status",
+    "created_at",
+    "edited_at",
+    "score",
+    "reply_count",
+    "featured",
+    "moderation_clause_id",
+    "moderation_clause_title",
+    "moderation_reason",
+)
 
 
 # The version ---------------------------------------------------------------------------------
@@ -320,10 +338,15 @@ def public_response(
     return response
 
 
-def private_response(request: HttpRequest, content: bytes, *, shared_hit: bool) -> HttpResponse:
+def private_response(
+    request: HttpRequest, *, etag: str, build: Callable[[], bytes], shared_hit: bool
+) -> HttpResponse:
     """A page for one reader: only their browser may keep it, and must ask again each time
-    (answered 304 when nothing changed)."""
-    response = _conditional(request, Body(content, etag_of(content), shared_hit))
+    (answered 304, without building the page, when nothing changed)."""
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        response = _conditional(request, Body(b"", etag, shared_hit))
+    else:
+        response = _conditional(request, Body(build(), etag, shared_hit))
     response["Cache-Control"] = PRIVATE
     return response
 
@@ -346,68 +369,121 @@ def _node_key(sort: str, node: dict) -> tuple:
     )
 
 
-def _comment_key(sort: str, comment: ThreadComment) -> tuple:
+def _comment_key(sort: str, comment: Comment) -> tuple:
     return sort_key(sort, created_at=comment.created_at, score=comment.score, pk=comment.pk)
 
 
-def _public(comment: ThreadComment) -> bool:
+def _public(comment: Comment) -> bool:
     """On the anonymous page (comments.selectors.visible_q without a viewer)."""
     return comment.status == S.PUBLISHED or (
         comment.status in TOMBSTONE_STATUSES and comment.reply_count > 0
     )
 
 
+@dataclass(frozen=True)
+class ReaderPage:
+    """A signed-in reader's page: its strong entity tag, known before the page is built (a
+    digest of everything the page is built from), and how to build it."""
+
+    etag: str
+    build: Callable[[], bytes]
+
+
 def reader_page(
     *,
-    shared: bytes,
+    shared: Body,
     article: Article,
     viewer: Commenter,
     sort: str,
     cursor: str | None,
     limit: int,
-) -> bytes | None:
+) -> ReaderPage | None:
     """The signed-in reader's page, built from the shared anonymous page `shared` (the same
     article, sort, cursor and limit) and two small queries: the reader's own comments on the
-    article and their votes on the page. The same JSON as comments.selectors.thread_page
-    renders for them; None when it cannot be merged exactly (a reader with more than
-    OWN_COMMENTS_MERGED comments there, or an own comment hidden from others that has
-    replies): then the caller renders the page for the reader."""
+    article and their votes there. The same JSON as comments.selectors.thread_page renders
+    for them; None when it cannot be merged exactly (more than OWN_COMMENTS_MERGED own
+    comments there, or an own comment hidden from others that has replies): then the caller
+    renders the page for the reader."""
     site = article.site
-    own_rows = rows.thread_rows(
-        scope={"article": article.pk, "author": viewer.pk, "depth__lte": site.max_depth},
-        viewer_id=viewer.pk,
-        order_by="created_at",
-        descending=False,
-        after=None,
-        limit=OWN_COMMENTS_MERGED + 1,
+    own_comments = list(
+        Comment.objects.filter(
+            article_id=article.pk, author_id=viewer.pk, depth__lte=site.max_depth
+        )
+        .exclude(status=S.DELETED)  # a tombstone, shown to its author as to anyone
+        .only(*_OWN_FIELDS)
+        .order_by("created_at", "pk")[: OWN_COMMENTS_MERGED + 1]
     )
-    if len(own_rows) > OWN_COMMENTS_MERGED:
+    if len(own_comments) > OWN_COMMENTS_MERGED:
         return None
+    hidden = [c for c in own_comments if not _public(c)]
+    # Only leaves can be placed from the shared page: replies under a comment hidden from
+    # others are on no shared page (its subtree was never read).
+    if hidden and (
+        Comment.objects.filter(visible_q(viewer), parent_id__in=[c.pk for c in hidden]).exists()
+    ):
+        return None
+    # All their votes on the article: a fixed, cheap statement to build, where a list of the
+    # page's ids (hundreds) costs more to compile than the lookup itself.
+    votes = dict(
+        Vote.objects.filter(voter_id=viewer.pk, comment__article_id=article.pk).values_list(
+            "comment_id", "value"
+        )
+    )
+    inputs = [
+        FORMAT,
+        shared.etag,
+        viewer.pk,
+        sort,
+        cursor,
+        limit,
+        site.replies_per_comment,
+        [[getattr(c, name) for name in _OWN_FIELDS] for c in own_comments],
+        sorted(votes.items()),
+    ]
+    etag = etag_of(json.dumps(inputs, default=str).encode())
+
+    def build() -> bytes:
+        return _merged(
+            shared.content,
+            own_comments=own_comments,
+            hidden=hidden,
+            votes=votes,
+            viewer=viewer,
+            per_parent=site.replies_per_comment if site.max_depth else 0,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
+
+    return ReaderPage(etag, build)
+
+
+def _merged(
+    shared: bytes,
+    *,
+    own_comments: list[Comment],
+    hidden: list[Comment],
+    votes: dict[int, int],
+    viewer: Commenter,
+    per_parent: int,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> bytes:
     page = json.loads(shared)
     results: list[dict] = page["results"]
     next_cursor: str | None = page["next_cursor"]
     nodes: dict[int, dict] = {}
     _index(results, nodes)
-
-    hidden: list[ThreadComment] = []  # the reader's own, not on anyone else's page
-    for row in own_rows:
-        if row.status == S.DELETED:
-            continue  # a tombstone, shown to its author as to anyone
-        own = ThreadComment(row)
+    for own in own_comments:
+        own.author = viewer
         node = nodes.get(own.pk)
-        if node is not None:
+        if node is not None:  # shown as anyone sees it: show it as its author does
             replies = node["replies"]
             node.clear()
             node.update(represent(own, viewer.pk))
             node["replies"] = replies
-        elif not _public(own):
-            hidden.append(own)
-
     if hidden:
-        # Only leaves can be placed from here: replies under a hidden comment are not on the
-        # shared page (its subtree was never read).
-        if Comment.objects.filter(visible_q(viewer), parent_id__in=[c.pk for c in hidden]).exists():
-            return None
         results, next_cursor = _place_top_level(
             [c for c in hidden if c.parent_id is None],
             results=results,
@@ -417,24 +493,15 @@ def reader_page(
             cursor=cursor,
             limit=limit,
         )
-        if site.replies_per_comment and site.max_depth:
+        if per_parent:
             _place_replies(
                 [c for c in hidden if c.parent_id is not None],
                 nodes=nodes,
                 viewer=viewer,
-                per_parent=site.replies_per_comment,
+                per_parent=per_parent,
             )
-
     shown: list[dict] = []
     _collect(results, shown)
-    others = [node["id"] for node in shown if "your_vote" not in node]
-    votes: dict[int, int] = {}
-    if others:
-        votes = dict(
-            Vote.objects.filter(voter=viewer, comment_id__in=others).values_list(
-                "comment_id", "value"
-            )
-        )
     for node in shown:
         if "your_vote" not in node:
             node["your_vote"] = votes.get(node["id"], 0)
@@ -448,7 +515,7 @@ def _collect(nodes: list[dict], into: list[dict]) -> None:
 
 
 def _place_top_level(
-    hidden: list[ThreadComment],
+    hidden: list[Comment],
     *,
     results: list[dict],
     next_cursor: str | None,
@@ -492,7 +559,7 @@ def _place_top_level(
 
 
 def _place_replies(
-    hidden: list[ThreadComment], *, nodes: dict[int, dict], viewer: Commenter, per_parent: int
+    hidden: list[Comment], *, nodes: dict[int, dict], viewer: Commenter, per_parent: int
 ) -> None:
     """Put the reader's hidden replies among the first `per_parent` replies of their parent,
     oldest first, as comments.selectors.attach_replies would (a reply pushed out takes its

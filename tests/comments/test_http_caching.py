@@ -3,8 +3,10 @@ anonymous pages with the site's times and surrogate keys, private answers for si
 readers."""
 
 import pytest
+from django.db import transaction
 
-from comments.models import CommentStatus
+from comments.lifecycle import Actor, transition
+from comments.models import ActorKind, Comment, CommentStatus
 
 from ..factories import CommentFactory
 from .conftest import comment_url, counts_url, replies_url, thread_url, vote_url
@@ -139,3 +141,44 @@ def test_errors_are_not_cached(api, site):
     assert response.status_code == 404
     assert "ETag" not in response
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_signed_in_304_costs_no_more_than_the_page(
+    reader, reader_api, article, theirs, django_assert_num_queries
+):
+    etag = reader_api.get(thread_url(article))["ETag"]
+
+    # token, article, the reader's own comments, their votes: the page is not built
+    with django_assert_num_queries(4):
+        response = reader_api.get(thread_url(article), HTTP_IF_NONE_MATCH=etag)
+
+    assert (response.status_code, response.content) == (304, b"")
+
+
+def test_a_change_only_the_reader_sees_gives_them_a_new_etag(
+    api, reader, reader_api, article, theirs
+):
+    # A moderator holding the reader's pending comment changes no one else's page (the
+    # article's version stays), but changes theirs.
+    pending = reader_api.post(thread_url(article), {"body": "WAIT for it."}, format="json")
+    assert pending.json()["status"] == "pending"
+    anonymous = api.get(thread_url(article))["ETag"]
+    etag = reader_api.get(thread_url(article))["ETag"]
+    comment = Comment.objects.get(pk=pending.json()["id"])
+    with transaction.atomic():
+        transition(comment, to=S.HELD, actor=Actor(ActorKind.MODERATOR, "mod"))
+
+    response = reader_api.get(thread_url(article), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    mine = [c for c in response.json()["results"] if c["id"] == comment.pk]
+    assert mine[0]["status"] == "held"
+    assert api.get(thread_url(article), HTTP_IF_NONE_MATCH=anonymous).status_code == 304
+
+
+def test_another_readers_etag_is_not_this_readers(reader_api, other_api, article, theirs):
+    mine = reader_api.get(thread_url(article))
+    theirs_page = other_api.get(thread_url(article))
+
+    assert mine["ETag"] != theirs_page["ETag"]
+    assert other_api.get(thread_url(article), HTTP_IF_NONE_MATCH=mine["ETag"]).status_code == 200
