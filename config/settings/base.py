@@ -168,15 +168,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Redis is optional: without it the cache is local memory and tasks run in-process.
 REDIS_URL = env.str("REDIS_URL", default=None)
+# A Redis that hangs must fail like one that is down (the page cache is skipped, rate limits
+# fail open, /readyz answers 503), not hold every request with it: seconds to connect, to answer.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "parley",
-            # A Redis that hangs must fail like one that is down (the page cache is skipped,
-            # rate limits fail open, /readyz answers 503), not hold every request with it.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,25 @@ def test_readyz_checks_the_read_replica_when_one_is_configured(client):
 
     assert response.status_code == 200, response.content
     assert response.json()["checks"] == {"database": "ok", "database_replica": "ok", "cache": "ok"}
+
+
+def test_readyz_answers_quickly_when_redis_hangs(client, db, settings):
+    # A server that accepts connections and never answers: Parley's cache options time out.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        hanging = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+            }
+        }
+        started = time.monotonic()
+        with override_settings(CACHES=hanging):
+            response = client.get("/readyz")
+        elapsed = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert response.json()["error"]["detail"]["failed"] == ["cache"]
+    assert elapsed < 3 * settings.REDIS_CACHE_OPTIONS["socket_timeout"]
