@@ -8,13 +8,13 @@ import hmac
 import ipaddress
 import logging
 from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
 from . import metrics as ops_metrics
 
@@ -27,6 +27,26 @@ def _error(code: str, message: str, detail: dict, status: int) -> JsonResponse:
     return JsonResponse(
         {"error": {"code": code, "message": message, "detail": detail}}, status=status
     )
+
+
+View = Callable[[HttpRequest], HttpResponse]
+
+
+def require_safe(view: View) -> View:
+    """GET and HEAD only; any other method gets 405 in the error shape (Django's own
+    require_safe answers with an empty body)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = _error(
+                "method_not_allowed", f"Method {request.method} is not allowed here.", {}, 405
+            )
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request)
+
+    return wrapped
 
 
 @never_cache

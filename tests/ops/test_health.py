@@ -99,9 +99,17 @@ def test_readyz_names_the_database_when_it_is_down():
     assert detail["checks"] == {"database": "failed: OperationalError", "cache": "ok"}
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
-def test_health_endpoints_refuse_writes(client, path):
-    assert client.post(path).status_code == 405
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_the_operators_endpoints_refuse_other_methods_in_the_error_shape(client, path):
+    response = client.post(path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_head_is_answered(client):
+    assert client.head("/healthz").status_code == 200
 
 
 # Transactional: on SQLite, the test database shared by the two aliases cannot hold an open
