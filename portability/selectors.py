@@ -52,6 +52,10 @@ def export_lines(*, site: Site) -> Iterator[str]:
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # Every row is read: plan the cursors for all of them, not for the first
+                # tenth (PostgreSQL's default), which after a bulk import, before autovacuum
+                # has analysed the tables, chose plans 25 times slower.
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
         yield from _lines(site)
 
 

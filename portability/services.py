@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -55,13 +55,15 @@ from comments.services import commenter_for_user
 
 from .models import ImportedRecord, ImportRun
 from .records import Problem, Reader, SourceArticle, SourceAuthor, SourceComment
-from .sql import bulk_insert
+from .sql import analyze, bulk_insert, commit_without_waiting
 
 S = CommentStatus
 K = ImportedRecord.Kind
 BATCH = 2000
 # Problems kept on the run row and printed; all are counted.
 PROBLEMS_KEPT = 1000
+# An import this large refreshes the planner's statistics of the tables it filled.
+ANALYZE_AFTER = 10_000
 
 
 class Progress(Protocol):
@@ -178,6 +180,8 @@ def _import(
             finished_at=timezone.now(),
         )
         raise
+    if not dry_run and summary.counts["comments_created"] >= ANALYZE_AFTER:
+        analyze([Comment, CommentEvent, Commenter, get_user_model(), Article, ImportedRecord])
     ImportRun.objects.filter(pk=run.pk).update(
         state=ImportRun.State.DONE,
         counts={**summary.counts, "statuses": dict(summary.statuses)},
@@ -271,14 +275,14 @@ class _Writer:
         bulk_insert(
             ImportedRecord,
             [
-                ImportedRecord(
-                    site=self.site,
-                    source=self.source,
-                    kind=kind,
-                    source_id=source_id,
-                    target_id=target_id,
-                    run=self.run,
-                )
+                {
+                    "site_id": self.site.pk,
+                    "source": self.source,
+                    "kind": str(kind),
+                    "source_id": source_id,
+                    "target_id": target_id,
+                    "run_id": self.run.pk,
+                }
                 for source_id, target_id in pairs
             ],
         )
@@ -581,63 +585,74 @@ class _Writer:
         article_ids: dict[str, int],
         author_ids: dict[str, int],
         parent: _Placed | None,
-    ) -> Comment:
+    ) -> dict[str, Any]:
+        """The comment's row (portability.sql.bulk_insert); the other fields take their
+        defaults."""
         deleted = comment.status == S.DELETED
         body = "" if deleted else db_text(comment.body)
-        return Comment(
-            site=self.site,
-            article_id=article_ids[comment.article_id],
-            parent_id=parent.pk if parent else None,
-            root_id=(parent.root_id or parent.pk) if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-            author_id=author_ids[comment.author.digest],
-            body=body,
-            html=render_body(body) if body else "",
-            status=comment.status,
-            created_at=comment.created_at,
-            edited_at=comment.edited_at,
-            status_changed_at=comment.created_at,
-            upvotes=comment.upvotes,
-            downvotes=comment.downvotes,
-            score=comment.upvotes - comment.downvotes,
-            featured=comment.featured,
-        )
+        return {
+            "site_id": self.site.pk,
+            "article_id": article_ids[comment.article_id],
+            "parent_id": parent.pk if parent else None,
+            "root_id": (parent.root_id or parent.pk) if parent else None,
+            "depth": parent.depth + 1 if parent else 0,
+            "author_id": author_ids[comment.author.digest],
+            "body": body,
+            "html": render_body(body) if body else "",
+            "status": str(comment.status),
+            "created_at": comment.created_at,
+            "edited_at": comment.edited_at,
+            "status_changed_at": comment.created_at,
+            "upvotes": comment.upvotes,
+            "downvotes": comment.downvotes,
+            "score": comment.upvotes - comment.downvotes,
+            "featured": comment.featured,
+        }
 
     def _write(
         self,
         chunk: Sequence[SourceComment],
-        rows: list[Comment],
+        rows: list[dict[str, Any]],
         source_pk: dict[str, int],
         placed: dict[int, _Placed],
     ) -> None:
         now = timezone.now()
         label = f"import:{self.run.format}"[:120]
+        created, system = str(CommentEvent.Kind.CREATED), str(ActorKind.SYSTEM)
         with transaction.atomic():
+            commit_without_waiting(Comment)
             bulk_insert(Comment, rows, with_ids=True)
             bulk_insert(
                 CommentEvent,
                 [
-                    CommentEvent(
-                        comment_id=row.pk,
-                        kind=CommentEvent.Kind.CREATED,
-                        to_status=row.status,
-                        actor_kind=ActorKind.SYSTEM,
-                        actor_label=label,
-                        note=f"Imported from {self.source} (id {source.source_id}) on "
+                    {
+                        "comment_id": row["id"],
+                        "kind": created,
+                        "from_status": "",
+                        "to_status": row["status"],
+                        "actor_kind": system,
+                        "actor_user_id": None,
+                        "actor_label": label,
+                        "note": f"Imported from {self.source} (id {source.source_id}) on "
                         f"{now:%Y-%m-%d %H:%M} UTC, import run {self.run.pk}.",
-                        created_at=row.created_at,
-                    )
+                        "created_at": row["created_at"],
+                    }
                     for source, row in zip(chunk, rows, strict=True)
                 ],
             )
-            self.record(K.COMMENT, [(s.source_id, r.pk) for s, r in zip(chunk, rows, strict=True)])
+            self.record(
+                K.COMMENT, [(s.source_id, r["id"]) for s, r in zip(chunk, rows, strict=True)]
+            )
             _count_replies(rows)
         for source, row in zip(chunk, rows, strict=True):
-            source_pk[source.source_id] = row.pk
-            placed[row.pk] = _Placed(row.pk, row.article_id, row.depth, row.parent_id, row.root_id)
-            self.summary.statuses[row.status] += 1
-            if self.summary.earliest is None or row.created_at < self.summary.earliest:
-                self.summary.earliest = row.created_at
+            pk = row["id"]
+            source_pk[source.source_id] = pk
+            placed[pk] = _Placed(
+                pk, row["article_id"], row["depth"], row["parent_id"], row["root_id"]
+            )
+            self.summary.statuses[row["status"]] += 1
+            if self.summary.earliest is None or row["created_at"] < self.summary.earliest:
+                self.summary.earliest = row["created_at"]
         self.summary.counts["comments_created"] += len(rows)
 
 
@@ -660,11 +675,13 @@ def _levels(todo: list[SourceComment], parents: dict[str, str | None]) -> list[l
     return [levels[n] for n in sorted(levels)]
 
 
-def _count_replies(rows: list[Comment]) -> None:
+def _count_replies(rows: list[dict[str, Any]]) -> None:
     """Add the batch's published replies to their parents' `reply_count`, as the state machine
     adds a live one's (each reply is written once: a re-run skips it). One UPDATE per distinct
     increment, not one per parent."""
-    added = Counter(row.parent_id for row in rows if row.parent_id and row.status == S.PUBLISHED)
+    added = Counter(
+        row["parent_id"] for row in rows if row["parent_id"] and row["status"] == S.PUBLISHED
+    )
     by_amount: dict[int, list[int]] = {}
     for parent_id, amount in added.items():
         by_amount.setdefault(amount, []).append(parent_id)

@@ -9,6 +9,7 @@ IP addresses are in the file; they are not read.
 
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 from comments.models import CommentStatus
 
@@ -23,7 +24,7 @@ from ..records import (
     UnreadableFile,
     parse_time,
 )
-from .xml import XMLError, attribute, child, elements, local, raw_text, text
+from .xml import XMLError, attribute, children, elements, local
 
 S = CommentStatus
 
@@ -65,51 +66,58 @@ class DisqusReader:
         self.done = self.total
 
 
-def _thread(element, source_id: str, position: str) -> SourceArticle:
-    created = text(element, "createdAt")
+def _text(element: Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def _thread(element: Element, source_id: str, position: str) -> SourceArticle:
+    fields = children(element)
+    created = _text(fields.get("createdAt"))
     return SourceArticle(
         source_id=source_id,
-        key=text(element, "id"),
-        url=text(element, "link"),
-        title=text(element, "title"),
+        key=_text(fields.get("id")),
+        url=_text(fields.get("link")),
+        title=_text(fields.get("title")),
         created_at=parse_time(created) if created else None,
-        is_open=not _flag(text(element, "isClosed")),
+        is_open=not _flag(_text(fields.get("isClosed"))),
         position=position,
     )
 
 
-def _post(element, source_id: str, position: str) -> SourceComment:
-    thread = attribute(child(element, "thread"), "id")
+def _post(element: Element, source_id: str, position: str) -> SourceComment:
+    fields = children(element)
+    thread = attribute(fields.get("thread"), "id")
     if not thread:
         raise BadRecord("no <thread dsq:id>")
-    author = child(element, "author")
-    name = text(author, "name")
-    username = text(author, "username")
-    email = text(author, "email").lower()
-    anonymous = _flag(text(author, "isAnonymous"))
+    author = children(fields.get("author"))
+    name = _text(author.get("name"))
+    username = _text(author.get("username"))
+    email = _text(author.get("email")).lower()
+    anonymous = _flag(_text(author.get("isAnonymous")))
     if username and not anonymous:
         identity = f"user:{username}"
     elif email:
         identity = f"email:{email}"
     else:
         identity = f"name:{name}"
-    if _flag(text(element, "isDeleted")):
+    if _flag(_text(fields.get("isDeleted"))):
         status, body = S.DELETED, ""
     else:
-        status = S.REJECTED if _flag(text(element, "isSpam")) else S.PUBLISHED
-        if text(element, "isApproved").lower() == "false" and status == S.PUBLISHED:
+        status = S.REJECTED if _flag(_text(fields.get("isSpam"))) else S.PUBLISHED
+        if _text(fields.get("isApproved")).lower() == "false" and status == S.PUBLISHED:
             status = S.HELD
-        body = html_to_body(raw_text(element, "message"))
+        message = fields.get("message")
+        body = html_to_body(message.text or "" if message is not None else "")
         if not body:
             raise BadRecord("empty message")
-    parent = attribute(child(element, "parent"), "id") or None
+    parent = attribute(fields.get("parent"), "id") or None
     return SourceComment(
         source_id=source_id,
         article_id=thread,
         parent_id=parent,
         author=SourceAuthor(name=name or username or "Anonymous", identity=identity, email=email),
         body=body,
-        created_at=parse_time(text(element, "createdAt")),
+        created_at=parse_time(_text(fields.get("createdAt"))),
         status=status,
         position=position,
     )

@@ -6,6 +6,7 @@ fetches: an export file is untrusted input. Elements are read one subtree at a t
 """
 
 from collections.abc import Iterator
+from functools import cache
 from typing import IO
 from xml.etree.ElementTree import Element
 
@@ -15,9 +16,20 @@ from defusedxml.ElementTree import ParseError, iterparse
 from ..records import BadRecord
 
 
+@cache
 def local(tag: str) -> str:
-    """A tag or attribute name without its namespace."""
+    """A tag or attribute name without its namespace (a file has few: cached)."""
     return tag.rsplit("}", 1)[-1]
+
+
+def children(element: Element | None) -> dict[str, Element]:
+    """An element's children by local name (the first of each name)."""
+    if element is None:
+        return {}
+    found: dict[str, Element] = {}
+    for item in element:
+        found.setdefault(local(item.tag), item)
+    return found
 
 
 def child(element: Element, name: str) -> Element | None:
@@ -71,4 +83,7 @@ def elements(stream: IO[bytes], names: set[str], *, level: int) -> Iterator[Elem
         raise XMLError(str(exc) or type(exc).__name__) from exc
 
 
-__all__ = ["BadRecord", "XMLError", "attribute", "child", "elements", "local", "raw_text", "text"]
+__all__ = [
+    "BadRecord", "XMLError", "attribute", "child", "children", "elements", "local", "raw_text",
+    "text",
+]  # fmt: skip
