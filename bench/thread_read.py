@@ -15,7 +15,9 @@ reply_count, root and depth consistent), then measures through Django's test cli
 
 - the first page (20 top-level comments with their replies), anonymous and signed in, each
   rendered (the page cache emptied before every request: "cold") and from the page cache
-  (comments.pagecache: "cached"), with the speed-up of the cached read;
+  (comments.pagecache: "cached"), with the speed-up of the cached read; signed in both as
+  one of the article's authors (their comments are on the page) and as a reader who only
+  voted (the shared page with their votes filled in);
 - a deep page, reached by following the cursors to the last full page (rendered);
 - posting: 1,000 comments (after 20 untimed) from 5 token-authenticated readers, through the
   API, with the synchronous part of moderation (the entry registered in comments.hooks); the
@@ -265,6 +267,21 @@ def last_full_page_cursor(client, url: str) -> tuple[str | None, int]:
         previous, cursor = cursor, body["next_cursor"]
 
 
+def measure_voter(article, voter_client, repeat: int) -> dict:
+    """A signed-in reader who wrote nothing on the first page and voted on some of it: the
+    shared page with their votes filled in (comments.pagecache's common case)."""
+    url = f"/api/v1/sites/{article.site.slug}/articles/{article.key}/comments/"
+    page = voter_client.get(url, {"limit": PAGE}).json()
+    for comment in page["results"][::3]:
+        voter_client.put(f"/api/v1/comments/{comment['id']}/vote/", {"value": 1}, format="json")
+    out = {}
+    for cold in (True, False):
+        label = "cold" if cold else "cached"
+        out[f"{label}_ms"] = timed(voter_client, url, {"limit": PAGE}, repeat, cold)
+        out[f"{label}_queries"] = queries(voter_client, url, {"limit": PAGE}, cold)
+    return out
+
+
 def measure_reads(article, size: int, reader_client, repeat: int) -> dict:
     from rest_framework.test import APIClient
 
@@ -378,6 +395,11 @@ def run(args: argparse.Namespace, sizes: list[int], label: str) -> None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
         clients.append(client)
 
+    voter_user = get_user_model().objects.create(username="bench-voter")
+    Commenter.objects.create(user=voter_user, display_name="Voter")
+    voter = APIClient()
+    voter.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=voter_user).key}")
+
     print(f"Parley thread-read bench on {label}")
     entry = hooks.moderation_entry()
     print(f"moderation entry: {entry.__module__}.{entry.__qualname__}")
@@ -409,6 +431,12 @@ def run(args: argparse.Namespace, sizes: list[int], label: str) -> None:
             f"{size:>9,} {seeded:>7.1f} {cells} "
             f"{ms(r['deep_cold_ms'])} {r['deep_cold_queries']:>2} "
             f"{r['pages']:>6} {r['first_shown']:>6}",
+            flush=True,
+        )
+        v = measure_voter(article, voter, args.repeat)
+        print(
+            f"{'':>17} a reader who only voted: {ms(v['cold_ms'])} {v['cold_queries']:>2} "
+            f"rendered, {ms(v['cached_ms'])} {v['cached_queries']:>2} cached",
             flush=True,
         )
         speedups.append(

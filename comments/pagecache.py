@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -253,6 +254,7 @@ class Body:
     content: bytes
     etag: str
     hit: bool
+    key: str = ""  # its cache key, for what is derived from it
 
 
 def _stamp(article: Article) -> tuple[int, int, int]:
@@ -271,11 +273,11 @@ def thread_body(
     stamp = _stamp(article)
     entry = _cache_get(key)
     if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == stamp:
-        return Body(entry[2], entry[1], hit=True)
+        return Body(entry[2], entry[1], hit=True, key=key)
     content = render()
     etag = etag_of(content)
     _cache_set(key, (stamp, etag, content), PAGE_SECONDS)
-    return Body(content, etag, hit=False)
+    return Body(content, etag, hit=False, key=key)
 
 
 def counts_body(
@@ -399,17 +401,23 @@ def reader_page(
     limit: int,
 ) -> ReaderPage | None:
     """The signed-in reader's page, built from the shared anonymous page `shared` (the same
-    article, sort, cursor and limit) and two small queries: the reader's own comments on the
-    article and their votes there. The same JSON as comments.selectors.thread_page renders
-    for them; None when it cannot be merged exactly (more than OWN_COMMENTS_MERGED own
-    comments there, or an own comment hidden from others that has replies): then the caller
-    renders the page for the reader."""
+    article, sort, cursor and limit) and two small queries: the reader's own comments there
+    that others do not see as theirs (pending, held, rejected, removed) and their votes on
+    the article; building the page reads their own comments the page shows (one more query
+    when there are any). The same JSON as comments.selectors.thread_page renders for them;
+    None when it cannot be merged exactly (more than OWN_COMMENTS_MERGED hidden comments, or
+    one that has replies): then the caller renders the page for the reader."""
     site = article.site
+    # The reader's own comments that others do not see as theirs. (Their published ones are
+    # on the shared page under their name; how their author sees them follows from it and
+    # the article's version, which any edit bumps.)
     own_comments = list(
         Comment.objects.filter(
-            article_id=article.pk, author_id=viewer.pk, depth__lte=site.max_depth
+            article_id=article.pk,
+            author_id=viewer.pk,
+            depth__lte=site.max_depth,
+            status__in=_HIDDEN_STATUSES,
         )
-        .exclude(status=S.DELETED)  # a tombstone, shown to its author as to anyone
         .only(*_OWN_FIELDS)
         .order_by("created_at", "pk")[: OWN_COMMENTS_MERGED + 1]
     )
@@ -443,6 +451,12 @@ def reader_page(
     etag = etag_of(json.dumps(inputs, default=str).encode())
 
     def build() -> bytes:
+        if not own_comments:
+            # The common case: only their votes differ from the shared page, filled into a
+            # template of it without parsing it, unless the page shows one of their comments.
+            template = _votes_template(shared)
+            if b'"id":"' + viewer.public_id.encode() + b'"' not in template:
+                return _VOTE_SLOT.sub(lambda m: b"%d" % votes.get(int(m.group(1)), 0), template)
         return _merged(
             shared.content,
             own_comments=own_comments,
@@ -456,6 +470,30 @@ def reader_page(
         )
 
     return ReaderPage(etag, build)
+
+
+# In a votes template, each comment's `your_vote` is the string "\x00<its id>", written by
+# JSON as "\u0000<id>": a comment's own text can never hold that as a whole string value
+# (its quotes would be escaped), so the pattern finds exactly the slots.
+_VOTE_SLOT = re.compile(rb'"\\u0000(\d+)"')
+
+
+def _votes_template(shared: Body) -> bytes:
+    """The shared page as a signed-in reader gets it, with a slot for their vote on each
+    comment; cached beside the page (keyed by its ETag), built from it on a miss."""
+    key = f"{shared.key}:votes"
+    entry = _cache_get(key) if shared.key else None
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == shared.etag:
+        return entry[1]
+    page = json.loads(shared.content)
+    nodes: list[dict] = []
+    _collect(page["results"], nodes)
+    for node in nodes:
+        node["your_vote"] = f"\x00{node['id']}"
+    template = render_json(page)
+    if shared.key:
+        _cache_set(key, (shared.etag, template), PAGE_SECONDS)
+    return template
 
 
 def _merged(
@@ -475,6 +513,16 @@ def _merged(
     next_cursor: str | None = page["next_cursor"]
     nodes: dict[int, dict] = {}
     _index(results, nodes)
+    published = [
+        pk
+        for pk, node in nodes.items()
+        if node["author"] is not None and node["author"]["id"] == viewer.public_id
+    ]
+    if published:
+        own_comments = [
+            *own_comments,
+            *Comment.objects.filter(pk__in=published, author_id=viewer.pk).only(*_OWN_FIELDS),
+        ]
     for own in own_comments:
         own.author = viewer
         node = nodes.get(own.pk)

@@ -21,7 +21,7 @@ from policy.documents import default_policy_source
 from policy.services import policy_save
 
 from ..conftest import client_for
-from ..factories import CommentFactory, SiteRoleFactory
+from ..factories import CommenterFactory, CommentFactory, SiteRoleFactory
 from .conftest import article_url, comment_url, counts_url, thread_url, vote_url
 from .test_cache_outage import unreachable_redis_cache  # noqa: F401 (a fixture)
 
@@ -328,6 +328,19 @@ def test_the_merged_page_is_the_page_rendered_for_the_reader(
         assert "your_vote" not in comment and "status" not in comment
 
 
+@pytest.mark.parametrize("sort", ["oldest", "newest", "top"])
+@pytest.mark.parametrize("limit", [2, 20])
+def test_a_reader_who_only_votes_gets_the_page_rendered_for_them(busy_article, sort, limit):
+    # The shared page with their votes filled in, without parsing it (comments.pagecache).
+    voter = CommenterFactory(user__username="carol", display_name="Carol")
+    client = client_for(voter)
+    for comment in Comment.objects.filter(article=busy_article, status=S.PUBLISHED)[::2]:
+        assert client.put(vote_url(comment), {"value": 1}, format="json").status_code == 200
+
+    pages = _walk(client, busy_article, voter, sort, limit)
+    assert _walk(client, busy_article, voter, sort, limit) == pages
+
+
 def test_an_own_hidden_comment_with_replies_is_rendered_for_the_reader(
     reader, reader_api, article, other_reader
 ):
@@ -343,12 +356,22 @@ def test_an_own_hidden_comment_with_replies_is_rendered_for_the_reader(
 
 
 def test_a_cached_signed_in_page_costs_four_queries(
+    reader_api, article, theirs, django_assert_num_queries
+):
+    _read(reader_api, article)
+    # token, article, the reader's comments hidden from others (none), their votes
+    with django_assert_num_queries(4):
+        response = _read(reader_api, article)
+    assert response["X-Parley-Cache"] == "hit"
+
+
+def test_the_readers_own_comments_on_the_page_cost_one_query_more(
     reader, reader_api, article, theirs, django_assert_num_queries
 ):
     CommentFactory(article=article, author=reader)
     _read(reader_api, article)
-    # token, article, the reader's own comments, their votes
-    with django_assert_num_queries(4):
+    # token, article, hidden ones (none), votes, their own comments the page shows
+    with django_assert_num_queries(5):
         response = _read(reader_api, article)
     assert response["X-Parley-Cache"] == "hit"
 
@@ -357,8 +380,8 @@ def test_a_reader_with_comments_hidden_from_others_costs_one_query_more(
     reader_api, busy_article, django_assert_num_queries
 ):
     _read(reader_api, busy_article)
-    # token, article, the reader's own comments, whether the hidden ones have replies, votes
-    with django_assert_num_queries(5):
+    # token, article, hidden ones, whether they have replies, votes, own ones on the page
+    with django_assert_num_queries(6):
         response = _read(reader_api, busy_article)
     assert response["X-Parley-Cache"] == "hit"
 

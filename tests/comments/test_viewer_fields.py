@@ -24,8 +24,9 @@ def test_thread_shows_the_readers_votes_and_own_bodies(
         reader_api.put(f"/api/v1/comments/{comment.pk}/vote/", {"value": value}, format="json")
     reader_api.delete(f"/api/v1/comments/{reply.pk}/vote/")
 
-    # token, article, the shared page and its replies (comments.pagecache), own, votes
-    with django_assert_num_queries(6):
+    # token, article, the shared page and its replies (comments.pagecache), the reader's
+    # comments hidden from others, their votes, their own comments the page shows
+    with django_assert_num_queries(7):
         body = reader_api.get(thread_url(article)).json()
 
     shown = _flat(body["results"])
