@@ -590,6 +590,19 @@ class _Writer:
         defaults."""
         deleted = comment.status == S.DELETED
         body = "" if deleted else db_text(comment.body)
+        status = comment.status
+        if status == S.PENDING:
+            # Pending means "the pipeline has yet to decide": the sweeper would send it to
+            # moderation, and on to webhooks. An import decides nothing: a moderator will.
+            status = S.HELD
+            self.summary.problem(
+                Problem(
+                    comment.position,
+                    "pending in the source: held for a moderator",
+                    comment.source_id,
+                    repaired=True,
+                )
+            )
         return {
             "site_id": self.site.pk,
             "article_id": article_ids[comment.article_id],
@@ -599,7 +612,7 @@ class _Writer:
             "author_id": author_ids[comment.author.digest],
             "body": body,
             "html": render_body(body) if body else "",
-            "status": str(comment.status),
+            "status": str(status),
             "created_at": comment.created_at,
             "edited_at": comment.edited_at,
             "status_changed_at": comment.created_at,

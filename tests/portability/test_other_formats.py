@@ -261,3 +261,16 @@ def test_nul_characters_and_unusable_ids(target, tmp_path):
         "an id Parley cannot store",
     ]
     assert run_import(target, "parley", path).counts["comments_created"] == 0
+
+
+def test_a_pending_comment_comes_in_held(target, tmp_path):
+    """The sweeper would send a pending comment to moderation, and on to webhooks."""
+    text = (FIXTURES / "parley.jsonl").read_text().replace('"status":"held"', '"status":"pending"')
+    path = tmp_path / "pending.jsonl"
+    path.write_text(text)
+    summary = run_import(target, "parley", path)
+    assert by_source(target)["11"].status == S.HELD
+    assert "line 6 11: pending in the source: held for a moderator" in [
+        str(p) for p in summary.problems
+    ]
+    assert not Comment.objects.filter(status=S.PENDING).exists()
