@@ -17,6 +17,8 @@ and --readers signed-in readers with API tokens, then drives it with Debian's wr
 - ceiling: the same nginx and gunicorn (same config, same worker settings) answering the same
   bytes as the anonymous first page from a ten-line WSGI app: what the server itself carries
   (never through the micro-cache, so that with --micro-cache the ratio shows what it adds);
+- healthz: Parley's cheapest answer (/healthz: no database, no cache), through every
+  middleware: what a request costs before any of Parley's own work;
 - anon warm: the anonymous first page (about 100 KB of JSON for 10,000 comments);
 - anon cold: the same, with the Redis database emptied every --cold-flush-ms (default 5 ms),
   so that nearly every request renders the page (the hit ratio column says how nearly);
@@ -63,7 +65,7 @@ COUNTS = f"/api/v1/sites/{SITE}/counts/?article={ARTICLE}"
 METRICS_TOKEN = "bench-load-metrics-" + "t" * 20
 QUIET_LOG_LINES = ("Unprocessable Entity:", "Bad Request:", "Not Found:", "Forbidden:")
 FIVES = ("500", "502", "503", "504")
-SCENARIOS = ("ceiling", "anon-warm", "anon-cold", "signed-in", "counts", "mixed")
+SCENARIOS = ("ceiling", "healthz", "anon-warm", "anon-cold", "signed-in", "counts", "mixed")
 
 
 def ceiling_app(environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -330,6 +332,8 @@ def measure(
     before_redis = redis_counts(redis_client)
     if scenario == "ceiling":
         result = wrk(ceiling + THREAD, "load_plain.lua", args)
+    elif scenario == "healthz":
+        result = wrk(parley + "/healthz", "load_plain.lua", args)
     elif scenario == "anon-warm":
         result = wrk(parley + THREAD, "load_plain.lua", args)
     elif scenario == "anon-cold":
@@ -341,7 +345,13 @@ def measure(
         result = wrk(parley + COUNTS, "load_plain.lua", args)
     elif scenario == "mixed":
         result = wrk(
-            parley + THREAD, "load_mixed.lua", args, str(tokens), THREAD, str(args.post_share)
+            parley + THREAD,
+            "load_mixed.lua",
+            args,
+            str(tokens),
+            THREAD,
+            str(args.post_share),
+            str(random.randrange(1_000_000)),
         )
     else:
         raise ValueError(scenario)

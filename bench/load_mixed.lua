@@ -1,6 +1,7 @@
 -- The mixed load: anonymous readers of the page in wrk's URL, and among them readers posting a
 -- comment to the same article (the share given by the third argument, e.g. 0.05), each post by
--- the next reader's token (file named by the first argument) to the path in the second.
+-- the next reader's token (file named by the first argument) to the path in the second; the
+-- fourth seeds the words.
 -- Every post's text differs: the policy's history rules refuse a reader repeating themselves.
 dofile(os.getenv("PARLEY_BENCH_DIR") .. "/load_common.lua")
 
@@ -31,7 +32,9 @@ function init(args)
   post_path = args[2]
   post_share = tonumber(args[3])
   next_token = (thread_number or 1) * 7919 % #tokens + 1
-  math.randomseed(thread_number or 1)
+  -- A new seed for every wrk run (fourth argument): the same sentences again would be refused
+  -- as repeats of the previous run's.
+  math.randomseed(tonumber(args[4]) * 1000 + (thread_number or 1))
 end
 
 local function sentence()
