@@ -45,6 +45,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from redis.exceptions import RedisError
 
+from ops.metrics import record_page_cache
+
 from . import rows
 from .models import TOMBSTONE_STATUSES, Article, Comment, Commenter, CommentStatus, Site, Vote
 from .representation import render_json, represent
@@ -272,7 +274,9 @@ def thread_body(
     key = f"page:{FORMAT}:thread:{article.pk}:{sort}:{limit}:{_digest(cursor or '')}"
     stamp = _stamp(article)
     entry = _cache_get(key)
-    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == stamp:
+    hit = isinstance(entry, tuple) and len(entry) == 3 and entry[0] == stamp
+    record_page_cache(hit)
+    if hit:
         return Body(entry[2], entry[1], hit=True, key=key)
     content = render()
     etag = etag_of(content)

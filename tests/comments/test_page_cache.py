@@ -8,6 +8,7 @@ import pytest
 import responses
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from prometheus_client import REGISTRY
 
 from comments import hooks, pagecache
 from comments.models import Article, Comment, CommentStatus
@@ -246,6 +247,20 @@ def test_cached_counts_cost_one_query(api, site, article, theirs, django_assert_
 
     assert second.content == first.content
     assert second.json() == {"counts": {article.key: 1, "unknown": 0}}
+
+
+def test_hits_and_misses_are_counted_for_the_operators_metrics(api, reader_api, article, theirs):
+    def count(result: str) -> float:
+        return (
+            REGISTRY.get_sample_value("parley_page_cache_requests_total", {"result": result}) or 0
+        )
+
+    hits, misses = count("hit"), count("miss")
+    _read(api, article)
+    _read(api, article)
+    _read(reader_api, article)  # the shared part, from the cache
+
+    assert (count("hit") - hits, count("miss") - misses) == (2, 1)
 
 
 def test_every_sort_cursor_and_limit_has_its_own_page(api, article):
