@@ -25,7 +25,7 @@ from comments.readers import require_reader
 from comments.selectors import site_get
 from embed.models import SSOIdentity
 
-from .data_rights import ERASED_USERNAME, ErasureResult, reader_data, reader_erase
+from .data_rights import ErasureResult, is_erased, reader_data, reader_erase
 from .models import Erasure
 
 JSON_FILE = OpenApiResponse(
@@ -128,7 +128,7 @@ class SiteReaderAPI(BaseAPI):
             .filter(site=site_obj, external_id=external_id)
             .first()
         )
-        if identity is None or identity.commenter.user.get_username() == ERASED_USERNAME:
+        if identity is None or is_erased(identity.commenter):
             raise NotFound("No such reader on this site.", code="reader_not_found")
         return site_obj, identity.commenter
 

@@ -2,27 +2,31 @@
 reader, and the erasure of their account.
 
 Erasure keeps every thread whole: a reader's comments are either removed through the state
-machine (tombstones keep replies in place) or kept and signed by one shared "deleted reader"
-profile, as each comment's site chooses (SiteDataPolicy). Everything else that names the
-reader goes: their votes (through the vote service, so scores stay exact), reports, reactions,
-e-mail log and preferences, single sign-on identities, tokens, standing, the author's name in
-audit rows and in the webhook outbox, the client information kept for spam checks. The
-moderators' records about them (their log, appeals, notices) stay, re-attributed to the
-deleted-reader profile, with the reader's own words in them blanked.
+machine (tombstones keep replies in place) or kept and signed "Deleted reader", as each
+comment's site chooses (SiteDataPolicy). The profile and the account are emptied (a new public
+id, no name, picture, e-mail or password, inactive) rather than deleted, so that nothing that
+refers to them breaks. Everything else that names the reader goes: their votes (through the
+vote service, so scores stay exact), reports, reactions, e-mail log and preferences, single
+sign-on identities, tokens, standing, the author's name in audit rows and in the webhook
+outbox, the client information kept for spam checks. The moderators' records about them (their
+log, appeals, notices) stay, with the reader's own words in them blanked.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from api.views import iso
 from comments.lifecycle import Actor, transition
-from comments.locks import comments_locked
 from comments.models import (
     ActorKind,
     Comment,
@@ -32,10 +36,10 @@ from comments.models import (
     Report,
     Site,
     Vote,
+    new_public_id,
 )
 from comments.services import vote_clear
-from embed.models import SSOIdentity
-from moderation.models import ModeratorAction
+from embed.models import SiteToken, SSOIdentity
 from pipeline.models import (
     NotificationLog,
     NotificationPreference,
@@ -49,7 +53,11 @@ from .statements import comment_statement
 
 S = CommentStatus
 
-ERASED_USERNAME = "parley-deleted-reader"
+ERASED_PREFIX = "parley-deleted-"
+UNUSABLE = make_password(None)
+# Seconds before the second pass: longer than any request that was in flight takes.
+ERASURE_SWEEP_DELAY = 60
+logger = logging.getLogger(__name__)
 ERASED_NAME = "Deleted reader"
 
 
@@ -188,21 +196,6 @@ def _preferences(commenter: Commenter) -> dict[str, bool] | None:
 # Erasure --------------------------------------------------------------------------------
 
 
-def erased_commenter() -> Commenter:
-    """The one profile that signs every erased reader's kept comments and records."""
-    found = Commenter.objects.filter(user__username=ERASED_USERNAME).first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            user = User.objects.create(username=ERASED_USERNAME, is_active=False)
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            return Commenter.objects.create(user=user, display_name=ERASED_NAME)
-    except IntegrityError:
-        return Commenter.objects.get(user__username=ERASED_USERNAME)
-
-
 @dataclass(frozen=True)
 class ErasureResult:
     comments_removed: int
@@ -218,23 +211,99 @@ def erasure_modes(site_ids: set[int]) -> dict[int, str]:
     return {pk: chosen.get(pk, ErasureMode.ANONYMISE) for pk in site_ids}
 
 
-@transaction.atomic
+def is_erased(commenter: Commenter) -> bool:
+    return commenter.display_name == ERASED_NAME and not commenter.user.is_active
+
+
 def reader_erase(*, commenter: Commenter, via: str, site: Site | None = None) -> ErasureResult:
-    """Erase a reader's account (see the module docstring). Refuses the shared profile.
+    """Erase a reader's account (see the module docstring); idempotent.
 
-    Locks the reader's profile first, so two erasures of one reader run one after the other
-    (the second finds nothing). Comments are locked in id order, as every other multi-comment
-    change locks them, and votes are cleared through the vote service, which locks each voted
-    comment: scores stay exact while others vote."""
-    locked = Commenter.objects.select_for_update().filter(pk=commenter.pk).first()
-    if locked is None:
-        return ErasureResult(0, 0, 0, 0)
-    if locked.user.get_username() == ERASED_USERNAME:
-        raise ValueError("The deleted-reader profile cannot be erased.")
-    placeholder = erased_commenter()
+    The profile and account rows stay, emptied, so that whatever others are doing at that
+    moment (a reply to the reader's comment, whose e-mail names its parent's author; a vote)
+    still refers to a row: deleting them would fail those writes at commit. For the same
+    reason the main pass locks and changes only columns no foreign key refers to, which leaves
+    writers' key-share locks free; the two columns that are keys (the username, the public id)
+    change afterwards, each in a statement of its own that holds no other lock, so no cycle of
+    waits can form. A deadlock all the same (PostgreSQL aborts one party) is retried, up to
+    three times, when this is the outermost transaction."""
+    attempts = 1 if transaction.get_connection().in_atomic_block else 3
+    for attempt in range(attempts):
+        try:
+            result = _erase(commenter=commenter, via=via, site=site)
+            _rekey(commenter)
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            continue
+        # Writes that were in flight when the erasure committed (a vote, a reply's e-mail, the
+        # reader's own last comment) commit after it: a second pass, once they are surely done.
+        transaction.on_commit(lambda: _sweep_later(commenter.pk))
+        return result
+    raise AssertionError("unreachable")
+
+
+def _rekey(commenter: Commenter) -> None:
+    """A new username and public id (the old ones, known to host sites and webhook
+    receivers, no longer lead anywhere), and the webhook outbox rewritten to match."""
+    old, new = commenter.public_id, new_public_id()
+    User.objects.filter(pk=commenter.user_id).update(
+        username=f"{ERASED_PREFIX}{secrets.token_hex(8)}"
+    )
+    Commenter.objects.filter(pk=commenter.pk).update(public_id=new)
+    commenter.public_id = new
+    _scrub_webhooks(old_ids={old, new}, commenter=commenter)
+
+
+def _sweep_later(commenter_id: int) -> None:
+    from .tasks import erasure_sweep_task
+
+    try:
+        erasure_sweep_task.apply_async((commenter_id,), countdown=ERASURE_SWEEP_DELAY, retry=False)
+    except Exception:
+        # As pipeline.enqueue: a broker that is down must not fail the request that erased.
+        logger.warning("Could not enqueue the erasure sweep of %s", commenter_id, exc_info=True)
+
+
+def erasure_sweep(commenter_id: int) -> ErasureResult | None:
+    """The second pass of an erasure (the task's work); None when the profile is gone or was
+    never erased."""
+    commenter = Commenter.objects.select_related("user").filter(pk=commenter_id).first()
+    if commenter is None or not is_erased(commenter):
+        return None
+    result = _erase(commenter=commenter, via="", site=None)
+    _rekey(commenter)
+    return result
+
+
+@transaction.atomic
+def _erase(*, commenter: Commenter, via: str, site: Site | None) -> ErasureResult:
+    """One pass. Lock order: the reader's comments (by id, as every multi-comment change),
+    then the profile, then each comment the reader voted on (through the vote service).
+
+    Every lock here is FOR NO KEY UPDATE where comments_locked would take FOR UPDATE: the
+    erasure deletes no comment or profile row and changes no key, so it must not block the
+    key-share locks that a reply to the reader's comment, or the reader's own last comment,
+    takes on them (with FOR UPDATE, such a writer holding a key share and this lock waiting on
+    it deadlock)."""
+    comments = list(
+        Comment.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("site")
+        .filter(author_id=commenter.pk)
+        .order_by("pk")
+    )
+    locked = (
+        Commenter.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("user")
+        .get(pk=commenter.pk)
+    )
     user = locked.user
+    if not is_erased(locked):
+        Commenter.objects.filter(pk=locked.pk).update(display_name=ERASED_NAME, avatar_url="")
+        User.objects.filter(pk=user.pk).update(
+            email="", first_name="", last_name="", is_active=False, password=UNUSABLE
+        )
+        locked.display_name, user.is_active = ERASED_NAME, False
 
-    comments = list(comments_locked("site").filter(author=locked).order_by("pk"))
     modes = erasure_modes({c.site_id for c in comments})
     removed = anonymised = 0
     for comment in comments:
@@ -244,7 +313,9 @@ def reader_erase(*, commenter: Commenter, via: str, site: Site | None = None) ->
             removed += 1
         else:
             anonymised += 1
-    Comment.objects.filter(author=locked).update(author=placeholder, user_ip=None, user_agent="")
+    Comment.objects.filter(author=locked).exclude(user_ip=None, user_agent="").update(
+        user_ip=None, user_agent=""
+    )
 
     voted = list(
         Vote.objects.filter(voter=locked)
@@ -258,36 +329,36 @@ def reader_erase(*, commenter: Commenter, via: str, site: Site | None = None) ->
     NotificationLog.objects.filter(recipient=locked).delete()
     NotificationPreference.objects.filter(commenter=locked).delete()
     SSOIdentity.objects.filter(commenter=locked).delete()
+    SiteToken.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
     Standing.objects.filter(commenter=locked).delete()
-
-    # Records kept for accountability, re-attributed and without the reader's own words.
-    ModeratorAction.objects.filter(commenter=locked).update(commenter=placeholder)
-    Appeal.objects.filter(appellant=locked).update(
-        appellant=placeholder, explanation="", language=""
+    # Records kept for accountability, without the reader's own words.
+    Appeal.objects.filter(appellant=locked).exclude(explanation="").update(
+        explanation="", language=""
     )
-    Notice.objects.filter(notifier=locked).update(notifier=placeholder, notifier_name="")
+    Notice.objects.filter(notifier=locked).exclude(explanation="").update(
+        explanation="", notifier_name=""
+    )
     CommentEvent.objects.filter(actor_user=user).update(actor_user=None, actor_label=ERASED_NAME)
-    _scrub_webhooks(locked, placeholder)
 
-    user.delete()  # the token and the profile go with the account
-    Erasure.objects.create(
-        via=via,
-        site=site,
-        comments_removed=removed,
-        comments_anonymised=anonymised,
-        votes=len(voted),
-        reports=reports,
-    )
+    if via:
+        Erasure.objects.create(
+            via=via,
+            site=site,
+            comments_removed=removed,
+            comments_anonymised=anonymised,
+            votes=len(voted),
+            reports=reports,
+        )
     return ErasureResult(removed, anonymised, len(voted), reports)
 
 
-def _scrub_webhooks(commenter: Commenter, placeholder: Commenter) -> None:
-    """The webhook outbox and its log name comment authors: put the deleted-reader profile in
-    the reader's place (and drop the body of their comments)."""
-    author = {"id": placeholder.public_id, "display_name": placeholder.display_name}
-    for delivery in WebhookDelivery.objects.filter(
-        payload__comment__author__id=commenter.public_id
-    ):
-        payload = dict(delivery.payload)
-        payload["comment"] = {**payload["comment"], "author": author, "body": None}
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=payload)
+def _scrub_webhooks(*, old_ids: set[str], commenter: Commenter) -> None:
+    """The webhook outbox and its log name comment authors: put the emptied profile in the
+    reader's place and drop the body of their comments."""
+    author = {"id": commenter.public_id, "display_name": ERASED_NAME}
+    for public_id in old_ids:
+        for delivery in WebhookDelivery.objects.filter(payload__comment__author__id=public_id):
+            payload = dict(delivery.payload)
+            payload["comment"] = {**payload["comment"], "author": author, "body": None}
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=payload)

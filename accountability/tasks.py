@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from .data_rights import erasure_sweep
 from .messages import MessageRetryable, message_send
 
 
@@ -17,3 +18,15 @@ from .messages import MessageRetryable, message_send
 )
 def send_outcome_message_task(self, message_id: int) -> str | None:
     return message_send(message_id)
+
+
+@shared_task(
+    acks_late=True,
+    max_retries=3,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=10,
+    retry_jitter=True,
+)
+def erasure_sweep_task(commenter_id: int) -> bool:
+    """The second pass of an erasure (accountability.data_rights), after in-flight writes."""
+    return erasure_sweep(commenter_id) is not None

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
-from accountability.data_rights import ERASED_NAME, ERASED_USERNAME, reader_erase
+from accountability.data_rights import ERASED_NAME, ERASED_PREFIX, reader_erase
 from accountability.models import Appeal, Erasure, SiteDataPolicy
 from comments.models import Comment, Commenter, CommentEvent, CommentStatus, Report, Vote
 from comments.services import vote_set
@@ -103,10 +103,14 @@ def test_erasure_leaves_nothing_of_the_reader(mode, reader, site, history):
         "votes": 1,
         "reports": 1,
     }
-    assert not User.objects.filter(pk=user_id).exists()
-    assert not Commenter.objects.filter(public_id=public_id).exists()
+    # The account and profile stay, emptied: nothing that refers to them breaks.
+    user = User.objects.get(pk=user_id)
+    assert user.username.startswith(ERASED_PREFIX)
+    assert (user.email, user.is_active, user.has_usable_password()) == ("", False, False)
     assert not Token.objects.filter(user_id=user_id).exists()
-    placeholder = Commenter.objects.get(user__username=ERASED_USERNAME)
+    assert not Commenter.objects.filter(public_id=public_id).exists()
+    placeholder = Commenter.objects.get(user_id=user_id)
+    assert (placeholder.display_name, placeholder.avatar_url) == (ERASED_NAME, "")
     mine = Comment.objects.get(pk=history["mine"].pk)
     assert mine.author == placeholder
     assert (mine.user_ip, mine.user_agent) == (None, "")
@@ -134,6 +138,7 @@ def test_erasure_leaves_nothing_of_the_reader(mode, reader, site, history):
     # The appeal stays for the transparency report, without their words.
     appeal = Appeal.objects.get()
     assert (appeal.appellant, appeal.explanation) == (placeholder, "")
+    assert not SSOIdentity.objects.filter(commenter=placeholder).exists()
     assert Erasure.objects.get().via == "reader"
 
 
@@ -154,13 +159,20 @@ def test_erasure_needs_confirmation_and_changes_nothing(body, reader, history, n
     assert User.objects.filter(pk=reader.user_id).exists()
 
 
-def test_erasing_twice_and_the_shared_profile(reader, other_reader, history):
-    api_for(reader.user).post("/api/v1/me/erasure/", {"confirm": True}, format="json")
-    api_for(other_reader.user).post("/api/v1/me/erasure/", {"confirm": True}, format="json")
-    placeholder = Commenter.objects.get(user__username=ERASED_USERNAME)
-    assert Comment.objects.filter(author=placeholder).count() == 4
-    assert not placeholder.user.is_active
+def test_erasing_twice_changes_nothing_more(reader, history):
+    first = reader_erase(commenter=reader, via="reader")
+    assert first.comments_anonymised == 2
+    again = reader_erase(commenter=reader, via="reader")
+    assert (again.votes, again.reports) == (0, 0)
+    reader.refresh_from_db()
+    assert reader.display_name == ERASED_NAME
     assert Erasure.objects.count() == 2
+
+
+def test_an_erased_reader_cannot_sign_in_with_the_old_token(reader, history):
+    client = api_for(reader.user)
+    client.post("/api/v1/me/erasure/", {"confirm": True}, format="json")
+    assert client.get("/api/v1/me/data/").status_code == 401
 
 
 @pytest.fixture
@@ -221,11 +233,3 @@ def test_a_host_cannot_reach_another_sites_reader(site_key, sso_reader, other_si
     response = site_client(site_key).get("/api/v1/sites/daily/readers/host-7/data/")
     assert_error(response, 404, "reader_not_found")
     assert SSOIdentity.objects.filter(pk=other.pk).exists()
-
-
-def test_the_shared_profile_is_never_erased_by_id(reader, history):
-    api_for(reader.user).post("/api/v1/me/erasure/", {"confirm": True}, format="json")
-    placeholder = Commenter.objects.get(user__username=ERASED_USERNAME)
-    with pytest.raises(ValueError):
-        reader_erase(commenter=placeholder, via="reader")
-    assert placeholder.user.is_active is False
