@@ -3,6 +3,7 @@ cached read costs fewer queries, a signed-in reader's merged page is exactly the
 for them, the cache failing is not an error, and changes are announced after commit only."""
 
 import json
+from datetime import datetime
 
 import pytest
 import responses
@@ -504,3 +505,62 @@ def test_the_article_changed_webhook_goes_only_to_endpoints_that_list_it(
         f"parley-site-{site.pk}",
         f"parley-article-{article.pk}",
     ]
+
+
+def _admin_save(client, url: str, **changes):
+    """Save an admin change form as a browser would: its initial values with `changes`."""
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {
+        field: value
+        for field, value in form.context["adminform"].form.initial.items()
+        if value is not None and not isinstance(value, (list, dict))
+    }
+    for inline in form.context["inline_admin_formsets"]:  # other apps' inlines, left as they are
+        management = inline.formset.management_form
+        data.update({f"{management.prefix}-{k}": v for k, v in management.initial.items()})
+        data[f"{management.prefix}-TOTAL_FORMS"] = management.initial["INITIAL_FORMS"]
+    for name, value in list(data.items()):
+        if isinstance(value, datetime):
+            del data[name]
+            data[f"{name}_0"] = value.date().isoformat()
+            data[f"{name}_1"] = value.time().strftime("%H:%M:%S")
+    data.update(changes)
+    data = {name: value for name, value in data.items() if value is not None}  # None: unticked
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    return form
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    client.force_login(get_user_model().objects.create_superuser("root", password="pw"))
+    return client
+
+
+def test_the_sites_admin_edits_the_http_times_and_announces_the_site(
+    superuser_client, site, article, theirs, announced, django_capture_on_commit_callbacks
+):
+    url = f"/admin/comments/site/{site.pk}/change/"
+    with django_capture_on_commit_callbacks(execute=True):
+        form = _admin_save(superuser_client, url, allowed_origins="[]", http_max_age=60)
+
+    for name in ("http_max_age", "http_s_maxage", "http_stale_while_revalidate"):
+        assert f'name="{name}"' in form.content.decode()
+    site.refresh_from_db()
+    assert site.http_max_age == 60
+    assert [(c.site_id, c.article_ids) for c in announced] == [(site.pk, ())]
+    assert announced[0].surrogate_keys == [f"parley-site-{site.pk}"]
+
+
+def test_closing_an_article_in_the_admin_renders_its_pages_again(
+    api, superuser_client, article, theirs, announced, django_capture_on_commit_callbacks
+):
+    _warm(api, article)
+    url = f"/admin/comments/article/{article.pk}/change/"
+    with django_capture_on_commit_callbacks(execute=True):
+        _admin_save(superuser_client, url, is_open=None)
+
+    assert Article.objects.get(pk=article.pk).is_open is False
+    _fresh(api, article)
+    assert [(c.site_id, c.article_ids) for c in announced] == [(article.site_id, (article.pk,))]
