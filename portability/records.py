@@ -114,9 +114,9 @@ def from_unix(value: object) -> datetime:
 
 
 def count(value: object) -> int:
-    """A vote count from the source, never negative."""
+    """A vote count from the source: never negative, at most what the column holds."""
     try:
-        return max(0, int(value))  # type: ignore[call-overload]
+        return min(max(0, int(value)), 2**31 - 1)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return 0
 

@@ -166,3 +166,14 @@ def test_export_command_to_stdout(daily, capsys):
     out = capsys.readouterr().out.splitlines()
     assert json.loads(out[0])["type"] == "parley-export"
     assert json.loads(out[-1])["type"] == "end"
+
+
+def test_the_schema_documents_the_export(daily):
+    from tests.openapi import assert_matches_schema, openapi
+
+    operation = openapi()["paths"]["/api/v1/moderation/sites/{site}/export/"]["get"]
+    assert operation["operationId"] == "moderation_export"
+    assert set(operation["responses"]["200"]["content"]) == {"application/x-ndjson"}
+    assert_matches_schema(api_for(None).get("/api/v1/moderation/sites/daily/export/"))
+    reader = UserFactory(username="reader")
+    assert_matches_schema(api_for(reader).get("/api/v1/moderation/sites/daily/export/"))
