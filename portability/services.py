@@ -204,7 +204,7 @@ def _read(
             progress.update(reader.done)
         if isinstance(record, Problem):
             problems.append(record)
-        elif len(record.source_id) > 255 or "\x00" in record.source_id:
+        elif len(record.source_id) > 255 or db_text(record.source_id) != record.source_id:
             problems.append(Problem(record.position, "an id Parley cannot store", ""))
         elif isinstance(record, SourceArticle):
             if record.source_id in articles:
@@ -224,7 +224,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def db_text(value: str) -> str:
-    """PostgreSQL's text and jsonb hold no NUL character; JSON sources can carry one."""
+    """Text a database takes: no NUL (PostgreSQL's text and jsonb hold none) and no lone
+    surrogate (not UTF-8); JSON sources can carry both (`\\u0000`, `\\ud800`)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
     return value.replace("\x00", "")
 
 

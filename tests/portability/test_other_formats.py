@@ -242,24 +242,24 @@ def test_nul_characters_and_unusable_ids(target, tmp_path):
     long to record) makes its record a problem, not a failed batch."""
     header, article, ann, _ben, first, *_ = (FIXTURES / "parley.jsonl").read_text().splitlines()
     comment = json.loads(first)
-    nul_body = {**comment, "id": "20", "body": "Nul\u0000 here"}
+    nul_body = {**comment, "id": "20", "body": "Nul\u0000 here \ud800"}
     nul_id = {**comment, "id": "2\u00001"}
     long_id = {**comment, "id": "9" * 300}
+    surrogate_id = {**comment, "id": "\udc00"}
     named = json.loads(ann) | {"id": "pubZ", "display_name": "Z\u0000oe"}
     by_z = {**comment, "id": "22", "author": "pubZ"}
     path = tmp_path / "nul.jsonl"
     records = [header, article, ann, json.dumps(named)]
-    records += [json.dumps(r) for r in (nul_body, nul_id, long_id, by_z)]
+    records += [json.dumps(r) for r in (nul_body, nul_id, long_id, surrogate_id, by_z)]
     path.write_text("\n".join(records) + "\n")
     summary = run_import(target, "parley", path)
     c = by_source(target)
     assert set(c) == {"20", "22"}
-    assert c["20"].body == "Nul here"
+    assert c["20"].body == "Nul here ?"  # and a lone surrogate, not UTF-8, replaced
     assert c["22"].author.display_name == "Zoe"
     assert [p.reason for p in summary.problems if not p.repaired] == [
-        "an id Parley cannot store",
-        "an id Parley cannot store",
-    ]
+        "an id Parley cannot store"
+    ] * 3
     assert run_import(target, "parley", path).counts["comments_created"] == 0
 
 
