@@ -188,6 +188,11 @@ class AppealAdmin(ScopedQueueAdmin):
                 context.update(
                     site=site,
                     report=report,
+                    waits={
+                        "comments": _duration(report["median_seconds_to_decision"]),
+                        "appeals": _duration(report["appeals"]["median_seconds_to_decision"]),
+                        "notices": _duration(report["notices"]["median_seconds_to_decision"]),
+                    },
                     chart_data=_chart_data(report),
                     json_url=reverse("moderation-transparency", args=[site.slug]) + f"?{query}",
                     csv_url=reverse("moderation-transparency-csv", args=[site.slug]) + f"?{query}",
@@ -205,6 +210,19 @@ def _day(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _duration(seconds: float | None) -> str:
+    """A median wait as people read it: 40 s, 12 min, 3.5 h, 2.1 days; "none" for no decision."""
+    if seconds is None:
+        return "none"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 
 
 def _chart_data(report: dict[str, Any]) -> dict[str, Any]:

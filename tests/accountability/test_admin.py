@@ -127,3 +127,27 @@ def test_another_sites_report_is_refused_on_the_page(users, appealed):
 def test_a_bad_date_is_ignored(moderator, appealed):
     response = browser_for(moderator).get(REPORT, {"site": "daily", "since": "yesterday"})
     assert response.status_code == 200
+
+
+def test_the_appeal_queue_links_the_report_and_waits_read_as_durations(moderator, appealed):
+    html = browser_for(moderator).get(APPEALS).content.decode()
+    assert f'<a href="{REPORT}">Transparency report</a>' in html
+    page = browser_for(moderator).get(REPORT, {"site": "daily"}).content.decode()
+    assert "Median time to a decision</th><td>comments: " in page
+    assert "appeals: none; notices: none" in page  # nothing decided yet
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (None, "none"),
+        (40.2, "40 s"),
+        (720, "12 min"),
+        (3.5 * 3600, "3.5 h"),
+        (2.1 * 86400, "2.1 days"),
+    ],
+)
+def test_durations(seconds, text):
+    from accountability.admin import _duration
+
+    assert _duration(seconds) == text
