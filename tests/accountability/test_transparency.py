@@ -138,3 +138,16 @@ def test_transparency_permission_matrix(role, path, users):
     assert response.status_code == expected
     if expected != 200:
         assert_error(response, expected)
+
+
+def test_the_report_costs_the_same_queries_however_much_happened(
+    moderator, site, policy, make_held, django_assert_num_queries
+):
+    client = api_for(moderator)
+    client.get(URL)  # the site's policy cache is warm from here on
+    with django_assert_num_queries(13):
+        client.get(URL)
+    for _ in range(5):
+        make_held()
+    with django_assert_num_queries(13):
+        assert client.get(URL).json()["restrictions"]["held"] == 5
