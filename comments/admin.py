@@ -3,9 +3,15 @@
 Sites, articles and policies are edited per site by site administrators: moderation/admin_sites.py.
 """
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Commenter
+from .pagecache import commenter_pages_changed
 
 
 @admin.register(Commenter)
@@ -14,3 +20,23 @@ class CommenterAdmin(admin.ModelAdmin):
     search_fields = ["display_name", "public_id", "user__username"]
     list_select_related = ["user"]
     readonly_fields = ["public_id"]
+
+    # A commenter's name is on every page they commented on, and deleting them deletes their
+    # comments: both bump those articles' versions, in the transaction of the change.
+
+    def save_model(self, request: HttpRequest, obj: Commenter, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change:
+                commenter_pages_changed(commenter_id=obj.pk)
+
+    def delete_model(self, request: HttpRequest, obj: Commenter) -> None:
+        with transaction.atomic():
+            commenter_pages_changed(commenter_id=obj.pk)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Commenter]) -> None:
+        with transaction.atomic():
+            for pk in queryset.values_list("pk", flat=True):
+                commenter_pages_changed(commenter_id=pk)
+            super().delete_queryset(request, queryset)

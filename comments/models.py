@@ -23,6 +23,10 @@ def new_config_stamp() -> str:
     return secrets.token_hex(8)
 
 
+def new_article_version() -> int:
+    return secrets.randbelow(2**53) + 1
+
+
 class Site(models.Model):
     """A publisher that embeds Parley. Every query about comments is scoped by site."""
 
@@ -112,7 +116,9 @@ class Article(models.Model):
     # Bumped (`UPDATE ... SET version = version + 1`, comments.pagecache.article_bump_version)
     # in the transaction of every change a reader can see on the article's pages: cached pages
     # are keyed by it, so none outlives the version it was rendered at.
-    version = models.PositiveBigIntegerField(default=1, editable=False)
+    # It starts at a random value, so an article whose id is reused (SQLite reuses the highest
+    # id after a delete, e.g. the demo's reset) never meets an entry cached for its namesake.
+    version = models.PositiveBigIntegerField(default=new_article_version, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

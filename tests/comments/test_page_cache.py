@@ -456,12 +456,27 @@ def test_many_bumps_in_one_transaction_are_one_announcement(
     article, announced, django_capture_on_commit_callbacks
 ):
     other = Article.objects.create(site=article.site, key="other")
+    version = Article.objects.get(pk=article.pk).version
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         for pk in (article.pk, other.pk, article.pk):
             pagecache.article_bump_version(article_id=pk, site_id=article.site_id)
 
     assert [change.article_ids for change in announced] == [(article.pk, other.pk)]
-    assert Article.objects.get(pk=article.pk).version == 3
+    assert Article.objects.get(pk=article.pk).version == version + 2
+
+
+def test_a_new_article_with_a_reused_id_does_not_meet_its_namesakes_pages(api, site, theirs):
+    # SQLite gives a new row the highest id again after a delete (the demo's reset does this).
+    old = Article.objects.create(site=site, key="reused")
+    CommentFactory(article=old)
+    assert len(_read(api, old).json()["results"]) == 1
+    pk = old.pk
+    old.delete()
+    new = Article.objects.create(pk=pk, site=site, key="reused")
+
+    response = _read(api, new)
+
+    assert (response["X-Parley-Cache"], response.json()["results"]) == ("miss", [])
 
 
 def test_a_rolled_back_change_is_never_announced(
@@ -564,3 +579,20 @@ def test_closing_an_article_in_the_admin_renders_its_pages_again(
     assert Article.objects.get(pk=article.pk).is_open is False
     _fresh(api, article)
     assert [(c.site_id, c.article_ids) for c in announced] == [(article.site_id, (article.pk,))]
+
+
+def test_renaming_or_deleting_a_commenter_in_the_admin_shows_at_once(
+    api, superuser_client, article, other_reader, theirs
+):
+    assert _warm(api, article)[theirs.pk]["author"]["display_name"] == "Bob"
+    url = f"/admin/comments/commenter/{other_reader.pk}/change/"
+
+    _admin_save(superuser_client, url, display_name="Robert")
+
+    assert _fresh(api, article)[theirs.pk]["author"]["display_name"] == "Robert"
+    _read(api, article)
+    response = superuser_client.post(
+        f"/admin/comments/commenter/{other_reader.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert _fresh(api, article) == {}
