@@ -6,7 +6,7 @@ Sites, articles and policies are edited per site by site administrators: moderat
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -20,6 +20,8 @@ class CommenterAdmin(admin.ModelAdmin):
     search_fields = ["display_name", "public_id", "user__username"]
     list_select_related = ["user"]
     readonly_fields = ["public_id"]
+    # A scheme-less URL typed into a form means https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # A commenter's name is on every page they commented on, and deleting them deletes their
     # comments: both bump those articles' versions, in the transaction of the change.
