@@ -18,7 +18,8 @@ entity; 2 % deleted, 1 % spam; IP addresses in the file, as Disqus writes them.
 
 Each run imports the file into a new site (`comments_import`, what `manage.py import_comments`
 calls, with its default batch size), imports it a second time (nothing to write: the re-run
-cost), and exports the site (`export_lines`, what the command and the endpoint stream). Beside
+cost), and exports the site (`export_lines`, what the command and the endpoint stream; then
+once more, untimed, under tracemalloc for its peak of Python memory). Beside
 them, in the same run, two references: reading the file through the Disqus reader alone (what
 parsing and sanitising cost before any write), and reading every comment row of the site
 through the same kind of server-side cursor without writing JSON. Printed as ranges over
@@ -34,6 +35,7 @@ import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -236,6 +238,12 @@ def main() -> None:
                 return sum(len(line) for line in export_lines(site=site))
 
             exp_wall, exp_cpu, exported = timed(do_export)
+            # Untimed: the export's own peak of Python memory, which must not grow with the
+            # site (rows are streamed a chunk at a time).
+            tracemalloc.start()
+            do_export()
+            add("export_peak", tracemalloc.get_traced_memory()[1] / 1e6)
+            tracemalloc.stop()
             add("parse", parse_wall)
             add("import", imp_wall)
             add("import_cpu", imp_cpu)
@@ -252,6 +260,7 @@ def main() -> None:
                 f"exported {exported / 1e6:.1f} MB in {exp_wall:.1f} s"
             )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        export_peak = span(rows["export_peak"])
         print(f"\nRanges over {args.runs} run(s), {args.comments:,} comments:")
         print(f"  reference: read + sanitise the file alone   {span(rows['parse'])} s")
         print(
@@ -266,6 +275,7 @@ def main() -> None:
             f"(CPU {span(rows['export_cpu'])} s), {span(rows['export_rate'], '{:,.0f}')} "
             f"comments/s, x{span(rows['export_vs_raw'], '{:.2f}')} the rows alone"
         )
+        print(f"  the export's peak of Python memory           {export_peak} MB")
         print(f"  peak memory of this process                  {peak:,.0f} MB")
     finally:
         path.unlink(missing_ok=True)
