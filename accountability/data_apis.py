@@ -123,6 +123,9 @@ class SiteReaderAPI(BaseAPI):
             )
         if not site_obj.check_api_key(key.strip()):
             raise Forbidden("A valid site API key is required.", code="invalid_site_key")
+        if len(external_id) > 255 or not external_id.isprintable():
+            # No host signs a reader in with such an id; PostgreSQL refuses a NUL in a query.
+            raise NotFound("No such reader on this site.", code="reader_not_found")
         identity = (
             SSOIdentity.objects.select_related("commenter__user")
             .filter(site=site_obj, external_id=external_id)
