@@ -389,8 +389,13 @@ class _Writer:
     def commenters(self, comments: list[SourceComment], *, match_email: bool) -> dict[str, int]:
         """Author identity digest -> commenter id, for every author of `comments`."""
         authors: dict[str, SourceAuthor] = {}
+        # A new commenter is a member since their first comment in the source.
+        since: dict[str, datetime] = {}
         for comment in comments:
-            authors.setdefault(comment.author.digest, comment.author)
+            digest = comment.author.digest
+            authors.setdefault(digest, comment.author)
+            if digest not in since or comment.created_at < since[digest]:
+                since[digest] = comment.created_at
         known = self.known(K.COMMENTER)
         existing = set(
             Commenter.objects.filter(pk__in=set(known.values())).values_list("pk", flat=True)
@@ -418,7 +423,7 @@ class _Writer:
                 for digest in chunk:
                     if usernames[digest] in taken:
                         continue
-                    user = UserModel(username=usernames[digest])
+                    user = UserModel(username=usernames[digest], date_joined=since[digest])
                     user.set_unusable_password()
                     users.append(user)
                 UserModel.objects.bulk_create(users)
@@ -433,6 +438,7 @@ class _Writer:
                         user_id=taken[usernames[d]],
                         display_name=db_text(todo[d].name)[:80],
                         avatar_url=db_text(todo[d].avatar_url)[:2000],
+                        created_at=since[d],
                     )
                     for d in chunk
                     if taken[usernames[d]] not in have

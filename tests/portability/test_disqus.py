@@ -136,6 +136,8 @@ def test_authors_become_commenters_without_a_login(target):
     assert alice.display_name == "Alice A."
     assert not alice.user.has_usable_password()
     assert alice.user.email == ""  # the import stores no e-mail address
+    # A member since their first comment in the source.
+    assert alice.created_at == alice.user.date_joined == datetime(2019, 3, 1, 10, 0, tzinfo=UTC)
     assert c["114"].author.display_name == "花子"
 
 
