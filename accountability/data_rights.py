@@ -38,6 +38,7 @@ from comments.models import (
     Vote,
     new_public_id,
 )
+from comments.pagecache import commenter_pages_changed
 from comments.services import vote_clear
 from embed.models import SiteToken, SSOIdentity
 from pipeline.models import (
@@ -340,6 +341,9 @@ def _erase(*, commenter: Commenter, via: str, site: Site | None) -> ErasureResul
         explanation="", notifier_name=""
     )
     CommentEvent.objects.filter(actor_user=user).update(actor_user=None, actor_label=ERASED_NAME)
+    # Cached anonymous pages show the reader's name: every article they commented on is
+    # stale from this commit on. Last, as it locks those articles to the end.
+    commenter_pages_changed(commenter_id=locked.pk)
 
     if via:
         Erasure.objects.create(

@@ -233,3 +233,9 @@ def test_a_host_cannot_reach_another_sites_reader(site_key, sso_reader, other_si
     response = site_client(site_key).get("/api/v1/sites/daily/readers/host-7/data/")
     assert_error(response, 404, "reader_not_found")
     assert SSOIdentity.objects.filter(pk=other.pk).exists()
+
+
+def test_erasure_makes_cached_pages_of_the_readers_articles_stale(reader, article, history):
+    before = type(article).objects.get(pk=article.pk).version
+    api_for(reader.user).post("/api/v1/me/erasure/", {"confirm": True}, format="json")
+    assert type(article).objects.get(pk=article.pk).version > before
