@@ -22,8 +22,8 @@ votes, their own comments' text and status, their own held, pending and rejected
 the places the database would give them. Their responses are `Cache-Control: private`.
 
 After commit, every change is announced to the listeners registered with
-`register_pages_listener` (pipeline.webhooks sends the `article.changed` webhook, for a CDN's
-purge); rolled back, nothing is announced.
+`register_pages_listener` (pipeline.listeners.article_changed_outbox sends the
+`article.changed` webhook, for a CDN's purge); rolled back, nothing is announced.
 """
 
 from __future__ import annotations
@@ -118,7 +118,10 @@ def article_bump_version(*, article_id: int, site_id: int, site: Site | None = N
 
 
 def commenter_pages_changed(*, commenter_id: int) -> None:
-    """A reader's display name or picture changed: bump every article they commented on."""
+    """A reader's display name or picture changed, or they are about to be deleted with their
+    comments: bump every article they commented on.
+
+    Precondition: inside the transaction that makes the change."""
     found = list(
         Comment.objects.filter(author_id=commenter_id)
         .values_list("article_id", "site_id")
