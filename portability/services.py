@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -510,6 +510,9 @@ class _Writer:
                 rows = []
                 for comment in chunk:
                     parent_source = parents[comment.source_id]
+                    if parent_source and parent_source not in source_pk:
+                        self._repaired(comment, f"its parent {parent_source} was skipped")
+                        parent_source = None
                     parent = placed[source_pk[parent_source]] if parent_source else None
                     # Deeper than the site allows: attach to the deepest allowed ancestor, as
                     # comments.services.comment_create does for a live reply.
@@ -521,7 +524,12 @@ class _Writer:
                         parent = placed.get(parent.parent_id) or self._load(parent.parent_id)
                         placed[parent.pk] = parent
                     rows.append(self._comment(comment, article_ids, author_ids, parent))
-                self._write(chunk, rows, source_pk, placed)
+                try:
+                    self._write(chunk, rows, source_pk, placed)
+                except (IntegrityError, DataError):
+                    # Some row the database refuses: the batch is rolled back whole; write
+                    # its rows one at a time to find it and skip it.
+                    self._write_each(chunk, rows, source_pk, placed)
                 done += len(chunk)
                 self.progress.update(done)
 
@@ -632,6 +640,26 @@ class _Writer:
             "score": comment.upvotes - comment.downvotes,
             "featured": comment.featured,
         }
+
+    def _write_each(
+        self,
+        chunk: Sequence[SourceComment],
+        rows: list[dict[str, Any]],
+        source_pk: dict[str, int],
+        placed: dict[int, _Placed],
+    ) -> None:
+        for source, row in zip(chunk, rows, strict=True):
+            try:
+                self._write([source], [row], source_pk, placed)
+            except (IntegrityError, DataError) as exc:
+                reason = str(exc).strip().split("\n")[0][:200]
+                self.summary.problem(
+                    Problem(
+                        source.position,
+                        f"refused by the database ({reason})",
+                        source.source_id,
+                    )
+                )
 
     def _write(
         self,

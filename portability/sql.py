@@ -52,7 +52,8 @@ def bulk_insert(
                 row[pk.attname] = value
         columns = ", ".join(quote(str(f.column)) for f in fields)
         statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:
+        # Django's own wrapper turns the driver's errors into django.db's (IntegrityError...).
+        with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([row[n] if n in row else defaults[n] for n in names])
 

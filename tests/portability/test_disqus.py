@@ -339,3 +339,51 @@ def test_a_later_export_adds_only_the_new_comments(target, tmp_path):
     assert c["120"].parent_id == c["104"].pk and c["120"].depth == 4
     assert c["120"].author_id == c["101"].author_id
     assert Comment.objects.get(pk=c["104"].pk).reply_count == 1
+
+
+@pytest.fixture
+def refusing_database(db):
+    """A real trigger that makes the database refuse comments containing "Third level", as a
+    constraint the importer cannot foresee would."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_third() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.body LIKE '%Third level%' THEN RAISE EXCEPTION 'refused by a test' "
+                "USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_third BEFORE INSERT ON comments_comment "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_third()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse_third BEFORE INSERT ON comments_comment "
+                "WHEN NEW.body LIKE '%Third level%' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END"
+            )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER refuse_third"
+            + (" ON comments_comment" if connection.vendor == "postgresql" else "")
+        )
+
+
+def test_a_row_the_database_refuses_is_skipped_not_the_batch(target, refusing_database):
+    summary = run_import(target, "disqus", DISQUS)
+    c = by_source(target)
+    assert "103" not in c
+    assert summary.counts["comments_created"] == 10
+    problems = {p.source_id: str(p) for p in summary.problems}
+    assert problems["103"].startswith("<post> #3 103: refused by the database (")
+    assert "refused by a test" in problems["103"]
+    # Its reply comes in at the top of the thread, reported.
+    assert c["104"].parent_id is None
+    assert problems["104"] == (
+        "<post> #4 104: its parent 103 was skipped: imported as a top-level comment"
+    )
+    assert not Comment.objects.filter(body__contains="Third level").exists()
+    assert CommentEvent.objects.count() == ImportedRecord.objects.filter(kind="comment").count()
