@@ -94,6 +94,7 @@ class AppealAdmin(ScopedQueueAdmin):
         "site",
         "kind",
         "subject",
+        "comment_text",
         "appellant",
         "explanation",
         "state",
@@ -126,6 +127,13 @@ class AppealAdmin(ScopedQueueAdmin):
             obj.contested_status,
             obj.contested_clause_id or "no clause",
         )
+
+    @admin.display(description="The comment")
+    def comment_text(self, obj: Appeal) -> str:
+        if obj.comment is None:
+            return ""
+        body = obj.comment.body
+        return body if len(body) <= 300 else body[:297] + "..."
 
     @admin.display(description="Due", ordering="due_at")
     def due(self, obj: Appeal) -> str:

@@ -37,6 +37,7 @@ def test_the_appeal_queue_lists_escaped_and_counts(moderator, appealed):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; was a quote" in html
     assert "<script>alert(1)</script>" not in html
     assert f"comment {appealed.comment_id}</a>: rejected (civility)" in html
+    assert "Only a nincompoop would vote for this." in html  # what was decided
 
 
 def test_reversing_from_the_admin_goes_through_the_service(second_moderator, appealed):
