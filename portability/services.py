@@ -154,6 +154,8 @@ def _import(
 ) -> ImportSummary:
     articles, comments, problems = _read(reader, progress)
     summary = ImportSummary(run_id=None, source=reader.source, dry_run=dry_run)
+    # Records the format says are not reader comments (WordPress pingbacks and trackbacks).
+    summary.counts["left_out"] = getattr(reader, "left_out", 0)
     for problem in problems:
         summary.problem(problem)
     run = ImportRun.objects.create(

@@ -119,6 +119,8 @@ class Command(BaseCommand):
             + f", {c['comments_already_imported']} already imported\n"
             f"  problems:   {c['skipped']} skipped, {c['repaired']} imported with a repair"
         )
+        if c["left_out"]:
+            self.stdout.write(f"  left out:   {c['left_out']} pingbacks and trackbacks")
         for problem in summary.problems:
             kind = "repaired" if problem.repaired else "skipped"
             self.stdout.write(f"    [{kind}] {problem}")
