@@ -209,7 +209,9 @@ def appeal_decide(
         _decide_comment_appeal(
             by=by, appeal=appeal, outcome=outcome, note=text, clause_id=clause_id
         )
-    elif outcome == AppealState.REVERSED:
+    else:
+        _check_standing_unchanged(appeal)
+    if appeal.kind == AppealKind.STANDING and outcome == AppealState.REVERSED:
         standing_set(
             by=by,
             site=appeal.site,
@@ -224,6 +226,20 @@ def appeal_decide(
     appeal.save(update_fields=["state", "reviewer", "outcome_note", "decided_at"])
     queue_message(kind=MessageKind.APPEAL_OUTCOME, appeal=appeal)
     return appeal
+
+
+def _check_standing_unchanged(appeal: Appeal) -> None:
+    """409 `decision_superseded` when the reader's standing changed since the appeal."""
+    standing = (
+        Standing.objects.select_for_update()
+        .filter(site_id=appeal.site_id, commenter_id=appeal.appellant_id)
+        .first()
+    )
+    if standing is None or standing.state != appeal.contested_status:
+        raise DecisionSuperseded(
+            "The reader's standing changed since the appeal; the appeal no longer applies.",
+            standing=standing.state if standing else None,
+        )
 
 
 def _decide_comment_appeal(

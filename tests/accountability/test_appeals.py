@@ -337,3 +337,16 @@ def test_the_outcome_e_mail_is_in_the_language_the_reader_appealed_in(
     assert message.subject == "Das Ergebnis Ihres Einspruchs (Daily)"
     assert "hat Ihren Einspruch geprüft und die Entscheidung aufgehoben" in message.body
     assert "Ihr Kommentar ist wieder veröffentlicht." in message.body
+
+
+def test_a_standing_appeal_after_the_standing_changed_is_superseded(
+    reader, moderator, second_moderator, site, nothing_changes
+):
+    standing_set(by=moderator, site=site, commenter=reader, state="banned")
+    created = api_for(reader.user).post(
+        "/api/v1/sites/daily/me/standing/appeals/", {"explanation": "Why?"}, format="json"
+    )
+    standing_set(by=moderator, site=site, commenter=reader, state="warned", message="Last one.")
+    with nothing_changes():
+        response = decide(api_for(second_moderator), created.json()["id"], outcome="reversed")
+        assert_error(response, 409, "decision_superseded")
