@@ -125,8 +125,9 @@ def comments_import(
     a transaction that is rolled back: the counts are those of a real run, nothing stays.
 
     Raises `records.UnreadableFile` (before anything is written) for a file that cannot be
-    read as a whole. A database error stops the import after the last whole batch; run it
-    again to resume."""
+    read as a whole. A comment the database refuses (an integrity or data error) is skipped
+    and reported; any other error (a lost connection, an interrupt) stops the import after
+    the last whole batch: run it again to resume."""
     progress = progress or _Silent()
     if dry_run:
         with transaction.atomic():

@@ -387,3 +387,12 @@ def test_a_row_the_database_refuses_is_skipped_not_the_batch(target, refusing_da
     )
     assert not Comment.objects.filter(body__contains="Third level").exists()
     assert CommentEvent.objects.count() == ImportedRecord.objects.filter(kind="comment").count()
+
+
+def test_dry_run_command_says_so_and_writes_nothing(target, capsys):
+    before = table_counts()
+    call_command("import_comments", str(DISQUS), "--format=disqus", "--site=target", "--dry-run")
+    out = capsys.readouterr().out
+    assert out.startswith("Dry run, nothing written: disqus.xml (disqus, source 'disqus')")
+    assert "comments:   11 new" in out
+    assert table_counts() == before
