@@ -12,6 +12,7 @@ status) and a guest's notice (who is not a reader) have rows of their own here.
 from __future__ import annotations
 
 import smtplib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from pipeline.enqueue import send_on_commit
+from pipeline.enqueue import send_on_commit, send_task
 
 from .models import Appeal, MessageKind, MessageStatus, Notice, OutcomeMessage
 
@@ -108,3 +109,22 @@ def message_send(message_id: int) -> str | None:
 
 def _finish(message: OutcomeMessage, status: str) -> None:
     OutcomeMessage.objects.filter(pk=message.pk).update(status=status, sent_at=timezone.now())
+
+
+def sweep_messages(*, older_than: timedelta, limit: int = 1000) -> int:
+    """Send again the e-mails still waiting after `older_than` (their enqueue failed while the
+    broker was down, or their worker died) from the last day; how many tasks were sent. A
+    message whose task is merely slow gets a second task, which finds it claimed."""
+    from .tasks import send_outcome_message_task
+
+    now = timezone.now()
+    ids = list(
+        OutcomeMessage.objects.filter(
+            status=MessageStatus.PENDING,
+            created_at__lt=now - older_than,
+            created_at__gte=now - timedelta(days=1),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(send_task(send_outcome_message_task, pk) for pk in ids)

@@ -1,10 +1,13 @@
 """Celery tasks: thin, primary keys only, safe to deliver twice (see accountability.messages)."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from .data_rights import erasure_sweep
-from .messages import MessageRetryable, message_send
+from .messages import MessageRetryable, message_send, sweep_messages
 
 
 @shared_task(
@@ -30,3 +33,10 @@ def send_outcome_message_task(self, message_id: int) -> str | None:
 def erasure_sweep_task(commenter_id: int) -> bool:
     """The second pass of an erasure (accountability.data_rights), after in-flight writes."""
     return erasure_sweep(commenter_id) is not None
+
+
+@shared_task(acks_late=True)
+def sweep_messages_task() -> int:
+    """Periodic (Celery beat, like pipeline's sweeper): e-mails about appeals and notices
+    whose task was lost. Waits as long as the pipeline's sweeper does."""
+    return sweep_messages(older_than=timedelta(seconds=settings.PARLEY_SWEEP_PENDING_AFTER_SECONDS))

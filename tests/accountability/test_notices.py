@@ -193,3 +193,24 @@ def test_the_notice_queue_costs_the_same_queries_for_1_or_10(
         notify(api_for(None), comment, email="b@example.org", REMOTE_ADDR="10.0.0.2")
     with django_assert_num_queries(6):
         assert client.get(url).json()["count"] == 10
+
+
+def test_an_e_mail_whose_task_was_lost_is_sent_by_the_sweeper(published):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accountability.models import OutcomeMessage
+    from accountability.tasks import sweep_messages_task
+
+    # Filed without running the after-commit task: as if the broker had been down.
+    notify(api_for(None), published, email="victim@example.org")
+    message = OutcomeMessage.objects.get()
+    assert (message.status, mail.outbox) == ("pending", [])
+    assert sweep_messages_task() == 0  # too recent: its task may merely be slow
+    OutcomeMessage.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert sweep_messages_task() == 1
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert [m.to for m in mail.outbox] == [["victim@example.org"]]
+    assert sweep_messages_task() == 0  # sent once
