@@ -699,6 +699,12 @@ class _Writer:
                 K.COMMENT, [(s.source_id, r["id"]) for s, r in zip(chunk, rows, strict=True)]
             )
             _count_replies(rows)
+            # Cached thread pages are keyed by the article's version (comments.pagecache):
+            # bumped in the same transaction, as a live change does. Not announced: an import
+            # sends no webhook, article.changed included (docs/migrating.md: purge a CDN).
+            Article.objects.filter(pk__in={row["article_id"] for row in rows}).update(
+                version=F("version") + 1
+            )
         for source, row in zip(chunk, rows, strict=True):
             pk = row["id"]
             source_pk[source.source_id] = pk

@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
+from comments.lifecycle import Actor, transition
 from comments.models import ActorKind, Article, Comment, Commenter, CommentEvent, CommentStatus
 from pipeline.models import ModerationDecision, NotificationLog, WebhookDelivery
 from portability.models import ImportedRecord, ImportRun
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory, WebhookEndpointFactory
 
 from .conftest import FIXTURES, run_import
 
@@ -158,6 +160,8 @@ def test_matches_an_existing_article_by_url(target):
 
 
 def test_audit_rows_say_imported_and_nothing_is_sent(target):
+    # An endpoint that wants every event: a live change of any comment here is delivered.
+    WebhookEndpointFactory(site=target)
     summary = run_import(target, "disqus", DISQUS)
     c = by_source(target)["101"]
     event = CommentEvent.objects.get(comment=c)
@@ -171,6 +175,11 @@ def test_audit_rows_say_imported_and_nothing_is_sent(target):
     assert not ModerationDecision.objects.exists()
     assert not WebhookDelivery.objects.exists()
     assert not NotificationLog.objects.exists()
+    # The same endpoint hears a moderator's removal of an imported comment.
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=c.pk)
+        transition(locked, to=S.REMOVED, actor=Actor(ActorKind.MODERATOR, "mod"))
+    assert WebhookDelivery.objects.filter(event="comment.removed").count() == 1
 
 
 def test_importing_twice_changes_nothing(target):
@@ -396,3 +405,18 @@ def test_dry_run_command_says_so_and_writes_nothing(target, capsys):
     assert out.startswith("Dry run, nothing written: disqus.xml (disqus, source 'disqus')")
     assert "comments:   11 new" in out
     assert table_counts() == before
+
+
+def test_imported_comments_show_on_a_page_already_cached(target):
+    """Thread pages are cached by article version (comments.pagecache): the import bumps the
+    versions of the articles it adds comments to."""
+    from rest_framework.test import APIClient
+
+    ArticleFactory(site=target, key="budget-2026", url="https://news.example/budget-2026")
+    url = "/api/v1/sites/target/articles/budget-2026/comments/"
+    assert APIClient().get(url).json()["results"] == []  # rendered and cached, empty
+    run_import(target, "disqus", DISQUS)
+    results = APIClient().get(url).json()["results"]
+    assert "<p>Hello <strong>world</strong>, a fine <em>piece</em>.</p>" in [
+        c["html"] for c in results
+    ]
