@@ -278,6 +278,23 @@ class CommentAppealAPI(BaseAPI):
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
+class MyAppealsAPI(BaseAPI):
+    @extend_schema_serializer(component_name="MyAppeals")
+    class OutputSerializer(serializers.Serializer):
+        results = AppealSerializer(many=True)
+
+    @extend_schema(
+        operation_id="my_appeals",
+        responses={200: OutputSerializer, **errors({})},
+        summary="The signed-in reader's appeals, newest first (the latest 100), with their "
+        "state and the moderator's note.",
+    )
+    def get(self, request: Request) -> Response:
+        reader = require_reader(request)
+        appeals = Appeal.objects.filter(appellant=reader).order_by("-created_at", "-id")[:100]
+        return Response(self.OutputSerializer({"results": appeals}).data)
+
+
 class StandingStatementAPI(BaseAPI):
     @extend_schema(
         operation_id="my_standing_statement",

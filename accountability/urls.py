@@ -28,6 +28,7 @@ urlpatterns = [
         apis.StandingAppealAPI.as_view(),
         name="my-standing-appeals",
     ),
+    path("me/appeals/", apis.MyAppealsAPI.as_view(), name="my-appeals"),
     path("me/data/", data_apis.MyDataAPI.as_view(), name="my-data"),
     path("me/erasure/", data_apis.MyErasureAPI.as_view(), name="my-erasure"),
     path(

@@ -350,3 +350,18 @@ def test_a_standing_appeal_after_the_standing_changed_is_superseded(
     with nothing_changes():
         response = decide(api_for(second_moderator), created.json()["id"], outcome="reversed")
         assert_error(response, 409, "decision_superseded")
+
+
+def test_the_reader_lists_their_appeals_in_constant_queries(
+    reader, other_reader, make_held, django_assert_num_queries
+):
+    client = api_for(reader.user)
+    for _ in range(3):
+        appeal(client, make_held(author=reader))
+    appeal(api_for(other_reader.user), make_held(author=other_reader))
+    with django_assert_num_queries(2):  # the token with its reader, the appeals
+        response = client.get("/api/v1/me/appeals/")
+    body = assert_matches_schema(response)
+    assert len(body["results"]) == 3
+    assert {a["state"] for a in body["results"]} == {"open"}
+    assert_error(api_for(None).get("/api/v1/me/appeals/"), 401, "not_authenticated")

@@ -20,6 +20,7 @@ OPERATIONS = {
     ("/api/v1/moderation/notices/{notice_id}/decision/", "post"): "moderation_notice_decide",
     ("/api/v1/moderation/sites/{site}/transparency/", "get"): "moderation_transparency",
     ("/api/v1/moderation/sites/{site}/transparency.csv", "get"): "moderation_transparency_csv",
+    ("/api/v1/me/appeals/", "get"): "my_appeals",
     ("/api/v1/me/data/", "get"): "my_data",
     ("/api/v1/me/erasure/", "post"): "my_erasure",
     ("/api/v1/sites/{site}/readers/{external_id}/data/", "get"): "site_reader_data",
