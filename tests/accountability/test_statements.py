@@ -181,3 +181,14 @@ def test_a_german_reader_reads_the_statement_in_german(reader, make_held):
     assert "ohne Moderation" in body["text"]
     # The facts and the clause stay as stored: the policy is written in the site's language.
     assert body["clause"]["title"] == "Be civil"
+
+
+def test_a_statement_costs_a_fixed_number_of_queries(reader, make_held, django_assert_num_queries):
+    held = make_held(author=reader)
+    client = api_for(reader.user)
+    url = f"/api/v1/comments/{held.pk}/statement/"
+    client.get(url)  # compiles the policy version once per process
+    # The token with its reader, the comment, its status rows, the engine's decision, the
+    # policy version, the appeal.
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
