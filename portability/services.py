@@ -155,6 +155,11 @@ def _import(
 ) -> ImportSummary:
     articles, comments, problems = _read(reader, progress)
     summary = ImportSummary(run_id=None, source=reader.source, dry_run=dry_run)
+    # Pages without a comment stay out (a Disqus export lists every page that ever loaded
+    # the embed; a WordPress one every attachment and menu item).
+    referenced = {comment.article_id for comment in comments}
+    summary.counts["pages_without_comments"] = len(articles.keys() - referenced)
+    articles = {key: article for key, article in articles.items() if key in referenced}
     # Records the format says are not reader comments (WordPress pingbacks and trackbacks).
     summary.counts["left_out"] = getattr(reader, "left_out", 0)
     for problem in problems:

@@ -121,6 +121,8 @@ class Command(BaseCommand):
         )
         if c["left_out"]:
             self.stdout.write(f"  left out:   {c['left_out']} pingbacks and trackbacks")
+        if c["pages_without_comments"]:
+            self.stdout.write(f"  left out:   {c['pages_without_comments']} pages without comments")
         for problem in summary.problems:
             kind = "repaired" if problem.repaired else "skipped"
             self.stdout.write(f"    [{kind}] {problem}")
