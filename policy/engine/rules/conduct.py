@@ -707,6 +707,8 @@ lazy thieves leeches invaders primitive uncivilized brainless dirty
     "an abomination",
     "sub human",
 ]
+# Unfit by nature, whatever the group ("too weak to walk" after a crossing is news, not this).
+_UNFIT = _w("stupid dumb lazy hysterical primitive irrational")
 _SLUR_NOUNS = _w(
     "scum vermin pigs animals savages filth trash rats apes monkeys terrorists bastards"
 )
@@ -739,12 +741,26 @@ class IdentityAttackRule(_PatternRule):
             rf" (?:{_alt(IDENTITY_SINGULAR)}) (?:{_alt(_SLUR_NOUNS)})(?= )",
             r" (?:the )?(?:jews|zionists|jewish people) (?:control|own|run|controls|owns|runs) "
             r"(?:the |our |all )?(?:media|banks|world|money|government|hollywood|press)(?= )",
+            # "women are too emotional to lead": a group unfit by nature.
+            rf" (?:all )?(?:the |most )?(?:{groups}) (?:are|r) (?:just |simply |all )?too "
+            rf"(?:{_alt(_UNFIT)}) to(?= )",
+            r" (?:women|females) (?:are|r) (?:just |simply |all )?too emotional to(?= )",
+            # "islam is a cancer": a religion as a disease.
+            r" (?:islam|judaism|sharia) is (?:a |an |nothing but a )?(?:cancer|disease|plague|"
+            r"virus|poison|death cult|cult of death)(?= )",
+            # "get back in the kitchen": the sexist trope, said to a woman.
+            r" (?:get|go|get back|go back|belongs?|stay) (?:back )?(?:in|into|to) (?:the|your) "
+            r"kitchen(?= )",
+            # "send them back to africa": the expulsion trope with an insulting destination.
+            r" send (?:them|em|these people|those people|all of them)(?: all)? back to "
+            r"(?:africa|the jungle|where they came from|their shithole|their own country|"
+            r"their country|their caves?|the desert)(?= )",
         ]
         self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
         # Multi-word groups trigger on their last word ("first nations" on "nations").
         trig = {g.split()[-1] for g in IDENTITY_GROUPS + extra} | set(IDENTITY_SINGULAR)
         trig |= set(
             _w("""came country cave desert reservation hut village tribe jungle shithole
-            africa zionists""")
+            africa zionists kitchen islam judaism sharia""")
         )
         self.triggers = frozenset(trig)
