@@ -621,6 +621,24 @@ EXPLICIT = [
     rf" (?:{_alt(_VIOLENT)}|nuke|gas) (?:them|em|those|these|you) all(?= )",
     rf" (?:kill|shoot|hang|lynch|gas|nuke|bomb|exterminate|behead|execute|murder|burn) "
     rf"(?:all )?(?:the |these |those )?(?:{_alt(_GROUPS)})(?= )",
+    # "I hope the senator gets hit by a bus": a named target, with harms that have no other sense
+    # ("hope the storm dies down" stays published).
+    r" (?:hope|hoping|wish|pray|praying) (?:that )?(?:the|that|this) (?:\w+ )?\w+ "
+    r"(?:will |ll )?(?:get killed|gets killed|get shot|gets shot|get cancer|gets cancer|"
+    r"get raped|gets raped|get murdered|gets murdered|get hanged|gets hanged|get hit by a|"
+    r"gets hit by a|dies in a fire|die in a fire)(?= )",
+    # "I wish someone would kill the mayor"
+    rf" (?:wish|hope|pray) (?:someone|somebody|somebody would|someone would)(?: would| will| d)?"
+    rf" (?:{_alt(_VIOLENT)}) (?:{_OBJ}|(?:the|that|this) \w+)(?= )",
+    # "hang every last one of those traitors", "shoot them on sight", "burn down their mosque"
+    rf" (?:{_alt(_VIOLENT)}) (?:(?:every last one|every single one) of (?:them|em|those|these|the)|"
+    rf"(?:every one|each one|all|each) of (?:them|em|those|these))(?= )",
+    rf" (?:should|must|needs to|need to|ought to|have to|has to) (?:just )?(?:{_alt(_VIOLENT)})"
+    rf" (?:(?:them|em|these|those|the|\w+) ){{1,2}}on sight(?= )",
+    r" (?:burn down|torch|firebomb|blow up) (?:their|every|all (?:the|their)) "
+    r"(?:mosques?|synagogues?|churches|church|temples?)(?= )",
+    r" (?:put|line) (?:them|em|those people|these people|all of them)(?: all)? "
+    r"(?:up )?against (?:a|the) wall(?= )",
     r" (?:die in a fire|kill yourself|kill urself|kill yourselves|kys|go kill yourself|"
     r"hang yourself|neck yourself|drink bleach|rope tree|put a bullet in|"
     r"bullet (?:in|between|through) (?:your|his|her|their|the) (?:head|eyes|brain|skull)|"
@@ -642,6 +660,7 @@ _THREAT_TRIGGERS = set(
 die dies rot burn bleed hang gas nuke kys yourself yourselves bleach rope bullet string slit
 know watch pay regret days coming come find hands accidents shame dead hope hoping wish pray
 praying suffer cancer break smash cut bash beat punch kick someone somebody take kys
+sight torch firebomb blow wall line put
 """)
 )
 
