@@ -178,6 +178,7 @@ def _import(
         article_ids = writer.articles(articles)
         comments = writer.drop_unplaceable(comments, article_ids)
         author_ids = writer.commenters(comments, match_email=match_email)
+        comments = writer.drop_removed_authors(comments, author_ids)
         writer.comments(comments, article_ids, author_ids)
     except BaseException:
         # The batches written so far stay (and are skipped when the import is run again).
@@ -279,6 +280,8 @@ class _Writer:
         self.summary = summary
         self.progress = progress
         self.batch_size = batch_size
+        self.gone_articles: set[str] = set()
+        self.known_comments: dict[str, int] = {}
 
     def known(self, kind: str) -> dict[str, int]:
         rows = ImportedRecord.objects.filter(site=self.site, source=self.source, kind=kind)
@@ -300,14 +303,6 @@ class _Writer:
             ],
         )
 
-    def forget(self, kind: str, source_ids: Iterable[str]) -> None:
-        """Mappings whose row was deleted since (the import writes it again)."""
-        ids = list(source_ids)
-        for chunk in _chunks(ids, 500):
-            ImportedRecord.objects.filter(
-                site=self.site, source=self.source, kind=kind, source_id__in=chunk
-            ).delete()
-
     # 1. Articles -----------------------------------------------------------------------
 
     def articles(self, articles: dict[str, SourceArticle]) -> dict[str, int]:
@@ -318,12 +313,18 @@ class _Writer:
                 "pk", flat=True
             )
         )
-        self.forget(K.ARTICLE, [s for s, pk in known.items() if pk not in existing])
+        # A row is recorded in the transaction that writes it: a record whose row is gone
+        # means the row was deleted since, on purpose. It stays deleted.
+        self.gone_articles = {s for s, pk in known.items() if pk not in existing}
         # Every page imported before, in this file or not (a later export may hold new
         # comments on an old page without the page).
         ids = {s: pk for s, pk in known.items() if pk in existing}
         self.summary.counts["articles_already_imported"] += len(set(ids) & set(articles))
-        todo = [a for a in articles.values() if a.source_id not in ids]
+        todo = [
+            a
+            for a in articles.values()
+            if a.source_id not in ids and a.source_id not in self.gone_articles
+        ]
         by_key: dict[str, int] = {}
         by_url: dict[str, int] = {}
         keys = [article_key(a) for a in todo]
@@ -378,15 +379,39 @@ class _Writer:
     def drop_unplaceable(
         self, comments: list[SourceComment], article_ids: dict[str, int]
     ) -> list[SourceComment]:
+        self.known_comments = self.known(K.COMMENT)
         kept = []
         for comment in comments:
             if comment.article_id in article_ids:
                 kept.append(comment)
+                continue
+            if comment.source_id in self.known_comments:
+                # Imported before, deleted since with its page: nothing to report again.
+                self.summary.counts["comments_deleted_since"] += 1
+                continue
+            if comment.article_id in self.gone_articles:
+                reason = f"its page {comment.article_id!r} was deleted after an earlier import"
+            else:
+                reason = f"its page {comment.article_id!r} is not in the file"
+            self.summary.problem(Problem(comment.position, reason, comment.source_id))
+        return kept
+
+    def drop_removed_authors(
+        self, comments: list[SourceComment], author_ids: dict[str, int]
+    ) -> list[SourceComment]:
+        """Comments whose author was imported before and deleted since (erased at their
+        request, say): not brought back."""
+        kept = []
+        for comment in comments:
+            if comment.author.digest in author_ids:
+                kept.append(comment)
+            elif comment.source_id in self.known_comments:
+                self.summary.counts["comments_deleted_since"] += 1
             else:
                 self.summary.problem(
                     Problem(
                         comment.position,
-                        f"its page {comment.article_id!r} is not in the file",
+                        "its author was deleted after an earlier import",
                         comment.source_id,
                     )
                 )
@@ -408,10 +433,10 @@ class _Writer:
         existing = set(
             Commenter.objects.filter(pk__in=set(known.values())).values_list("pk", flat=True)
         )
-        self.forget(K.COMMENTER, [d for d, pk in known.items() if pk not in existing])
+        gone = {d for d, pk in known.items() if pk not in existing}
         ids = {d: pk for d, pk in known.items() if pk in existing and d in authors}
         self.summary.counts["commenters_already_imported"] += len(ids)
-        todo = {d: a for d, a in authors.items() if d not in ids}
+        todo = {d: a for d, a in authors.items() if d not in ids and d not in gone}
         if match_email:
             ids.update(self._match_email(todo))
             todo = {d: a for d, a in todo.items() if d not in ids}
@@ -496,19 +521,21 @@ class _Writer:
         article_ids: dict[str, int],
         author_ids: dict[str, int],
     ) -> None:
-        known = self.known(K.COMMENT)
+        known = self.known_comments
         placed: dict[int, _Placed] = {}
         for chunk in _chunks(list(set(known.values())), 5000):
             for row in Comment.objects.filter(site=self.site, pk__in=chunk).values_list(
                 "pk", "article_id", "depth", "parent_id", "root_id"
             ):
                 placed[row[0]] = _Placed(*row)
-        self.forget(K.COMMENT, [s for s, pk in known.items() if pk not in placed])
         source_pk = {s: pk for s, pk in known.items() if pk in placed}
+        gone = {s for s in known if s not in source_pk}
 
-        todo = [c for c in comments if c.source_id not in source_pk]
-        self.summary.counts["comments_already_imported"] += len(comments) - len(todo)
-        parents = self._parents(todo, source_pk, placed, article_ids)
+        todo = [c for c in comments if c.source_id not in known]
+        deleted = sum(1 for c in comments if c.source_id in gone)
+        self.summary.counts["comments_deleted_since"] += deleted
+        self.summary.counts["comments_already_imported"] += len(comments) - len(todo) - deleted
+        parents = self._parents(todo, source_pk, placed, article_ids, gone)
         levels = _levels(todo, parents)
         self.progress.start("Comments", len(todo))
         done = 0
@@ -547,6 +574,7 @@ class _Writer:
         source_pk: dict[str, int],
         placed: dict[int, _Placed],
         article_ids: dict[str, int],
+        gone: set[str],
     ) -> dict[str, str | None]:
         """Each comment's parent as imported: its source parent when that can be placed in
         the same article, else None (a repaired problem)."""
@@ -566,6 +594,8 @@ class _Writer:
             elif parent in source_pk:
                 if placed[source_pk[parent]].article_id != article:
                     reason = f"its parent {parent} is on another page"
+            elif parent in gone:
+                reason = f"its parent {parent} was deleted after an earlier import"
             else:
                 reason = f"its parent {parent} is not in the file"
             if reason:

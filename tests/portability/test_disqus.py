@@ -27,7 +27,7 @@ def by_source(site) -> dict[str, Comment]:
         )
     )
     comments = Comment.objects.in_bulk(pks.values())
-    return {source: comments[pk] for source, pk in pks.items()}
+    return {source: comments[pk] for source, pk in pks.items() if pk in comments}
 
 
 def table_counts() -> tuple[int, ...]:
@@ -420,3 +420,44 @@ def test_imported_comments_show_on_a_page_already_cached(target):
     assert "<p>Hello <strong>world</strong>, a fine <em>piece</em>.</p>" in [
         c["html"] for c in results
     ]
+
+
+def test_what_was_deleted_since_stays_deleted(target, tmp_path):
+    """A record whose row is gone was deleted on purpose (it is written in the row's own
+    transaction): an erased commenter, a deleted page, do not come back."""
+    run_import(target, "disqus", DISQUS)
+    c = by_source(target)
+    carol = c["104"].author
+    carol.user.delete()  # erased, with her comment
+    Article.objects.filter(pk=c["114"].article_id).delete()  # the floods page, with 111, 114
+    before = table_counts()
+    again = run_import(target, "disqus", DISQUS)
+    assert table_counts() == before
+    assert again.counts["comments_created"] == 0
+    assert again.counts["comments_deleted_since"] == 3
+    later = tmp_path / "later.xml"
+    later.write_text(
+        '<?xml version="1.0"?><disqus xmlns="http://disqus.com" '
+        'xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<post dsq:id="130"><message><![CDATA[<p>Carol again.</p>]]></message>'
+        "<createdAt>2019-04-01T10:00:00Z</createdAt><isDeleted>false</isDeleted>"
+        "<isSpam>false</isSpam><author><name>Carol</name><isAnonymous>true</isAnonymous>"
+        '</author><thread dsq:id="5001"/></post>'
+        '<post dsq:id="131"><message><![CDATA[<p>On the floods.</p>]]></message>'
+        "<createdAt>2019-04-01T10:00:00Z</createdAt><isDeleted>false</isDeleted>"
+        "<isSpam>false</isSpam><author><name>Zed</name><isAnonymous>true</isAnonymous>"
+        '</author><thread dsq:id="5002"/></post>'
+        '<post dsq:id="132"><message><![CDATA[<p>To Carol.</p>]]></message>'
+        "<createdAt>2019-04-01T10:00:00Z</createdAt><isDeleted>false</isDeleted>"
+        "<isSpam>false</isSpam><author><name>Zed</name><isAnonymous>true</isAnonymous>"
+        '</author><thread dsq:id="5001"/><parent dsq:id="104"/></post></disqus>'
+    )
+    summary = run_import(target, "disqus", later)
+    assert [str(p) for p in summary.problems] == [
+        "<post> #2 131: its page '5002' was deleted after an earlier import",
+        "<post> #1 130: its author was deleted after an earlier import",
+        "<post> #3 132: its parent 104 was deleted after an earlier import: "
+        "imported as a top-level comment",
+    ]
+    assert by_source(target)["132"].parent_id is None
+    assert not Commenter.objects.filter(display_name="Carol").exists()
