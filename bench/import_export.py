@@ -19,11 +19,11 @@ entity; 2 % deleted, 1 % spam; IP addresses in the file, as Disqus writes them.
 Each run imports the file into a new site (`comments_import`, what `manage.py import_comments`
 calls, with its default batch size), imports it a second time (nothing to write: the re-run
 cost), and exports the site (`export_lines`, what the command and the endpoint stream; then
-once more, untimed, under tracemalloc for its peak of Python memory). Beside
-them, in the same run, two references: reading the file through the Disqus reader alone (what
-parsing and sanitising cost before any write), and reading every comment row of the site
-through the same kind of server-side cursor without writing JSON. Printed as ranges over
---runs: seconds, comments per second, and ratios to the references. Never part of the tests.
+once more, untimed, under tracemalloc for its peak of Python memory). Beside them, in the
+same run, two references: reading the file through the Disqus reader alone (what parsing the
+XML and turning its HTML into text cost before any write), and reading every comment row of
+the site through the same kind of server-side cursor without writing JSON. Printed as ranges
+over --runs: seconds, comments per second, and ratios to the references. Never part of the tests.
 """
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         export_peak = span(rows["export_peak"])
         print(f"\nRanges over {args.runs} run(s), {args.comments:,} comments:")
-        print(f"  reference: read + sanitise the file alone   {span(rows['parse'])} s")
+        print(f"  reference: read the file alone (XML, HTML)  {span(rows['parse'])} s")
         print(
             f"  import into PostgreSQL                       {span(rows['import'])} s "
             f"(CPU {span(rows['import_cpu'])} s), {span(rows['import_rate'], '{:,.0f}')} "
