@@ -35,6 +35,7 @@ from comments.selectors import site_get
 from moderation.access import access_site_for_moderation, acting_user
 from moderation.models import ModeratorAction, SiteRole
 from policy.models import Standing
+from security.permissions import SecondFactorForTokens
 
 from .models import Appeal, AppealKind, AppealState, Notice, NoticeOutcome
 from .selectors import (
@@ -416,8 +417,10 @@ class NoticeAPI(BaseAPI):
 
 
 class ModerationAPI(APIView):
-    # As moderation.apis: trusted staff, no reader throttle; every handler checks access first.
+    # As moderation.apis: trusted staff, no reader throttle; every handler checks access first;
+    # a token request meets the second-factor rule that sessions meet.
     throttle_classes: list = []
+    permission_classes = [SecondFactorForTokens]
 
 
 class PageParams(serializers.Serializer):

@@ -299,6 +299,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("PARLEY_SWEEP_INTERVAL_SECONDS", default=60),
         "options": {"expires": 55},
     },
+    # Appeal and notice e-mails whose task was lost (accountability.messages).
+    "sweep-accountability-messages": {
+        "task": "accountability.tasks.sweep_messages_task",
+        "schedule": env.int("PARLEY_SWEEP_INTERVAL_SECONDS", default=60),
+        "options": {"expires": 55},
+    },
 }
 
 # The moderation pipeline (docs/pipeline.md).
