@@ -42,7 +42,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited at start:\n{tail(log)}")
+            raise RuntimeError(f"{name_of(process)} exited at start:\n{tail(log)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -55,7 +55,7 @@ def wait_for_answer(port: int, process: subprocess.Popen, log: Path, timeout: fl
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited at start:\n{tail(log)}")
+            raise RuntimeError(f"{name_of(process)} exited at start:\n{tail(log)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
                 sock.sendall(b"GET /__ready HTTP/1.0\r\nHost: localhost\r\n\r\n")
@@ -65,6 +65,12 @@ def wait_for_answer(port: int, process: subprocess.Popen, log: Path, timeout: fl
             pass
         time.sleep(0.1)
     raise RuntimeError(f"no answer on port {port} after {timeout}s:\n{tail(log)}")
+
+
+def name_of(process: subprocess.Popen) -> str:
+    args = process.args
+    first = args[0] if isinstance(args, list | tuple) else args
+    return os.fsdecode(first) if isinstance(first, bytes | str | os.PathLike) else str(first)
 
 
 def tail(path: Path, chars: int = 3000) -> str:
