@@ -24,7 +24,7 @@ from ..records import (
     UnreadableFile,
     parse_time,
 )
-from .xml import XMLError, attribute, children, elements, local
+from .xml import XMLError, attribute, children, elements, local, open_export
 
 S = CommentStatus
 
@@ -44,10 +44,10 @@ class DisqusReader:
 
     def read(self) -> Iterator[Record]:
         counts = {"thread": 0, "post": 0}
-        with self.path.open("rb") as stream:
+        with open_export(self.path) as (raw, stream):
             try:
                 for element in elements(stream, {"thread", "post"}, level=1):
-                    self.done = stream.tell()
+                    self.done = raw.tell()
                     kind = local(element.tag)
                     counts[kind] += 1
                     position = f"<{kind}> #{counts[kind]}"

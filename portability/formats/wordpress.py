@@ -28,7 +28,7 @@ from ..records import (
     UnreadableFile,
     parse_time,
 )
-from .xml import XMLError, elements, local, raw_text, text
+from .xml import XMLError, elements, local, open_export, raw_text, text
 
 S = CommentStatus
 
@@ -57,10 +57,10 @@ class WordPressReader:
 
     def read(self) -> Iterator[Record]:
         items = 0
-        with self.path.open("rb") as stream:
+        with open_export(self.path) as (raw, stream):
             try:
                 for element in elements(stream, {"item", "base_site_url"}, level=2):
-                    self.done = stream.tell()
+                    self.done = raw.tell()
                     if local(element.tag) == "base_site_url":
                         self.source = f"wordpress:{text(element).rstrip('/')}"
                         continue

@@ -5,8 +5,11 @@ fetches: an export file is untrusted input. Elements are read one subtree at a t
 (`iterparse`) and cleared after use, so memory does not grow with the file.
 """
 
+import gzip
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element
 
@@ -59,6 +62,20 @@ def attribute(element: Element | None, name: str) -> str:
     return ""
 
 
+@contextmanager
+def open_export(path: Path) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
+    """(the file as read, its bytes): a gzipped export (Disqus sends one) is read as it is.
+    The first is for progress (`tell`), the second for the parser."""
+    with path.open("rb") as raw:
+        if raw.read(2) == b"\x1f\x8b":
+            raw.seek(0)
+            with gzip.GzipFile(fileobj=raw) as unzipped:
+                yield raw, unzipped  # type: ignore[misc]
+        else:
+            raw.seek(0)
+            yield raw, raw
+
+
 class XMLError(Exception):
     """The file is not well-formed or not safe XML: nothing after the error can be read."""
 
@@ -84,6 +101,6 @@ def elements(stream: IO[bytes], names: set[str], *, level: int) -> Iterator[Elem
 
 
 __all__ = [
-    "BadRecord", "XMLError", "attribute", "child", "children", "elements", "local", "raw_text",
-    "text",
+    "BadRecord", "XMLError", "attribute", "child", "children", "elements", "local", "open_export",
+    "raw_text", "text",
 ]  # fmt: skip

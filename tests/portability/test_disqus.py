@@ -461,3 +461,11 @@ def test_what_was_deleted_since_stays_deleted(target, tmp_path):
     ]
     assert by_source(target)["132"].parent_id is None
     assert not Commenter.objects.filter(display_name="Carol").exists()
+
+
+def test_a_gzipped_export_reads_as_it_came(target, tmp_path):
+    import gzip
+
+    path = tmp_path / "export.xml.gz"
+    path.write_bytes(gzip.compress(DISQUS.read_bytes()))
+    assert run_import(target, "disqus", path).counts["comments_created"] == 11
