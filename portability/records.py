@@ -80,10 +80,12 @@ class BadRecord(Exception):
 
 
 class Reader(Protocol):
-    """A format's reader: `read` yields records; `source` names the namespace of the source's
-    ids (final once `read` is exhausted: a file may say which installation it comes from);
-    `done` and `total` measure the progress through the file (bytes)."""
+    """A format's reader: `format` names it (`--format`); `read` yields records; `source`
+    names the namespace of the source's ids (final once `read` is exhausted: a file may say
+    which installation it comes from); `done` and `total` measure the progress through the
+    file (bytes)."""
 
+    format: str
     source: str
     done: int
     total: int

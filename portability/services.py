@@ -166,7 +166,7 @@ def _import(
         summary.problem(problem)
     run = ImportRun.objects.create(
         site=site,
-        format=getattr(reader, "format", ""),
+        format=reader.format,
         source=db_text(reader.source)[:255],
         file_name=file_name[:500],
         file_sha256=file_sha256,

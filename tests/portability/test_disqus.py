@@ -10,6 +10,7 @@ from django.db import transaction
 
 from comments.lifecycle import Actor, transition
 from comments.models import ActorKind, Article, Comment, Commenter, CommentEvent, CommentStatus
+from comments.rendering import render_body
 from pipeline.models import ModerationDecision, NotificationLog, WebhookDelivery
 from portability.models import ImportedRecord, ImportRun
 from tests.factories import ArticleFactory, UserFactory, WebhookEndpointFactory
@@ -81,6 +82,9 @@ def test_html_is_resanitised_like_a_live_comment(target):
     )
     assert "script" not in c.html and "onclick" not in c.html
     assert by_source(target)["114"].body == "Ça déborde — 洪水 🌊"
+    # Every imported comment's HTML is what the live renderer makes of its body.
+    for comment in by_source(target).values():
+        assert comment.html == (render_body(comment.body) if comment.body else "")
 
 
 def test_problems_are_reported_with_their_position(target):
@@ -145,6 +149,7 @@ def test_authors_become_commenters_without_a_login(target):
 
 def test_match_email_uses_the_existing_account(target):
     existing = UserFactory(username="alice", email="ALICE@example.org")
+    UserFactory(username="alice-later", email="alice@example.org")  # the oldest wins
     run_import(target, "disqus", DISQUS, match_email=True)
     c = by_source(target)
     assert c["101"].author.user_id == existing.pk
