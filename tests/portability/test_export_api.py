@@ -177,3 +177,21 @@ def test_the_schema_documents_the_export(daily):
     assert_matches_schema(api_for(None).get("/api/v1/moderation/sites/daily/export/"))
     reader = UserFactory(username="reader")
     assert_matches_schema(api_for(reader).get("/api/v1/moderation/sites/daily/export/"))
+
+
+def test_the_export_schema_generates_without_warnings():
+    import io
+
+    from drf_spectacular.drainage import GENERATOR_STATS
+
+    out = io.StringIO()
+    GENERATOR_STATS.reset()
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--urlconf",
+        "tests.portability.portability_urls",
+        stdout=out,
+    )
+    assert "moderation_export" in out.getvalue()
