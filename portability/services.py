@@ -14,14 +14,17 @@ problems), then writes in this order, each step in batches of its own transactio
    status, dates and vote counts of the source, and one `created` audit row naming the import.
 
 Every row written is recorded in `ImportedRecord` in the same transaction, so a second import
-of the same file finds everything and writes nothing, and an import that stopped half way
-resumes where it stopped. Nothing goes through the moderation pipeline or the state machine's
-listeners: imported comments are not moderated again (re-moderation is a separate, explicit
-step, docs/migrating.md), notified, or sent to webhooks.
+of the same file finds everything and writes nothing, an import that stopped half way
+resumes where it stopped, and a record whose row is gone means the row was deleted on
+purpose since: it is not written again. Nothing goes through the moderation pipeline or the
+state machine's listeners: imported comments are not moderated again (re-moderation is a
+separate, explicit step, docs/migrating.md), notified, or sent to webhooks; the articles'
+versions are bumped, so cached thread pages show them (comments.pagecache). On PostgreSQL
+the rows go in through COPY (portability.sql).
 
-Problems are reported with the record's position: a record that cannot be imported is skipped
-whole; a reply whose parent is missing, in another article, or in a parent cycle is imported
-as a top-level comment (a "repaired" problem).
+Problems are reported with the record's position: a record that cannot be imported (or that
+the database refuses) is skipped whole; a reply whose parent is missing, deleted, in another
+article, or in a parent cycle is imported as a top-level comment (a "repaired" problem).
 """
 
 from __future__ import annotations
