@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceArticle:
     source_id: str
     key: str = ""
@@ -26,7 +26,7 @@ class SourceArticle:
     position: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceAuthor:
     """Who wrote a comment in the source system. `identity` names them there (a user id or
     username; else their e-mail; else their name): one commenter per identity."""
@@ -35,13 +35,13 @@ class SourceAuthor:
     identity: str
     email: str = ""
     avatar_url: str = ""
+    digest: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.identity.encode()).hexdigest()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", hashlib.sha256(self.identity.encode()).hexdigest())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceComment:
     source_id: str
     article_id: str
@@ -58,7 +58,7 @@ class SourceComment:
     featured: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A record skipped (or, with `repaired`, imported differently from the source) and why."""
 
