@@ -26,6 +26,8 @@ and --readers signed-in readers with API tokens, then drives it with Debian's wr
 - counts: the counts endpoint for the article;
 - mixed: --post-share (5 %) of requests post a comment as the next reader, the rest read the
   anonymous first page; posts are moderated in the request (the site has no external scorer).
+  Beside wrk, a probe posts a comment every 0.2 s and reads the newest-first page at once: a
+  published comment missing from it is counted as a stale page.
 
 Printed per scenario, as ranges over --runs: requests/s, p50 and p99 latency, the ratio of
 requests/s to the ceiling's in the same run, answers that were not 2xx and those that were 5xx,
@@ -325,6 +327,55 @@ class Flusher:
         self.thread.join()
 
 
+class FreshnessProbe:
+    """While the mixed load runs: post a comment as a reader, then read the anonymous newest-
+    first page at once; a published comment missing from it is a stale page (issue 16: none
+    from Parley's own cache; nginx's micro-cache may be up to its TTL behind by design)."""
+
+    def __init__(self, base: str, tokens: list[str], seed: int):
+        from thread_read import body_text
+
+        self.base, self.tokens = base, tokens
+        self.rng = random.Random(seed)
+        self.body_text = body_text
+        self.fresh = self.stale = self.unpublished = 0
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.2):
+            token = self.rng.choice(self.tokens)
+            data = json.dumps({"body": self.body_text(self.rng)}).encode()
+            request = urllib.request.Request(  # noqa: S310 - loopback
+                self.base + THREAD,
+                data=data,
+                headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                    status, posted = answer.status, json.loads(answer.read())
+            except (urllib.error.URLError, TimeoutError, ValueError):
+                self.unpublished += 1
+                continue
+            if status != 201:
+                self.unpublished += 1
+                continue
+            code, body = get(self.base + THREAD + "?sort=newest")
+            ids = [c["id"] for c in json.loads(body)["results"]] if code == 200 else []
+            if posted["id"] in ids:
+                self.fresh += 1
+            else:
+                self.stale += 1
+
+    def __enter__(self) -> FreshnessProbe:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop_event.set()
+        self.thread.join(60)
+
+
 def measure(
     scenario: str, args: argparse.Namespace, parley: str, ceiling: str, tokens: Path, redis_client
 ) -> dict:
@@ -344,15 +395,18 @@ def measure(
     elif scenario == "counts":
         result = wrk(parley + COUNTS, "load_plain.lua", args)
     elif scenario == "mixed":
-        result = wrk(
-            parley + THREAD,
-            "load_mixed.lua",
-            args,
-            str(tokens),
-            THREAD,
-            str(args.post_share),
-            str(random.randrange(1_000_000)),
-        )
+        readers = tokens.read_text().split()
+        with FreshnessProbe(parley, readers[-100:], random.randrange(1_000_000)) as probe:
+            result = wrk(
+                parley + THREAD,
+                "load_mixed.lua",
+                args,
+                str(tokens),
+                THREAD,
+                str(args.post_share),
+                str(random.randrange(1_000_000)),
+            )
+        result["fresh"], result["stale"] = probe.fresh, probe.stale
     else:
         raise ValueError(scenario)
     after_redis = redis_counts(redis_client)
@@ -388,7 +442,7 @@ def percent(values: list[float | None]) -> str:
     return span(known, ".0f") + " %" if known else "n/a"
 
 
-def report(results: dict[str, list[dict]], ceiling_rps: list[float]) -> None:
+def report(results: dict[str, list[dict]], ceiling_rps: list[float], micro_cache: int = 0) -> None:
     header = (
         f"{'scenario':<10} {'requests/s':>12} {'vs ceiling':>11} {'p50 ms':>12} {'p99 ms':>12} "
         f"{'non-2xx':>8} {'5xx':>6} {'sock err':>8} {'page hit':>10} {'redis hit':>10}"
@@ -428,6 +482,13 @@ def report(results: dict[str, list[dict]], ceiling_rps: list[float]) -> None:
             f"mixed: {span(posts, ',.0f')} posts/s sent; answers over all runs by status: "
             + ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items()))
             + " (200 reads; 201 published, 202 held, 4xx refused posts)"
+        )
+        fresh = sum(r["fresh"] for r in runs)
+        stale = sum(r["stale"] for r in runs)
+        print(
+            f"mixed: freshness probe (post, then read the newest-first page at once): {stale} "
+            f"stale of {fresh + stale} published"
+            + (" (the micro-cache may serve pages up to its TTL old)" if micro_cache else "")
         )
 
 
@@ -534,7 +595,7 @@ def main() -> None:
                     flush=True,
                 )
         print()
-        report(results, [r["rps"] for r in results.get("ceiling", [])])
+        report(results, [r["rps"] for r in results.get("ceiling", [])], args.micro_cache)
         samples: dict[str, str] = {}
         for runs in results.values():
             for r in runs:
