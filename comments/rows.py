@@ -263,7 +263,8 @@ class Select(Generic[M]):
             f"WHERE {' AND '.join(conditions)}"
         )
         if self.for_update and conn.features.has_select_for_update:
-            sql += f" {conn.ops.for_update_sql()}"
+            # As comments.locks: the key columns never change, so no-key where the database has it.
+            sql += f" {conn.ops.for_update_sql(no_key=conn.features.has_select_for_no_key_update)}"
         built = (sql, tuple(parts.values()), tuple(links))
         self._built[db] = built
         return built
