@@ -8,7 +8,6 @@ from typing import IO, Any
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
     TextColumn,
@@ -26,7 +25,7 @@ class Bar:
         self.progress = Progress(
             TextColumn("{task.description:<11}"),
             BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[count]}"),
             TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
@@ -36,6 +35,7 @@ class Bar:
         )
         self.task: TaskID | None = None
         self.bytes = False
+        self.total: int | None = None
 
     def __enter__(self) -> Bar:
         self.progress.start()
@@ -48,15 +48,27 @@ class Bar:
         if self.task is not None:
             self.progress.update(self.task, visible=self.enabled)
         self.bytes = phase == "Reading"
-        self.task = self.progress.add_task(phase, total=total, rate="")
+        self.total = total
+        self.task = self.progress.add_task(phase, total=total, rate="", count=self._count(0))
 
     def update(self, done: int) -> None:
         if self.task is None:
             return
         speed = self.progress.tasks[-1].speed
-        unit = "B/s" if self.bytes else "/s"
-        rate = f"{speed:,.0f} {unit}" if speed else ""
-        self.progress.update(self.task, completed=done, rate=rate)
+        if not speed:
+            rate = ""
+        elif self.bytes:
+            rate = f"{speed / 1e6:,.1f} MB/s"
+        else:
+            rate = f"{speed:,.0f}/s"
+        self.progress.update(self.task, completed=done, rate=rate, count=self._count(done))
+
+    def _count(self, done: int) -> str:
+        if self.bytes:
+            scale, unit = (1e6, "MB") if (self.total or done) >= 1e6 else (1e3, "KB")
+            total = f"/{self.total / scale:,.1f}" if self.total else ""
+            return f"{done / scale:,.1f}{total} {unit}"
+        return f"{done:,}/{self.total:,}" if self.total else f"{done:,}"
 
 
 def command_stream(wrapper: Any) -> IO[str]:
