@@ -1,8 +1,9 @@
 """Streaming, safe XML for the Disqus and WordPress readers.
 
 defusedxml refuses entity declarations (the "billion laughs"), external entities and DTD
-fetches: an export file is untrusted input. Elements are read one subtree at a time
-(`iterparse`) and cleared after use, so memory does not grow with the file.
+fetches: an export file is untrusted input. A bare `<!DOCTYPE>` naming no entity is read.
+Elements are read one subtree at a time (`iterparse`) and cleared after use, so memory does
+not grow with the file.
 """
 
 import gzip
@@ -86,7 +87,7 @@ def elements(stream: IO[bytes], names: set[str], *, level: int) -> Iterator[Elem
     from the tree."""
     stack: list[Element] = []
     try:
-        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=False):
             if event == "start":
                 stack.append(element)
                 continue

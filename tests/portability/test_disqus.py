@@ -274,6 +274,13 @@ def test_unsafe_or_broken_xml_imports_nothing(target, tmp_path, content):
     assert not ImportRun.objects.exists()
 
 
+def test_a_doctype_without_entities_is_read(target, tmp_path):
+    path = tmp_path / "export.xml"
+    text = DISQUS.read_text()
+    path.write_text(text.replace("<disqus ", '<!DOCTYPE disqus SYSTEM "disqus.dtd">\n<disqus ', 1))
+    assert run_import(target, "disqus", path).counts["comments_created"] == 11
+
+
 def test_unknown_site_is_a_command_error(db):
     with pytest.raises(CommandError, match="No site 'nope'"):
         call_command("import_comments", str(DISQUS), "--format", "disqus", "--site", "nope")
