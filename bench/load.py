@@ -213,9 +213,13 @@ def seed(comments: int, readers: int, rng: random.Random) -> list[str]:
     from thread_read import seed_article
 
     from comments.models import Commenter, Site
+    from policy.services import policy_current
 
     call_command("migrate", verbosity=0, interactive=False)
     site = Site.objects.create(slug=SITE, name="Bench")
+    # A live site has its policy in force already; without it the first posts of the run
+    # would race to save the default version (and lock the site row to do it).
+    policy_current(site=site)
     User = get_user_model()
     User.objects.bulk_create([User(username=f"reader{i}") for i in range(readers)], batch_size=2000)
     users = list(User.objects.filter(username__startswith="reader").order_by("id"))
