@@ -205,15 +205,16 @@ class Interrupt(Exception):
 class StopAfter:
     """A progress listener that interrupts the import (like Ctrl-C) after some batches."""
 
-    def __init__(self, batches: int) -> None:
+    def __init__(self, batches: int, phase: str = "Comments") -> None:
         self.left = batches
+        self.stop_in = phase
         self.phase = ""
 
     def start(self, phase: str, total: int | None) -> None:
         self.phase = phase
 
     def update(self, done: int) -> None:
-        if self.phase == "Comments" and done:
+        if self.phase == self.stop_in and done:
             self.left -= 1
             if self.left == 0:
                 raise Interrupt()
@@ -232,6 +233,18 @@ def test_an_interrupted_import_resumes(target):
     assert c["104"].parent_id == c["103"].pk and c["104"].depth == 3
     assert Comment.objects.get(pk=c["101"].pk).reply_count == 1
     assert CommentEvent.objects.count() == 11
+
+
+def test_an_import_interrupted_among_the_commenters_resumes(target):
+    with pytest.raises(Interrupt):
+        run_import(target, "disqus", DISQUS, batch_size=2, progress=StopAfter(2, "Commenters"))
+    assert Commenter.objects.count() == 4 and not Comment.objects.exists()
+    summary = run_import(target, "disqus", DISQUS, batch_size=2)
+    assert summary.counts["commenters_already_imported"] == 4
+    assert summary.counts["commenters_created"] == 3
+    assert Commenter.objects.count() == 7
+    assert get_user_model().objects.count() == 7
+    assert summary.counts["comments_created"] == 11
 
 
 def test_dry_run_writes_nothing(target):
