@@ -582,6 +582,7 @@ class _Writer:
         """Each comment's parent as imported: its source parent when that can be placed in
         the same article, else None (a repaired problem)."""
         in_file = {c.source_id: c for c in todo}
+        skipped = {p.source_id for p in self.summary.problems if not p.repaired}
         parents: dict[str, str | None] = {}
         for comment in todo:
             parent = comment.parent_id
@@ -599,6 +600,8 @@ class _Writer:
                     reason = f"its parent {parent} is on another page"
             elif parent in gone:
                 reason = f"its parent {parent} was deleted after an earlier import"
+            elif parent in skipped:
+                reason = f"its parent {parent} was skipped"
             else:
                 reason = f"its parent {parent} is not in the file"
             if reason:

@@ -494,3 +494,23 @@ def test_a_gzipped_export_reads_as_it_came(target, tmp_path):
     path = tmp_path / "export.xml.gz"
     path.write_bytes(gzip.compress(DISQUS.read_bytes()))
     assert run_import(target, "disqus", path).counts["comments_created"] == 11
+
+
+def test_a_reply_to_a_skipped_comment_says_so(target, tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<?xml version="1.0"?><disqus xmlns="http://disqus.com" '
+        'xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<thread dsq:id="1"><link>https://news.example/a</link></thread>'
+        '<post dsq:id="10"><message><![CDATA[<p>When?</p>]]></message>'
+        "<createdAt>someday</createdAt><author><name>A</name></author>"
+        '<thread dsq:id="1"/></post>'
+        '<post dsq:id="11"><message><![CDATA[<p>Reply.</p>]]></message>'
+        "<createdAt>2020-01-01T00:00:00Z</createdAt><author><name>B</name></author>"
+        '<thread dsq:id="1"/><parent dsq:id="10"/></post></disqus>'
+    )
+    summary = run_import(target, "disqus", path)
+    assert [str(p) for p in summary.problems] == [
+        "<post> #1 10: unreadable date 'someday'",
+        "<post> #2 11: its parent 10 was skipped: imported as a top-level comment",
+    ]
