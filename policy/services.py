@@ -37,12 +37,17 @@ def check_policy_source(source: str) -> Policy:
 
 @transaction.atomic
 def policy_save(
-    *, site: Site, source: str, by: User | None = None, note: str = ""
+    *, site: Site, source: str, by: User | None = None, note: str = "", first: bool = False
 ) -> PolicyVersion:
-    """Store a new version of the site's policy. Earlier versions are kept unchanged."""
+    """Store a new version of the site's policy. Earlier versions are kept unchanged. With
+    `first`, only if the site has none yet: otherwise its latest version is returned."""
     policy = check_policy_source(source)
-    Site.objects.select_for_update().filter(pk=site.pk).first()
+    # NO KEY UPDATE: serialises the saves of one site without waiting on (or deadlocking with)
+    # the posts whose comments refer to the site row meanwhile (their key-share locks).
+    Site.objects.select_for_update(no_key=True).filter(pk=site.pk).first()
     latest = PolicyVersion.objects.filter(site=site).aggregate(v=Max("version"))["v"] or 0
+    if first and latest:
+        return PolicyVersion.objects.get(site=site, version=latest)
     return PolicyVersion.objects.create(
         site=site,
         version=latest + 1,
@@ -59,7 +64,9 @@ def policy_current(*, site: Site) -> PolicyVersion:
     if current is not None:
         return current
     try:
-        return policy_save(site=site, source=default_policy_source(), note="Parley default policy")
+        return policy_save(
+            site=site, source=default_policy_source(), note="Parley default policy", first=True
+        )
     except IntegrityError:
         # Another request saved the first version at the same moment: read the one it saved.
         return PolicyVersion.objects.filter(site=site).latest("version")
