@@ -120,7 +120,7 @@ def _identity_for(*, site: Site, claims: SSOClaims) -> SSOIdentity:
     User = get_user_model()
     try:
         with transaction.atomic():
-            user = User(username=_sso_username(site, claims.external_id))
+            user = User(username=_sso_username(site, claims.external_id), email=claims.email)
             user.set_unusable_password()
             user.save()
             commenter = Commenter.objects.create(
@@ -183,6 +183,11 @@ def sso_exchange(*, site: Site, token: str) -> tuple[str, SiteToken, Commenter]:
         commenter.avatar_url = claims.avatar_url
         commenter.save(update_fields=["display_name", "avatar_url"])
         commenter_pages_changed(commenter_id=commenter.pk)
+    # ...and for its address: decisions, replies and appeal outcomes are e-mailed to the
+    # account's address, which for a reader who signs in through the host is the host's.
+    if claims.email and commenter.user.email != claims.email:
+        commenter.user.email = claims.email
+        commenter.user.save(update_fields=["email"])
     identity.email = claims.email
     identity.avatar_url = claims.avatar_url
     identity.last_seen_at = timezone.now()

@@ -618,3 +618,79 @@ def test_a_signed_out_reader_notifies_illegal_content_with_an_address(page, host
         "reader@example.org",
         None,
     )
+
+
+def test_the_whole_appeal_story_through_the_widget_and_the_admin(browser, api_server, host, daily):
+    """Issue 12's "done when": a reader sees why their comment was held, in their language,
+    with the clause; appeals it in the widget; a different moderator reverses it in the admin;
+    the reader is told; the transparency report counts it."""
+    from django.core import mail
+
+    from accountability.models import Appeal
+    from moderation.models import Role
+    from moderation.services import comment_reject
+    from tests.factories import SiteRoleFactory, UserFactory
+
+    ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    first, second = (
+        UserFactory(username=name, is_staff=True, password=f"{name}-pass-123")
+        for name in ("mod1", "mod2")
+    )
+    for moderator in (first, second):
+        SiteRoleFactory(user=moderator, site=daily, role=Role.MODERATOR)
+
+    # The reader's browser speaks German.
+    reader_context = browser.new_context(locale="de-DE", viewport={"width": 1000, "height": 1400})
+    page = reader_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    open_article(page, host)
+    sign_in(page, "amira")
+    page.fill("#comments form[part~='form'] textarea", "You are an idiot if you believe that.")
+    page.click("#comments form[part~='form'] button[type=submit]")
+    page.locator("#comments li.comment[data-status='held']").wait_for()
+    comment = Comment.objects.get(status="held")
+    # The first moderator confirms the hold: rejected under the clause the engine applied.
+    comment_reject(by=first, comment_id=comment.pk, clause_id="civility")
+
+    page.reload()
+    rejected = page.locator(f"#comments li.comment[data-id='{comment.pk}']")
+    rejected.locator("[part~='statement']").first.click()
+    text = rejected.locator("[part~='statement-text']")
+    text.wait_for()
+    assert "wurde nicht veröffentlicht" in text.inner_text()  # German
+    assert comment.moderation_clause_title in text.inner_text()
+    rejected.locator("textarea[part~='appeal']").fill("Ich habe den Minister zitiert.")
+    rejected.locator("[part~='submit-appeal']").click()
+    rejected.locator("[part~='appeal-status']").filter(has_text="did not take").wait_for()
+    appeal = Appeal.objects.get(comment=comment)
+
+    # A different moderator reverses it in the admin (the one who rejected could not).
+    admin = browser.new_page(viewport={"width": 1400, "height": 1000})
+    admin.set_default_timeout(TIMEOUT_MS)
+    admin.goto(f"{api_server.url}/admin/login/?next=/admin/accountability/appeal/")
+    admin.fill("#id_username", "mod2")
+    admin.fill("#id_password", "mod2-pass-123")
+    admin.click("input[type=submit]")
+    admin.check(f"input[name=_selected_action][value='{appeal.pk}']")
+    admin.select_option("select[name=action]", "reverse")
+    admin.fill("input[name=note]", "Ein Zitat, keine Beleidigung.")
+    admin.click("button[name=index]")
+    admin.locator(".messagelist").filter(has_text="1").wait_for()
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PUBLISHED
+
+    # The reader is told, in German, and the thread shows the comment published.
+    told = [m for m in mail.outbox if "amira@news.example" in m.to]
+    assert told, [(m.to, m.subject) for m in mail.outbox]
+    assert "Ein Zitat, keine Beleidigung." in told[-1].body
+    page.reload()
+    page.locator(
+        f"#comments li.comment[data-id='{comment.pk}'][data-status='published']"
+    ).wait_for()
+
+    # The transparency report counts the reversed appeal.
+    admin.goto(f"{api_server.url}/admin/accountability/appeal/transparency/?site={daily.slug}")
+    admin.locator(".pa-summary").filter(has_text="1 reversed").wait_for()
+    shot(page, "appeal-story-reader")
+    reader_context.close()
+    admin.close()

@@ -33,6 +33,20 @@ def test_sso_happy_path_gives_a_site_token_for_a_new_reader(api, sso_site):
     assert token.digest != body["token"]  # only the digest is stored
 
 
+def test_the_hosts_address_is_where_a_reader_is_e_mailed_and_it_follows_the_host(api, sso_site):
+    exchange(api, make_token(email="ada@news.example"))
+    user = SSOIdentity.objects.get(site=sso_site).commenter.user
+    # Decisions, replies and appeal outcomes go to the account's address.
+    assert user.email == "ada@news.example"
+    exchange(api, make_token(email="ada.lovelace@news.example", jti="second"))
+    user.refresh_from_db()
+    assert user.email == "ada.lovelace@news.example"
+    # A token without an address leaves the last one known.
+    exchange(api, make_token(jti="third"))
+    user.refresh_from_db()
+    assert user.email == "ada.lovelace@news.example"
+
+
 def test_same_host_reader_maps_to_the_same_commenter_and_name_follows(api, sso_site):
     first = exchange(api, make_token(name="Ada Reader")).json()
     second = exchange(api, make_token(name="Ada  Lovelace ")).json()
