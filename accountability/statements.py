@@ -272,3 +272,10 @@ def _with_text(statement: Statement, *, language: str | None, site: Site) -> Sta
     with translation.override(language or translation.get_language()):
         text = render_to_string(template, context).strip()
     return replace(statement, text=" ".join(text.split()))
+
+
+def statement_for_email(log: Any) -> str:
+    """The statement of reasons for the comment of a "not published" e-mail
+    (pipeline.notifications), in plain text, or "" when the comment is not restricted."""
+    statement = comment_statement(log.comment)
+    return statement.text if statement is not None else ""

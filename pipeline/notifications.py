@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -105,6 +106,17 @@ def _finish(log: NotificationLog, status: str) -> None:
     NotificationLog.objects.filter(pk=log.pk).update(status=status, sent_at=timezone.now())
 
 
+# Apps above the pipeline may add a paragraph to the "not published" e-mail: accountability
+# adds the statement of reasons and how to appeal (registered in its AppConfig.ready).
+NotPublishedExtra = Callable[[NotificationLog], str]
+_not_published_extras: list[NotPublishedExtra] = []
+
+
+def register_not_published_extra(extra: NotPublishedExtra) -> None:
+    if extra not in _not_published_extras:
+        _not_published_extras.append(extra)
+
+
 def render(log: NotificationLog) -> tuple[str, str]:
     """Subject and plain-text body of one notification."""
     comment = log.comment
@@ -125,6 +137,11 @@ def render(log: NotificationLog) -> tuple[str, str]:
     lines = [lead, "", excerpt, ""]
     if link:
         lines.append(link)
+    if log.kind not in (NotificationKind.REPLY, NotificationKind.PUBLISHED):
+        for extra in _not_published_extras:
+            text = extra(log)
+            if text:
+                lines += ["", text]
     if log.kind == NotificationKind.REPLY:
         lines += ["", "You can turn off reply e-mails in your comment preferences."]
     return subject, "\n".join(lines)

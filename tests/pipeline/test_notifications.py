@@ -167,3 +167,24 @@ def test_no_e_mail_when_the_change_rolls_back(article, reader, django_user_model
     assert callbacks == []
     assert mail.outbox == []
     assert not NotificationLog.objects.exists()
+
+
+def test_the_not_published_e_mail_carries_the_statement_of_reasons(
+    article, reader, django_user_model, on_commit
+):
+    comment = CommentFactory(article=article, author=reader, status=S.HELD)
+    moderator = django_user_model.objects.create_user("mod")
+    with on_commit(), transaction.atomic():
+        locked = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+        transition(
+            locked,
+            to=S.REJECTED,
+            actor=Actor.moderator(moderator),
+            clause_id="civility",
+            clause_title="Be civil",
+            note="This comment breaks clause 1 of the comment policy: Be civil.",
+        )
+    (sent,) = mail.outbox
+    # accountability's statement: who decided, under which clause, and how to appeal.
+    assert "A moderator took this decision." in sent.body
+    assert "you can appeal it once, until" in sent.body
