@@ -694,3 +694,44 @@ def test_the_whole_appeal_story_through_the_widget_and_the_admin(browser, api_se
     shot(page, "appeal-story-reader")
     reader_context.close()
     admin.close()
+
+
+def test_a_suspended_reader_sees_why_and_appeals_their_standing(page, host, daily):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accountability.models import Appeal
+    from moderation.models import Role
+    from moderation.services import standing_set
+    from tests.factories import SiteRoleFactory, UserFactory
+
+    ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    open_article(page, host)
+    sign_in(page, "amira")  # her account exists from here on
+    amira = SSOIdentity.objects.get(site=daily).commenter
+    moderator = UserFactory(username="mod1", is_staff=True)
+    SiteRoleFactory(user=moderator, site=daily, role=Role.MODERATOR)
+    standing_set(
+        by=moderator,
+        site=daily,
+        commenter=amira,
+        state="suspended",
+        until=timezone.now() + timedelta(days=3),
+        reason="Repeated insults",
+        message="You can comment again in three days.",
+    )
+    page.reload()
+    sign_in(page, "amira")
+    notice = page.locator("#comments [part~='standing']")
+    notice.filter(has_text="You can comment again in three days.").wait_for()
+    assert "You cannot comment on this site until" in notice.inner_text()
+    page.locator("#comments [part~='standing-statement']").click()
+    text = page.locator("#comments [part~='statement-text']")
+    text.wait_for()
+    assert "You cannot comment on The Daily until" in text.inner_text()
+    page.locator("#comments textarea[part~='appeal']").fill("I apologised in the thread.")
+    page.locator("#comments [part~='submit-appeal']").click()
+    page.locator("#comments [part~='appeal-status']").filter(has_text="did not take").wait_for()
+    appeal = Appeal.objects.get(appellant=amira)
+    assert (appeal.kind, appeal.explanation) == ("standing", "I apologised in the thread.")

@@ -31,6 +31,12 @@
   };
   // A reader's own comment in these states has a statement of reasons and can be appealed.
   const RESTRICTED = new Set(["held", "rejected", "removed"]);
+  const STANDING_TEXT = {
+    warned: "A moderator has warned you",
+    premoderated: "A moderator reads your comments before they appear",
+    suspended: "You cannot comment on this site",
+    banned: "You cannot comment on this site any more",
+  };
   const CHECK_DELAY_MS = 600;
   const instances = new Set();
   let uid = 0;
@@ -416,6 +422,7 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
       this.accountEl = h("div", { class: "account", part: "account", "aria-live": "polite" });
       // The signed-in reader's own shortcuts: new replies to them, their latest comment.
       this.youEl = h("div", { class: "you", part: "you" });
+      this.standingEl = h("div", { class: "standing", part: "standing-box" });
       this.policyEl = h("section", {
         class: "policy",
         part: "policy",
@@ -472,7 +479,9 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
           h("span", {}, "Signed in as ", h("strong", { part: "reader", text: this.session.reader.display_name })),
           h("button", { type: "button", class: "link", part: "button sign-out", text: "Sign out", onclick: () => this.signOut() }),
           this.youEl,
+          this.standingEl,
         );
+        this.loadStanding();
       } else {
         fill(
           this.accountEl,
@@ -930,11 +939,19 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
 
     async openStatement(li, c) {
       const close = () => this.closeSlot(li, "button[part~='statement']");
+      const box = await this.statementBox(`/api/v1/comments/${c.id}/statement/`, close);
+      if (box) this.openSlot(li, box);
+    }
+
+    // The statement of reasons behind `path` (a comment's, or the reader's standing), with the
+    // appeal form while the window is open; null (and a message) if it cannot be read.
+    async statementBox(path, close) {
       let statement;
       try {
-        ({ data: statement } = await this.api(`/api/v1/comments/${c.id}/statement/`));
+        ({ data: statement } = await this.api(path));
       } catch (error) {
-        return this.say(error.message, "error");
+        this.say(error.message, "error");
+        return null;
       }
       const id = `parley-statement-${++uid}`;
       const box = h(
@@ -997,7 +1014,44 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
       box.addEventListener("keydown", (event) => {
         if (event.key === "Escape") close();
       });
-      this.openSlot(li, box);
+      return box;
+    }
+
+    // A reader whose standing on the site is restricted (warned, pre-moderated, suspended,
+    // banned) sees it under their name, with the moderator's message, why, and the appeal.
+    async loadStanding() {
+      // The account is rendered more than once as a page loads: only the last call shows.
+      const seq = (this.standingSeq = (this.standingSeq || 0) + 1);
+      this.standingEl.replaceChildren();
+      if (!this.session) return;
+      let standing;
+      try {
+        ({ data: standing } = await this.api(`/api/v1/sites/${this.site}/me/standing/`));
+      } catch {
+        return; // an extra: the thread works without it
+      }
+      if (seq !== this.standingSeq) return;
+      this.standingEl.replaceChildren();
+      if (!standing || standing.state === "active") return;
+      const slot = h("div", { class: "slot" });
+      const close = () => {
+        slot.replaceChildren();
+        why.focus();
+      };
+      const why = h("button", {
+        type: "button",
+        part: "button standing-statement",
+        text: "Why, and how to appeal",
+        onclick: async () => {
+          const box = await this.statementBox(`/api/v1/sites/${this.site}/me/standing/statement/`, close);
+          if (box) slot.replaceChildren(box);
+        },
+      });
+      const until = standing.until ? ` until ${new Date(standing.until).toLocaleString()}` : "";
+      this.standingEl.append(
+        h("p", { class: "notice warn", part: "standing" }, STANDING_TEXT[standing.state] ? `${STANDING_TEXT[standing.state]}${until}. ` : "", standing.message || "", " ", why),
+        slot,
+      );
     }
 
     openSlot(li, node) {
