@@ -40,8 +40,24 @@ def test_odd_appeal_explanations(value, reader, targets, nothing_changes):
         assert_error(response, response.status_code)
 
 
-@pytest.mark.parametrize("field", ["legal_ground", "explanation", "email", "name", "good_faith"])
-@pytest.mark.parametrize("value", ODD_TEXT, ids=repr)
+def _valid(field: str, value: object) -> bool:
+    return (
+        (field == "good_faith" and value is True)
+        or (field == "name" and value == "   ")  # the name is optional
+        or (field != "good_faith" and value == 12)  # DRF reads a number as its text
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (field, value)
+        for field in ("legal_ground", "explanation", "email", "name", "good_faith")
+        for value in ODD_TEXT
+        if not _valid(field, value)
+    ],
+    ids=repr,
+)
 def test_odd_notice_fields(field, value, targets, nothing_changes):
     body = {
         "legal_ground": "Libel",
@@ -50,13 +66,6 @@ def test_odd_notice_fields(field, value, targets, nothing_changes):
         "email": "n@example.org",
         field: value,
     }
-    valid = (
-        (field == "good_faith" and value is True)
-        or (field == "name" and value == "   ")  # the name is optional
-        or (field != "good_faith" and value == 12)  # DRF reads a number as its text
-    )
-    if valid:
-        pytest.skip("valid input")
     with nothing_changes():
         response = api_for(None).post(
             f"/api/v1/comments/{targets['published'].pk}/notices/", body, format="json"
