@@ -86,8 +86,9 @@ just such so really truly clearly obviously being totally completely absolutely 
 one of most biggest real complete total absolute utter bloody fucking damn freaking little big
 old sad sorry pathetic stupid dumb ignorant lying miserable worthless fat ugly filthy nothing but
 more than bunch as like very pretty quite incredibly extremely seriously beyond kind sort some
-too far way all
+too far way all and
 """)
+_ADVERB = r"(?: (?:really|truly|clearly|obviously|honestly|seriously|certainly|definitely))?"
 _GROUP_ADJ = _w("""
 stupid dumb ignorant brainless pathetic idiotic moronic clueless mindless deranged delusional
 disgusting lying spineless gutless worthless hypocritical inbred retarded braindead
@@ -186,7 +187,8 @@ def _insult_patterns(extra_targets: Iterable[str]) -> list[Gated]:
         # "you are an idiot" | vocative "you idiot", "you pathetic loser"
         # "you are an idiot"; vocative "you idiot", "you pathetic loser".  One regex per
         # literal, so the text is scanned once for " you".
-        forms = [rf"{subject[len(lit) :]} {cop2}{mods} {target2}"]
+        # "you really are clueless": one adverb may stand between the subject and the verb.
+        forms = [rf"{subject[len(lit) :]}{_ADVERB} {cop2}{mods} {target2}"]
         if vocative:
             forms += [rf"(?:{voc_adj})* (?:{voc_nouns})(?= )", rf"{voc_adj}+ (?:{nouns})(?= )"]
         out.append(([[lit]], rf" {lit}(?:{'|'.join(forms)})"))
@@ -205,6 +207,11 @@ def _insult_patterns(extra_targets: Iterable[str]) -> list[Gated]:
     for first in sorted({t.split()[0] for t in third}):
         out.append(([[first]], rf" {_subject(first, third)} {cop3}{mods} {target3}"))
     out += [
+        # "Loser!", "Idiot.", "Pathetic moron.": a comment that is nothing but the insult.
+        (
+            [[n for n in NOUNS if n not in _VERB_LIKE] + ALWAYS + NOUNS_2ND],
+            rf"^(?:{voc_adj})* (?:{voc_nouns}) $",
+        ),
         # "what a clown", "what an absolute moron"
         (
             [["what"]],
@@ -508,7 +515,15 @@ class InsultRule(_PatternRule):
                 continue
             text = m.group()
             term = text.strip()
-            if _at_reader(text) or " shut " in text + " " or _near_reader(ctext, *m.span()):
+            # A comment that is nothing but the insult ("Loser!", the one pattern anchored at
+            # the start) is said to someone there.
+            alone = m.re.pattern.startswith("^")
+            if (
+                alone
+                or _at_reader(text)
+                or " shut " in text + " "
+                or _near_reader(ctext, *m.span())
+            ):
                 reader.append((term, a.token_span(*rng)))
                 taken.append(rng)
             else:

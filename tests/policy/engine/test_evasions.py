@@ -91,7 +91,8 @@ def _terms(text: str) -> set[str]:
 def test_disguised_word_is_caught_as_itself(text, word):
     verdict = engine.evaluate(text)
     assert verdict.action is not Action.PUBLISH or verdict.flagged, text
-    assert word in _terms(text)
+    # The word itself, alone or in the phrase that caught it ("stupid moron").
+    assert any(word == term or word in term.split() for term in _terms(text)), _terms(text)
 
 
 @pytest.mark.parametrize(
