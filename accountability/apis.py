@@ -24,18 +24,17 @@ from drf_spectacular.utils import (
 from rest_framework import renderers, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from api.schema import ERRORS, errors
+from api.schema import errors
 from api.views import BaseAPI, StrictBooleanField, validated
 from comments.errors import InvalidInput, NotFound
 from comments.models import Comment, CommentEvent, CommentStatus
 from comments.readers import require_reader, viewer_of
 from comments.selectors import site_get
 from moderation.access import access_site_for_moderation, acting_user
+from moderation.apis import MODERATION_ERRORS, ModerationAPI
 from moderation.models import ModeratorAction, SiteRole
 from policy.models import Standing
-from security.permissions import SecondFactorForTokens
 
 from .models import Appeal, AppealKind, AppealState, Notice, NoticeOutcome
 from .selectors import (
@@ -58,7 +57,6 @@ from .services import (
 )
 from .statements import Statement, comment_statement, standing_statement
 
-MODERATION_ERRORS = {code: ERRORS[code] for code in (400, 401, 403, 404, 409)}
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
 
 
@@ -414,13 +412,6 @@ class NoticeAPI(BaseAPI):
 
 
 # Moderators ------------------------------------------------------------------------------
-
-
-class ModerationAPI(APIView):
-    # As moderation.apis: trusted staff, no reader throttle; every handler checks access first;
-    # a token request meets the second-factor rule that sessions meet.
-    throttle_classes: list = []
-    permission_classes = [SecondFactorForTokens]
 
 
 class PageParams(serializers.Serializer):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from comments.errors import InvalidInput
@@ -63,13 +63,10 @@ def policy_current(*, site: Site) -> PolicyVersion:
     current = PolicyVersion.objects.filter(site=site).order_by("-version").first()
     if current is not None:
         return current
-    try:
-        return policy_save(
-            site=site, source=default_policy_source(), note="Parley default policy", first=True
-        )
-    except IntegrityError:
-        # Another request saved the first version at the same moment: read the one it saved.
-        return PolicyVersion.objects.filter(site=site).latest("version")
+    # Concurrent first requests all get here: policy_save re-checks under the site's lock.
+    return policy_save(
+        site=site, source=default_policy_source(), note="Parley default policy", first=True
+    )
 
 
 @dataclass(frozen=True)
