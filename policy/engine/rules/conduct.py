@@ -743,6 +743,20 @@ lazy thieves leeches invaders primitive uncivilized brainless dirty
 ]
 # Unfit by nature, whatever the group ("too weak to walk" after a crossing is news, not this).
 _UNFIT = _w("stupid dumb lazy hysterical primitive irrational")
+# Attributes that, put before a group ("filthy immigrants", "terrorist muslims"), make the
+# group a term of abuse; the words news writes before a group ("illegal", "radical",
+# "violent", "criminal") are left out.
+_ATTRIBUTES = _w("""
+filthy dirty lazy stupid dumb disgusting savage subhuman inbred worthless useless smelly
+stinking stinky greedy sneaky backward backwards retarded terrorist parasitic uncivilized
+uncivilised barbaric degenerate godless
+""")
+# What a group "should be" in a call to remove it.
+_REMOVED = _w("""
+deported banned expelled exterminated eliminated eradicated sterilized sterilised gassed
+kicked thrown shipped rounded purged
+""")
+_VICTIMHOOD = ["victims", "victim", "victim card", "race card"]
 _SLUR_NOUNS = _w(
     "scum vermin pigs animals savages filth trash rats apes monkeys terrorists bastards"
 )
@@ -789,12 +803,31 @@ class IdentityAttackRule(_PatternRule):
             r" send (?:them|em|these people|those people|all of them)(?: all)? back to "
             r"(?:africa|the jungle|where they came from|their shithole|their own country|"
             r"their country|their caves?|the desert)(?= )",
+            # "filthy immigrants", "terrorist muslims": a group named by a slur-like attribute.
+            rf" (?:{_alt(_ATTRIBUTES)}) (?:{groups})(?= )",
+            # "muslims should all be deported", "gays should be banned": a group to be removed.
+            rf" (?:all )?(?:the |these |those )?(?:{groups}) (?:should|must|need to|needs to|"
+            rf"ought to|have to)(?: all| just| simply)* (?:be )?(?:{_alt(_REMOVED)})(?= )",
+            # "wipe those muslims off the face of the earth"
+            rf" wipe (?:the |these |those |all |all the |all of the )?(?:\w+ )?(?:{groups}) "
+            r"off (?:the face of )?(?:the )?(?:earth|planet|map)(?= )",
+            # "blacks love being victims", "women breed like rabbits": the stereotype as nature.
+            rf" (?:all )?(?:the |these |those |most )?(?:{groups}) (?:(?:all|just|always) )*"
+            rf"(?:love|loves|like|likes|enjoy|enjoys) (?:being|playing) (?:the )?"
+            rf"(?:{_alt(_VICTIMHOOD)})(?= )",
+            rf" (?:{groups}) (?:breed|multiply|reproduce) like (?:rats|rabbits|cockroaches|roaches|"
+            r"flies|vermin|animals)(?= )",
+            # "muslims don't belong in this country": a group shut out.
+            rf" (?:{groups}) (?:do not|don t|dont|does not|doesn t) belong (?:here|in (?:this|our|"
+            r"the|a civilized|a civilised|any) (?:country|nation|society|world))(?= )",
+            # "that's so gay": orientation used as an insult.
+            r" (?:that s|thats|that is|how|you re|youre|ur|you are|your) so gay(?= )",
         ]
         self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
         # Multi-word groups trigger on their last word ("first nations" on "nations").
         trig = {g.split()[-1] for g in IDENTITY_GROUPS + extra} | set(IDENTITY_SINGULAR)
         trig |= set(
             _w("""came country cave desert reservation hut village tribe jungle shithole
-            africa zionists kitchen islam judaism sharia""")
+            africa zionists kitchen islam judaism sharia gay""")
         )
         self.triggers = frozenset(trig)

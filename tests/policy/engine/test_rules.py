@@ -271,6 +271,29 @@ IDENTITY = one_rule_engine("identity_attack", "hold")
         ("Muslims are our neighbours", False),
         ("Immigrants are a fair topic for debate", False),
         ("We should go back to the drawing board", False),
+        # A group named by a term of abuse; the words news puts before a group stay clean.
+        ("Typical filthy immigrants, taking everything.", True),
+        ("Israel should wipe out the terrorist muslims", True),
+        ("Illegal immigrants were detained at the border.", False),
+        ("Radical Muslims were behind the attack, police said.", False),
+        ("Violent criminals and refugees are not the same people.", False),
+        # A group to be removed.
+        ("Muslims should all be deported.", True),
+        ("gays should be banned from teaching", True),
+        ("Refugees should be housed in the old barracks.", False),
+        ("Immigrants must be registered within 30 days, the law says.", False),
+        ("wipe those muslims off the face of the earth", True),
+        ("The flood wiped the village off the map.", False),
+        # The stereotype as nature; shut out of the country.
+        ("blacks Love being victims.", True),
+        ("women always love playing the victim card", True),
+        ("immigrants breed like rabbits", True),
+        ("Muslims don't belong in this country", True),
+        ("Women love being mothers, the survey found.", False),
+        ("Refugees belong to the most vulnerable groups.", False),
+        # Orientation as an insult.
+        ("lol that's so gay", True),
+        ("The senator, who is gay, spoke first.", False),
     ],
 )
 def test_identity_attack(text, fires):
