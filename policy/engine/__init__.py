@@ -12,7 +12,7 @@ compile it once into an :class:`Engine`, evaluate comments::
 See docs/policy-format.md for the document format and every rule kind.
 """
 
-from policy.engine.document import Clause, Policy, PolicyError, RuleSpec, load_policy
+from policy.engine.document import Clause, Confirm, Policy, PolicyError, RuleSpec, load_policy
 from policy.engine.engine import Engine
 from policy.engine.model import Action, Context, Hit, Scorer, Verdict
 from policy.engine.rules import RULE_KINDS, SCORER_RULES
@@ -22,6 +22,7 @@ __all__ = [
     "SCORER_RULES",
     "Action",
     "Clause",
+    "Confirm",
     "Context",
     "Engine",
     "Hit",

@@ -19,7 +19,8 @@ ACTIONS = ("reject", "hold", "flag")
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _POLICY_KEYS = {"title", "introduction", "clauses"}
 _CLAUSE_KEYS = {"id", "number", "title", "text", "rules"}
-_RULE_KEYS = {"rule", "action", "description"}
+_RULE_KEYS = {"rule", "action", "description", "confirm"}
+_CONFIRM_KEYS = {"label", "at_least"}
 
 
 class PolicyError(ValueError):
@@ -103,6 +104,18 @@ class RuleSpec:
     action: str
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     description: str = ""
+    # ``confirm = { label = "toxicity", at_least = 0.3 }``: the action applies only when the
+    # built-in classifier scores the comment's label at or above ``at_least``; a hit below it
+    # only flags (the moderator still sees it).  None: the action always applies.
+    confirm: Confirm | None = None
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A rule's action that needs the built-in classifier to agree (RuleSpec.confirm)."""
+
+    label: str
+    at_least: float
 
 
 @dataclass(frozen=True)
@@ -242,6 +255,40 @@ def _rule(raw: Any, path: str, kinds: Mapping[str, Any], errors: list[str]) -> R
     if problem:
         errors.append(f"{path}: {problem}")
         ok = False
+    confirm = None
+    if "confirm" in raw:
+        confirm = _confirm(raw["confirm"], f"{path}.confirm", kind, action, errors)
+        ok = ok and confirm is not None
     if not ok:
         return None
-    return RuleSpec(kind, action, MappingProxyType(params), description)
+    return RuleSpec(kind, action, MappingProxyType(params), description, confirm)
+
+
+def _confirm(raw: Any, path: str, kind: str, action: Any, errors: list[str]) -> Confirm | None:
+    from policy.engine.classifier import ModelError, get_model
+
+    if not isinstance(raw, dict) or set(raw) != _CONFIRM_KEYS:
+        errors.append(f'{path}: must be a table {{ label = "toxicity", at_least = 0.3 }}')
+        return None
+    label, at_least = raw["label"], raw["at_least"]
+    problems = []
+    if kind == "classifier":
+        problems.append("a classifier rule needs no confirmation")
+    if action == "flag":
+        problems.append('only a "hold" or "reject" action can wait for confirmation')
+    try:
+        scored: tuple[str, ...] = tuple(get_model().labels)
+    except ModelError as exc:
+        problems.append(f"the built-in classifier cannot be loaded: {exc}")
+    else:
+        if label not in scored:
+            problems.append(
+                f'label: the built-in classifier has no model for "{label}" '
+                f"(it scores: {', '.join(scored)})"
+            )
+    value, problem = Param("float", 0.5, "", minimum=0.001, maximum=1).check(at_least)
+    if problem:
+        problems.append(f"at_least {problem}")
+    for problem in problems:
+        errors.append(f"{path}: {problem}")
+    return None if problems else Confirm(label, value)

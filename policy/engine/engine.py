@@ -9,11 +9,12 @@ from time import perf_counter
 from types import MappingProxyType
 from typing import NamedTuple
 
-from policy.engine.document import Clause, Policy
+from policy.engine.document import Clause, Confirm, Policy
 from policy.engine.model import SEVERITY, Action, Context, Hit, Verdict
 from policy.engine.normalise import Analysis
 from policy.engine.rules import RULE_KINDS, Rule
 from policy.engine.rules.base import Evidence
+from policy.engine.rules.classifier import scores_for
 
 _DEFAULT_CONTEXT = Context()
 _ACTION_FOR = {2: Action.REJECT, 1: Action.HOLD}
@@ -29,7 +30,7 @@ class Engine:
     __slots__ = ("_needs_scorers", "_passes", "_policy", "_rules", "_vocabulary")
 
     def __init__(self, policy: Policy) -> None:
-        rules: list[tuple[str, Rule, Clause, str, bool]] = []
+        rules: list[tuple[str, Rule, Clause, str, bool, Confirm | None]] = []
         seen: dict[str, int] = {}
         for clause in policy.clauses:
             for spec in clause.rules:
@@ -37,7 +38,7 @@ class Engine:
                 seen[base] = seen.get(base, 0) + 1
                 key = base if seen[base] == 1 else f"{base}#{seen[base]}"
                 rule = RULE_KINDS[spec.rule](spec.params)
-                rules.append((key, rule, clause, spec.action, rule.NEEDS_SCORES))
+                rules.append((key, rule, clause, spec.action, rule.NEEDS_SCORES, spec.confirm))
         self._policy = policy
         self._needs_scorers = frozenset(
             spec.params["scorer"]
@@ -53,7 +54,7 @@ class Engine:
             _Pass(
                 checks=tuple(r[1].check for r in chosen),
                 keys=tuple(r[0] for r in chosen),
-                cites=tuple((r[1].KIND, r[2], r[3]) for r in chosen),
+                cites=tuple((r[1].KIND, r[2], r[3], r[5]) for r in chosen),
             )
             for chosen in (
                 [r for r in rules if not r[4]],
@@ -96,9 +97,11 @@ class Engine:
         decider: Hit | None = None
         flagged = False
         if results.count(None) != len(results):
-            for evidence, (kind, clause, action) in zip(results, cites, strict=True):
+            for evidence, (kind, clause, action, confirm) in zip(results, cites, strict=True):
                 if evidence is None:
                     continue
+                if confirm is not None:
+                    action, evidence = _confirmed(a, action, evidence, confirm)
                 hit = Hit(kind, clause.id, clause.number, clause.title, action, evidence)
                 hits.append(hit)
                 severity = SEVERITY[action]
@@ -118,7 +121,21 @@ class Engine:
         )
 
 
+def _confirmed(
+    a: Analysis, action: str, evidence: Evidence, confirm: Confirm
+) -> tuple[str, Evidence]:
+    """The hit's action and evidence once the classifier has had its say (RuleSpec.confirm):
+    below ``at_least`` the hit only flags; the evidence records the score either way."""
+    score = scores_for(a).probability(confirm.label)
+    agreed = score >= confirm.at_least
+    note = {"label": confirm.label, "score": round(score, 4), "at_least": confirm.at_least}
+    return (action if agreed else "flag"), {
+        **evidence,
+        ("confirmed" if agreed else "unconfirmed"): note,
+    }
+
+
 class _Pass(NamedTuple):
     checks: tuple[Callable[[Analysis, Context], Evidence | None], ...]
     keys: tuple[str, ...]
-    cites: tuple[tuple[str, Clause, str], ...]
+    cites: tuple[tuple[str, Clause, str, Confirm | None], ...]
