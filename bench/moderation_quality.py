@@ -65,15 +65,23 @@ def _lines(path: Path) -> list[str]:
 def _policies() -> dict[str, Engine]:
     full = load_policy((ROOT / "policy" / "default_policy.toml").read_text("utf-8"))
 
-    def keep(pred) -> Policy:
+    def keep(pred, *, confirm: bool = True) -> Policy:
         clauses = tuple(
-            replace(c, rules=tuple(r for r in c.rules if pred(r.rule))) for c in full.clauses
+            replace(
+                c,
+                rules=tuple(
+                    r if confirm else replace(r, confirm=None) for r in c.rules if pred(r.rule)
+                ),
+            )
+            for c in full.clauses
         )
         return replace(full, clauses=clauses)
 
+    # "rules only" drops the classifier rules and the classifier's confirmation of the others
+    # (``confirm``), so it is the rules as they would act with no model at all.
     return {
         "default policy": Engine(full),
-        "rules only": Engine(keep(lambda kind: kind != "classifier")),
+        "rules only": Engine(keep(lambda kind: kind != "classifier", confirm=False)),
         "classifier only": Engine(keep(lambda kind: kind == "classifier")),
     }
 
@@ -150,6 +158,87 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
     print(f"{'mean time per comment':<34}{speed}")
 
 
+# HateCheck (Röttger et al., ACL 2021): 3,728 functional test cases for hate speech, written
+# per template and labelled hateful or not by five annotators each; CC BY 4.0. An EVALUATION
+# source only: never trained on, and no rule or threshold was chosen by looking at it.
+HATECHECK = {
+    "name": "hatecheck",
+    "repository": "paul-rottger/hatecheck-data",
+    "commit": "d84302298ceeb34f4b0dde2d8a1f4932c2caa612",
+    "path": "test_suite_cases.csv",
+    "sha256": "ecf0dc1e93fccc90b6f880e632b19e635c0f0a68b3157915a9e20b6938f121cf",
+    "licence": "CC BY 4.0 (repository LICENSE)",
+}
+# What each summary line of the HateCheck table counts (functionality names of the suite).
+HATECHECK_GROUPS = {
+    "threats against a group (recall)": ("threat_dir_h", "threat_norm_h"),
+    "identity attacks without a slur (recall)": (
+        "derog_neg_emote_h",
+        "derog_neg_attrib_h",
+        "derog_dehum_h",
+        "derog_impl_h",
+        "ref_subs_clause_h",
+        "ref_subs_sent_h",
+        "negate_pos_h",
+        "phrase_question_h",
+        "phrase_opinion_h",
+    ),
+    "slurs (recall)": ("slur_h",),
+    "disguised spellings (recall)": (
+        "spell_char_swap_h",
+        "spell_char_del_h",
+        "spell_space_del_h",
+        "spell_space_add_h",
+        "spell_leet_h",
+    ),
+    "neutral or positive mentions of a group (held)": ("ident_neutral_nh", "ident_pos_nh"),
+    "counter-speech quoting or naming hate (held)": ("counter_quote_nh", "counter_ref_nh"),
+    "negated hate (held)": ("negate_neg_nh",),
+}
+
+
+def _hatecheck_rows(mirror_root: Path) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    from training.sources import read_raw
+
+    data = read_raw(mirror_root, HATECHECK, HATECHECK["path"], HATECHECK["sha256"])
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def _report_hatecheck(rows: list[dict[str, str]], engines: dict[str, Engine]) -> None:
+    print(f"\n## HateCheck functional tests (evaluation only, never tuned on): {len(rows)} cases")
+    print(
+        "(held = held or rejected; for a non-hateful case a hold may still be right under another"
+    )
+    print(" clause: profanity, or an insult aimed at a person, which Parley's policy also holds)")
+    held = {
+        name: [engine.evaluate(r["test_case"]).action is not Action.PUBLISH for r in rows]
+        for name, engine in engines.items()
+    }
+    header = f"{'functionality':<44}" + "".join(f"{name:>22}" for name in engines)
+    print(header)
+    print("-" * len(header))
+
+    def line(title: str, keep: set[str]) -> None:
+        idx = [i for i, r in enumerate(rows) if r["functionality"] in keep]
+        cells = "".join(
+            f"{_pct(sum(held[name][i] for i in idx), len(idx)):>22}" for name in engines
+        )
+        print(f"{title:<44}{cells}")
+
+    for title, functionalities in HATECHECK_GROUPS.items():
+        line(title, set(functionalities))
+    line(
+        "all hateful cases (recall)",
+        {r["functionality"] for r in rows if r["label_gold"] == "hateful"},
+    )
+    print()
+    for functionality in sorted({r["functionality"] for r in rows}):
+        line(f"  {functionality}", {functionality})
+
+
 class _Line:
     """A hand-labelled line of the repository's corpora."""
 
@@ -168,6 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="score at most N test comments")
     parser.add_argument("--clean", type=Path, action="append", default=[])
     parser.add_argument("--by-source", action="store_true", help="also one table per source")
+    parser.add_argument(
+        "--hatecheck",
+        action="store_true",
+        help="also HateCheck's functional tests (a fetched snapshot, see docs/classifier.md)",
+    )
+    parser.add_argument("--mirror-root", type=Path, default=Path("/work/.mirror"))
     args = parser.parse_args(argv)
 
     from training.train import load_rows, split
@@ -191,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     holdout = [_Line(t, False) for t in _lines(CORPUS / "holdout_clean.txt")]
     holdout += [_Line(t, True) for t in _lines(CORPUS / "holdout_abusive.txt")]
     _report("repository hold-out corpus (hand-written, not trained on)", holdout, engines, news)
+    if args.hatecheck:
+        _report_hatecheck(_hatecheck_rows(args.mirror_root), engines)
     for path in args.clean:
         lines = [_Line(t, False) for t in _lines(path)]
         _report(f"clean comments from {path.name} (not trained on)", lines, engines, news)
