@@ -592,7 +592,7 @@ execute skin torture waste drown
 """)
 _PASSIVE = _w("""
 shot killed hanged lynched executed murdered raped stabbed gassed exterminated slaughtered
-beheaded tortured drowned castrated
+beheaded tortured drowned castrated eradicated eliminated massacred
 """)
 _OBJ = "you|u|ya|yall|you all|him|her|them|em|every one of you|each of you|all of you"
 _BODY = (
@@ -603,7 +603,14 @@ _GROUPS = _w("""
 muslims moslems jews blacks whites gays homosexuals lesbians immigrants illegals refugees migrants
 mexicans asians arabs africans indians natives aboriginals christians catholics hindus sikhs women
 liberals conservatives republicans democrats cops police leftists libs traitors bastards scum
-vermin pigs animals trannies
+vermin pigs animals trannies transgenders bisexuals foreigners aliens latinos hispanics somalis
+pakistanis syrians africans gypsies cripples retards feminists
+""")
+# Singular members of a group, for "every immigrant should be shot", "the only good muslim...".
+_MEMBER = _w("""
+muslim jew black gay immigrant illegal refugee migrant mexican asian arab african indian native
+christian catholic hindu sikh woman foreigner alien latino hispanic liberal conservative
+republican democrat cop leftist traitor tranny cripple
 """)
 EXPLICIT = [
     # "I will kill you", "I'm going to find you and shoot you"
@@ -636,6 +643,21 @@ EXPLICIT = [
     rf" (?:{_alt(_VIOLENT)}|nuke|gas) (?:them|em|those|these|you) all(?= )",
     rf" (?:kill|shoot|hang|lynch|gas|nuke|bomb|exterminate|behead|execute|murder|burn) "
     rf"(?:all )?(?:the |these |those )?(?:{_alt(_GROUPS)})(?= )",
+    # "hang all the illegal vermin", "kill every last one of the filthy muslims",
+    # "shoot every immigrant": a word between, or one member for all.
+    rf" (?:kill|shoot|hang|lynch|gas|nuke|exterminate|behead|execute|murder|slaughter|massacre) "
+    rf"(?:all (?:of )?(?:the |these |those )?|every (?:last |single )?(?:one of (?:the |these |"
+    rf"those )?)?)(?:\w+ )?(?:{_alt(_GROUPS)}|{_alt(_MEMBER)})(?= )",
+    # "every immigrant should be shot", "all muslims deserve to die"
+    rf" (?:every|each|any|all) (?:(?:\w+ )?(?:{_alt(_MEMBER)})|(?:\w+ )?(?:{_alt(_GROUPS)})) "
+    rf"(?:should|must|needs to|need to|deserves to|deserve to|ought to)(?: all)? "
+    rf"(?:be |get )?(?:{_alt(_PASSIVE)}|die|hang|burn)(?= )",
+    # "death to muslims", "the only good immigrant is a dead one"
+    rf" death to (?:all )?(?:the |these |those )?(?:\w+ )?(?:{_alt(_GROUPS)})(?= )",
+    rf" (?:the )?only good (?:{_alt(_MEMBER)}|{_alt(_GROUPS)}) (?:is|are) (?:a )?dead(?= )",
+    # "muslims deserve a bullet", "immigrants deserve death"
+    rf" (?:{_alt(_GROUPS)}) (?:all )?deserve (?:a bullet|bullets|death|to be shot|to be killed|"
+    rf"to be hanged|to be gassed|to hang|to burn)(?= )",
     # "I hope the senator gets hit by a bus": a named target, with harms that have no other sense
     # ("hope the storm dies down" stays published).
     r" (?:hope|hoping|wish|pray|praying) (?:that )?(?:the|that|this) (?:\w+ )?\w+ "
@@ -675,7 +697,7 @@ _THREAT_TRIGGERS = set(
 die dies rot burn bleed hang gas nuke kys yourself yourselves bleach rope bullet string slit
 know watch pay regret days coming come find hands accidents shame dead hope hoping wish pray
 praying suffer cancer break smash cut bash beat punch kick someone somebody take kys
-sight torch firebomb blow wall line put
+sight torch firebomb blow wall line put death slaughter massacre
 """)
 )
 
@@ -740,6 +762,21 @@ lazy thieves leeches invaders primitive uncivilized brainless dirty
     "mentally ill",
     "an abomination",
     "sub human",
+    # Stereotypes that, said of a whole group, attack it (held for a moderator, who may
+    # publish a sentence reporting such a claim).
+    *_w("""
+snakes ignorant violent dangerous liars crooks cheats freeloaders greedy sneaky ugly repulsive
+vile deviants predators inbreds worthless useless
+"""),
+    "a menace",
+    "a burden",
+    "a drain",
+    "a threat to",
+    "the problem",
+    "all the same",
+    "not human",
+    "less than human",
+    "not real people",
 ]
 # Unfit by nature, whatever the group ("too weak to walk" after a crossing is news, not this).
 _UNFIT = _w("stupid dumb lazy hysterical primitive irrational")
@@ -820,6 +857,10 @@ class IdentityAttackRule(_PatternRule):
             # "muslims don't belong in this country": a group shut out.
             rf" (?:{groups}) (?:do not|don t|dont|does not|doesn t) belong (?:here|in (?:this|our|"
             r"the|a civilized|a civilised|any) (?:country|nation|society|world))(?= )",
+            # "I hate muslims", "i can't stand immigrants": hatred of a whole group.
+            rf" (?:i|we) (?:(?:really|just|fucking|truly|absolutely|all) )*(?:hate|despise|detest|"
+            rf"loathe|can t stand|cant stand|cannot stand) (?:all )?(?:the |these |those )?"
+            rf"(?:{groups})(?= )",
             # "that's so gay": orientation used as an insult.
             r" (?:that s|thats|that is|how|you re|youre|ur|you are|your) so gay(?= )",
         ]

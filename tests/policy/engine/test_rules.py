@@ -247,6 +247,20 @@ THREAT = one_rule_engine("threat", "reject", tier="explicit")
         ("He was shot by police", False),
         ("They will be executed at dawn, the state announced", False),
         ("I could die laughing", False),
+        # Against a group: a word between, one member for all, "death to", "deserve".
+        ("we need to hang all the illegal vermin", True),
+        ("kill every last one of the filthy muslims", True),
+        ("shoot every immigrant you see", True),
+        ("every muslim should be shot", True),
+        ("all immigrants deserve to die", True),
+        ("Death to all jews", True),
+        ("the only good immigrant is a dead one", True),
+        ("gays deserve a bullet", True),
+        ("Every immigrant should be welcomed.", False),
+        ("Death to the tyrant, the crowd chanted in 1793.", False),
+        ("The only good news is the weather.", False),
+        ("Police said they would shoot every looter on sight in 1968.", False),
+        ("Refugees deserve a fair hearing.", False),
     ],
 )
 def test_threat(text, fires):
@@ -291,6 +305,15 @@ IDENTITY = one_rule_engine("identity_attack", "hold")
         ("Muslims don't belong in this country", True),
         ("Women love being mothers, the survey found.", False),
         ("Refugees belong to the most vulnerable groups.", False),
+        # Stereotypes said of a whole group; hatred of a group.
+        ("Muslims are violent", True),
+        ("immigrants are a burden and a drain", True),
+        ("women are all the same", True),
+        ("I hate immigrants", True),
+        ("i really can't stand muslims", True),
+        ("Most immigrants are not violent, the study found.", False),
+        ("Refugees are the largest group in the camp.", False),
+        ("I hate Mondays", False),
         # Orientation as an insult.
         ("lol that's so gay", True),
         ("The senator, who is gay, spoke first.", False),
