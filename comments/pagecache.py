@@ -6,7 +6,8 @@ version + 1`) in the transaction of every change an anonymous reader can see on 
 pages: a status change that shows or hides a comment (the one state machine,
 comments.lifecycle.transition, calls it), a vote, featuring, the article's own settings and its
 commenters' names. The site's settings that shape a page (replies per comment, depth) are part
-of each entry's stamp instead, so a site saved any way at all never meets an old page.
+of each entry's stamp instead, so a site saved any way at all never meets an old page on the
+normal path (the fast path, below, needs `site_pages_changed`).
 
 The cache. The rendered bytes of each anonymous thread page, one entry per (article, sort,
 cursor, limit), hold the stamp (version and site settings) they were rendered at; an entry whose
@@ -14,16 +15,25 @@ stamp is not the article's current one is a miss and is rendered again. The vers
 (comments.selectors.article_get) before the page's rows, from the same database, so the rows
 are at least as new as the version they are stored under: an entry is never older than its
 stamp. (With a read replica, config.db_router sends both reads of a GET to the replica.)
-Counts are cached per (site, article keys, their versions). Entries live PAGE_SECONDS at most;
-a cache that is down is skipped (served uncached), never an error.
+Counts are cached per (site, article keys), stamped with the keys' articles and versions.
+Entries live PAGE_SECONDS at most; a cache that is down is skipped (served uncached), never an
+error.
+
+The fast path (comments.fastpath) answers a cached anonymous page without the database: it
+reads the article's current version from a pointer in the cache instead (comments.pagestore).
+The normal path leaves there what the fast path needs (`_fill`, in the round trip that reads
+the entry); a bump marks the article dirty before its commit, and the announcement publishes
+the committed version after it, so the fast path never serves a page the normal path would
+not. What is not announced (a site saved without `site_pages_changed`, a deleted article)
+reaches the fast path within comments.pagestore.POINTER_SECONDS.
 
 Signed-in readers get the same shared page with their part merged in (`reader_page`): their
 votes, their own comments' text and status, their own held, pending and rejected comments in
 the places the database would give them. Their responses are `Cache-Control: private`.
 
-After commit, every change is announced to the listeners registered with
-`register_pages_listener` (pipeline.listeners.article_changed_outbox sends the
-`article.changed` webhook, for a CDN's purge); rolled back, nothing is announced.
+After commit, every change is published to the fast path's pointers, then announced to the
+listeners registered with `register_pages_listener` (pipeline.listeners.article_changed_outbox
+sends the `article.changed` webhook, for a CDN's purge); rolled back, nothing is announced.
 """
 
 from __future__ import annotations
@@ -32,13 +42,14 @@ import hashlib
 import json
 import logging
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
-from django.db import connections, router, transaction
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -49,6 +60,15 @@ from ops.metrics import record_page_cache
 
 from . import rows
 from .models import TOMBSTONE_STATUSES, Article, Comment, Commenter, CommentStatus, Site, Vote
+from .pagestore import (
+    Pointer,
+    SitePart,
+    Store,
+    Where,
+    article_scope,
+    site_scope,
+    store_for,
+)
 from .representation import render_json, represent
 from .selectors import (
     cursor_position,
@@ -63,8 +83,8 @@ logger = logging.getLogger(__name__)
 S = CommentStatus
 
 # Part of every key: raise it when the shape of a cached body changes, so a deploy never
-# serves the old shape.
-FORMAT = 1
+# serves the old shape. (2: entries are `<stamp>\n<ETag>\n<body>` bytes, comments.pagestore.)
+FORMAT = 2
 # How long an entry may stay in the cache (a newer version makes it a miss long before).
 PAGE_SECONDS = 600
 COUNTS_SECONDS = 60
@@ -113,8 +133,14 @@ def article_bump_version(*, article_id: int, site_id: int, site: Site | None = N
 
     Precondition: inside the transaction that makes the change (the bump commits with it).
     The row lock it takes is held to the end of that transaction, so call it last."""
-    rows.increment(Article, article_id, "version", 1)
-    _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
+    if connections[router.db_for_write(Article)].in_atomic_block:
+        # Marked dirty for the fast path (comments.pagestore) before the row lock is taken, so
+        # the cache's round trip does not lengthen the time the lock is held.
+        _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
+        rows.increment(Article, article_id, "version", 1)
+    else:
+        rows.increment(Article, article_id, "version", 1)
+        _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
 
 
 def commenter_pages_changed(*, commenter_id: int) -> None:
@@ -130,17 +156,21 @@ def commenter_pages_changed(*, commenter_id: int) -> None:
     )
     if not found:
         return
+    for article_id, site_id in found:
+        _announce_on_commit(site_id=site_id, site=None, article_ids=(article_id,))
     Article.objects.filter(pk__in=[article for article, _ in found]).update(
         version=F("version") + 1
     )
-    for article_id, site_id in found:
-        _announce_on_commit(site_id=site_id, site=None, article_ids=(article_id,))
 
 
 def site_pages_changed(*, site: Site) -> None:
     """A site's settings were saved. Parley's own entries need no bump (their stamp holds the
-    settings that shape a page); every page of the site is announced after commit, for
-    caches outside Parley."""
+    settings that shape a page); the fast path's copy of the site's settings
+    (comments.pagestore) is replaced after commit, and every page of the site is announced,
+    for caches outside Parley. A site saved without this call reaches the fast path within
+    comments.pagestore.POINTER_SECONDS.
+
+    Precondition: inside the transaction that saves the site, or after it."""
     _announce_on_commit(site_id=site.pk, site=site, article_ids=())
 
 
@@ -176,27 +206,83 @@ def register_pages_listener(listener: PagesListener) -> None:
 @dataclass
 class PagesAnnouncement:
     """The after-commit callback of the pages one transaction (at one savepoint depth)
-    changed: it tells the listeners. Not a task: it sends nothing by itself."""
+    changed: it publishes the committed versions to the fast path's pointers
+    (comments.pagestore), then tells the listeners. Not a task: it sends nothing by itself."""
 
     sites: dict[int, Site | None] = field(default_factory=dict)
     articles: dict[int, set[int]] = field(default_factory=dict)
     whole_sites: set[int] = field(default_factory=set)
+    # Names this transaction's dirty marks (comments.pagestore).
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
 
-    def add(self, *, site_id: int, site: Site | None, article_ids: Iterable[int]) -> None:
+    def add(self, *, site_id: int, site: Site | None, article_ids: Iterable[int]) -> list[str]:
+        """Add a change; returns the dirty-mark scopes it adds (those not marked yet)."""
         if self.sites.get(site_id) is None:
             self.sites[site_id] = site
         ids = tuple(article_ids)
         if ids:
-            self.articles.setdefault(site_id, set()).update(ids)
-        else:
-            self.whole_sites.add(site_id)
+            known = self.articles.setdefault(site_id, set())
+            new = [pk for pk in dict.fromkeys(ids) if pk not in known]
+            known.update(new)
+            return [article_scope(pk) for pk in new]
+        if site_id in self.whole_sites:
+            return []
+        self.whole_sites.add(site_id)
+        return [site_scope(site_id)]
 
     def __call__(self) -> None:
+        _publish(self)
         for site_id, site in self.sites.items():
             ids = () if site_id in self.whole_sites else tuple(sorted(self.articles[site_id]))
             change = PagesChanged(site_id=site_id, article_ids=ids, site=site)
             for listener in _listeners:
                 listener(change)
+
+
+def page_store() -> Store:
+    """Where the default cache keeps pages and the fast path's pointers."""
+    return store_for(caches[DEFAULT_CACHE_ALIAS])
+
+
+def _mark_dirty(scopes: list[str], token: str) -> None:
+    store = page_store()
+    if not scopes or not store.pointers:
+        return
+    try:
+        store.mark_dirty(scopes, token)
+    except CACHE_ERRORS:
+        logger.warning("Fast path not marked: the cache is unavailable")
+
+
+def _publish(announcement: PagesAnnouncement) -> None:
+    """After commit: the committed versions of the announced articles (read from the primary,
+    so at least as new as this transaction's) and the announced sites' settings go to the
+    fast path; this transaction's dirty marks come off."""
+    store = page_store()
+    if not store.pointers:
+        return
+    using = router.db_for_write(Article)
+    article_ids = sorted(pk for ids in announcement.articles.values() for pk in ids)
+    try:
+        pointers = [
+            Pointer(article_id=pk, site_id=site_id, version=version)
+            for pk, site_id, version in Article.objects.using(using)
+            .filter(pk__in=article_ids)
+            .values_list("pk", "site_id", "version")
+        ]
+        sites = [
+            SitePart.of(site)
+            for site in Site.objects.using(using).filter(pk__in=announcement.whole_sites)
+        ]
+    except DatabaseError:
+        logger.exception("Fast path not published: the database read failed")
+        return
+    scopes = [article_scope(pk) for pk in article_ids]
+    scopes += [site_scope(pk) for pk in sorted(announcement.whole_sites)]
+    try:
+        store.publish(pointers=pointers, sites=sites, scopes=scopes, token=announcement.token)
+    except CACHE_ERRORS:
+        logger.warning("Fast path not published: the cache is unavailable")
 
 
 def _announce_on_commit(*, site_id: int, site: Site | None, article_ids: Iterable[int]) -> None:
@@ -212,10 +298,10 @@ def _announce_on_commit(*, site_id: int, site: Site | None, article_ids: Iterabl
                 pending = entry[1]
                 break
     if pending is not None:
-        pending.add(site_id=site_id, site=site, article_ids=article_ids)
+        _mark_dirty(pending.add(site_id=site_id, site=site, article_ids=article_ids), pending.token)
         return
     pending = PagesAnnouncement()
-    pending.add(site_id=site_id, site=site, article_ids=article_ids)
+    _mark_dirty(pending.add(site_id=site_id, site=site, article_ids=article_ids), pending.token)
     # robust: a listener's failure is logged, and the committed change still answers.
     transaction.on_commit(pending, using=using, robust=True)
 
@@ -243,7 +329,8 @@ def _cache_set(key: str, value: Any, seconds: int) -> None:
         logger.warning("Page cache not written: the cache is unavailable")
 
 
-def _digest(text: str) -> str:
+def key_digest(text: str) -> str:
+    """The digest that names a cursor, an article key or a list of keys in cache keys."""
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -262,9 +349,70 @@ class Body:
     key: str = ""  # its cache key, for what is derived from it
 
 
-def _stamp(article: Article) -> tuple[int, int, int]:
-    site = article.site
-    return (article.version, site.replies_per_comment, site.max_depth)
+# Entries: `<stamp JSON>\n<ETag>\n<body>`. The stamp says what the body was rendered from; an
+# entry whose stamp is not the current one is a miss (here, and in comments.fastpath).
+
+
+def entry_bytes(stamp: list, etag: str, content: bytes) -> bytes:
+    head = json.dumps(stamp, separators=(",", ":")).encode()
+    return head + b"\n" + etag.encode() + b"\n" + content
+
+
+def entry_parts(blob: bytes | None) -> tuple[list, str, bytes] | None:
+    """(stamp, ETag, body) of an entry, or None for anything else."""
+    if not blob:
+        return None
+    try:
+        head, etag, content = blob.split(b"\n", 2)
+        return json.loads(head), etag.decode(), content
+    except ValueError:  # a short entry, bad JSON or bad UTF-8
+        return None
+
+
+def thread_entry_rest(*, sort: str, limit: int, cursor: str | None) -> str:
+    """A thread page's entry key after `page:`, with `{id}` for the article's id."""
+    return f"{FORMAT}:thread:{{id}}:{sort}:{limit}:{key_digest(cursor or '')}"
+
+
+def thread_stamp(*, article_id: int, version: int, site: SitePart, key: str) -> list:
+    """What an anonymous thread page is rendered from: the article (and the URL that named
+    it), its version and the site's settings that shape the page."""
+    return [article_id, version, site.replies_per_comment, site.max_depth, site.slug, key]
+
+
+def counts_entry_key(*, slug: str, keys: list[str]) -> str:
+    return f"page:{FORMAT}:counts:{slug}:{key_digest(json.dumps(keys))}"
+
+
+def counts_stamp(*, site_id: int, slug: str, pointers: Iterable[Pointer]) -> list:
+    """What counts are rendered from: the site and the versions of the articles that exist."""
+    versions = sorted({(p.article_id, p.version) for p in pointers})
+    return [site_id, slug, [list(v) for v in versions]]
+
+
+def _pointer(article: Article) -> Pointer:
+    return Pointer(article_id=article.pk, site_id=article.site_id, version=article.version)
+
+
+def _fill(*, entry_key: str, articles: list[Article], site: Site, part: SitePart) -> bytes | None:
+    """The entry, read in the round trip that stores what the fast path needs."""
+    try:
+        return page_store().fill(
+            entry_key=entry_key,
+            wheres=[Where(site.slug, key_digest(a.key), a.pk) for a in articles],
+            pointers=[_pointer(a) for a in articles],
+            site=part,
+        )
+    except CACHE_ERRORS:
+        logger.warning("Page cache not read: the cache is unavailable")
+        return None
+
+
+def _set_entry(key: str, blob: bytes, seconds: int) -> None:
+    try:
+        page_store().set_entry(key, blob, seconds)
+    except CACHE_ERRORS:
+        logger.warning("Page cache not written: the cache is unavailable")
 
 
 def thread_body(
@@ -274,16 +422,19 @@ def thread_body(
 
     Precondition: `article` (with its site) was read in this request before `render` reads
     the page's rows, from the same database (comments.selectors.article_get)."""
-    key = f"page:{FORMAT}:thread:{article.pk}:{sort}:{limit}:{_digest(cursor or '')}"
-    stamp = _stamp(article)
-    entry = _cache_get(key)
-    hit = isinstance(entry, tuple) and len(entry) == 3 and entry[0] == stamp
+    part = SitePart.of(article.site)
+    key = "page:" + thread_entry_rest(sort=sort, limit=limit, cursor=cursor).replace(
+        "{id}", str(article.pk), 1
+    )
+    stamp = thread_stamp(article_id=article.pk, version=article.version, site=part, key=article.key)
+    entry = entry_parts(_fill(entry_key=key, articles=[article], site=article.site, part=part))
+    hit = entry is not None and entry[0] == stamp
     record_page_cache(hit)
-    if hit:
+    if entry is not None and hit:
         return Body(entry[2], entry[1], hit=True, key=key)
     content = render()
     etag = etag_of(content)
-    _cache_set(key, (stamp, etag, content), PAGE_SECONDS)
+    _set_entry(key, entry_bytes(stamp, etag, content), PAGE_SECONDS)
     return Body(content, etag, hit=False, key=key)
 
 
@@ -292,14 +443,14 @@ def counts_body(
 ) -> Body:
     """The counts' bytes for `keys` from the cache, or `render()`ed and stored; `articles`
     are those of the keys that exist, with their versions, read before `render` runs."""
-    versions = ",".join(f"{a.pk}.{a.version}" for a in sorted(articles, key=lambda a: a.pk))
-    key = f"page:{FORMAT}:counts:{site.pk}:{_digest(json.dumps(keys) + '|' + versions)}"
-    entry = _cache_get(key)
-    if isinstance(entry, tuple) and len(entry) == 2:
-        return Body(entry[1], entry[0], hit=True)
+    key = counts_entry_key(slug=site.slug, keys=keys)
+    stamp = counts_stamp(site_id=site.pk, slug=site.slug, pointers=map(_pointer, articles))
+    entry = entry_parts(_fill(entry_key=key, articles=articles, site=site, part=SitePart.of(site)))
+    if entry is not None and entry[0] == stamp:
+        return Body(entry[2], entry[1], hit=True)
     content = render()
     etag = etag_of(content)
-    _cache_set(key, (etag, content), COUNTS_SECONDS)
+    _set_entry(key, entry_bytes(stamp, etag, content), COUNTS_SECONDS)
     return Body(content, etag, hit=False)
 
 
@@ -332,16 +483,17 @@ def _conditional(request: HttpRequest, body: Body) -> HttpResponse:
 
 
 def public_response(
-    request: HttpRequest, body: Body, *, site: Site, article_ids: Iterable[int]
+    request: HttpRequest, body: Body, *, site: Site | SitePart, article_ids: Iterable[int]
 ) -> HttpResponse:
     """An anonymous page: cacheable by browsers and CDNs for the site's times, tagged with
-    the site and its articles for purging."""
+    the site and its articles for purging. (`site` is the row, or the fast path's copy.)"""
     response = _conditional(request, body)
     response["Cache-Control"] = (
         f"public, max-age={site.http_max_age}, s-maxage={site.http_s_maxage}, "
         f"stale-while-revalidate={site.http_stale_while_revalidate}"
     )
-    keys = surrogate_keys(site_id=site.pk, article_ids=article_ids)
+    site_id = site.site_id if isinstance(site, SitePart) else site.pk
+    keys = surrogate_keys(site_id=site_id, article_ids=article_ids)
     response["Surrogate-Key"] = " ".join(keys)  # Fastly, Varnish (xkey)
     response["Cache-Tag"] = ",".join(keys)  # Cloudflare, Akamai
     return response

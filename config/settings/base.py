@@ -49,6 +49,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: times everything below it, by view (docs/operating.md, *Metrics*).
     "ops.middleware.RequestMetricsMiddleware",
+    # Cached anonymous thread pages and counts, answered from the cache before the rest of the
+    # stack runs, with the same bytes and headers (comments/fastpath.py; PARLEY_FAST_PATH).
+    "comments.fastpath.FastPathMiddleware",
     # Before anything reads the database: each request's own read-replica routing scope.
     "config.db_router.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -341,6 +344,10 @@ if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
         f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR} is not a directory: create it "
         "(empty) before starting Parley's processes."
     )
+
+# The fast path for cached anonymous reads (comments/fastpath.py, docs/operating.md): False
+# sends every request through the whole stack, as before it existed.
+PARLEY_FAST_PATH = True
 
 # Product settings (defaults for new sites; each site can override in the admin).
 PARLEY_PAGE_SIZE = env.int("PARLEY_PAGE_SIZE", default=20)

@@ -1,0 +1,396 @@
+"""The fast path: cached anonymous thread pages and counts answered from the cache alone, in
+front of the middleware stack, with the bytes and headers the normal path would send.
+
+A request is answered here only when all of this holds; anything else goes on, unchanged, to
+the normal path (the rest of MIDDLEWARE, DRF and comments.apis):
+
+- PARLEY_FAST_PATH is on and the cache keeps pointers (Redis, or local memory:
+  comments.pagestore);
+- GET or HEAD of exactly a thread page (`/api/v1/sites/<site>/articles/<key>/comments/`) or
+  the counts (`/api/v1/sites/<site>/counts/`), as the URL patterns would match them;
+- no cookie at all (a session could sign the reader in; a CSRF or messages cookie
+  can make the normal path set a cookie) and no `Authorization` header;
+- an `Accept` header DRF would answer with JSON (none, `*/*`, `application/*` or
+  `application/json`), within the lengths DRF reads;
+- query parameters the normal path would read exactly as written here: `sort`, `cursor` and
+  `limit` for a thread (each once, in their canonical form), one to 200 `article` for counts;
+  no other parameter;
+- Django's own request checks pass (the host is allowed, no HTTPS redirect is due:
+  SecurityMiddleware and CommonMiddleware's request phase, run here);
+- the cache answers, in one round trip (comments.pagestore.Store.lookup), with the article's
+  pointer, the site's part and the entry, none of them dirty, and the entry's stamp is the
+  one the pointer and the site's part describe (comments.pagecache).
+
+The answer is built by the functions the normal path uses (comments.pagecache.public_response:
+status 200 or 304, body, ETag, X-Parley-Cache, Vary, Cache-Control, Surrogate-Key, Cache-Tag),
+then the headers the rest of the stack adds to these JSON answers, in its order: DRF's `Allow`,
+django-csp's policy (built once per process: it has no nonce on these answers),
+XFrameOptionsMiddleware, CommonMiddleware's Content-Length, SessionMiddleware's `Vary:
+Cookie`, django-cors-headers' own `add_response_headers` with the site's decision taken from
+the site's cached `allowed_origins` (the decision embed.cors makes with a query; see
+`origin_allowed`), and SecurityMiddleware's. tests/comments/test_fast_path.py compares every
+header and byte with the normal path's answer for a matrix of requests.
+
+RequestMetricsMiddleware, before this one, still times the request under the normal path's
+view name (`thread`, `counts`); a thread page served here counts as a page cache hit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote_plus, urlsplit
+
+from corsheaders.middleware import CorsMiddleware
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.urls import ResolverMatch, resolve
+from django.utils.cache import patch_vary_headers
+
+from ops.metrics import record_page_cache
+
+from .pagecache import (
+    CACHE_ERRORS,
+    Body,
+    counts_entry_key,
+    counts_stamp,
+    entry_parts,
+    key_digest,
+    page_store,
+    public_response,
+    thread_entry_rest,
+    thread_stamp,
+)
+from .pagestore import Found, where_key
+from .selectors import SORTS
+
+logger = logging.getLogger(__name__)
+
+# The URL patterns' own regexes (comments.urls: `slug`, `articlekey`), anchored as Django's are.
+_THREAD = re.compile(
+    r"/api/v1/sites/(?P<site>[-a-zA-Z0-9_]+)/articles/(?P<key>[^/\x00-\x1f\x7f]{1,200})/comments/\Z"
+)
+_COUNTS = re.compile(r"/api/v1/sites/(?P<site>[-a-zA-Z0-9_]+)/counts/\Z")
+_PREFIX = "/api/v1/sites/"
+# Canonical forms only: another spelling the serializer would accept (`limit=05`, a cursor
+# with spaces around it) takes the normal path.
+_LIMIT = re.compile(r"[1-9][0-9]{0,2}\Z")
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,500}\Z")
+_SORTS = frozenset(SORTS)
+_JSON_TYPES = frozenset({"*/*", "application/*", "application/json"})
+# After an error from the cache, this process leaves the fast path alone for this long, so a
+# Redis that hangs costs its timeout once, not on every request twice.
+_BACKOFF_SECONDS = 5.0
+
+
+def _accepts_json(accept: str | None) -> bool:
+    """Whether DRF's content negotiation picks its JSON renderer for this Accept header
+    (rest_framework.negotiation: the renderer's `application/json` matches a range whose
+    type is one of these, whatever its parameters)."""
+    if accept is None:
+        return True
+    if len(accept) > 1024:
+        return False
+    parts = accept.split(",")
+    if len(parts) > 32:
+        return False
+    return any(part.split(";", 1)[0].strip() in _JSON_TYPES for part in parts)
+
+
+def _query(query: str) -> list[tuple[str, str]] | None:
+    """`name=value` pairs as written (not decoded), or None for anything unusual."""
+    if not query:
+        return []
+    if not query.isascii():
+        return None
+    pairs = []
+    for part in query.split("&"):
+        name, eq, value = part.partition("=")
+        if not eq or not value:
+            return None
+        pairs.append((name, value))
+    return pairs
+
+
+def _thread_params(query: str) -> tuple[str, str | None, int] | None:
+    pairs = _query(query)
+    if pairs is None:
+        return None
+    seen: dict[str, str] = {}
+    for name, value in pairs:
+        if name in seen or name not in ("sort", "cursor", "limit"):
+            return None
+        seen[name] = value
+    sort = seen.get("sort", "oldest")
+    cursor = seen.get("cursor")
+    limit_text = seen.get("limit")
+    if sort not in _SORTS or (cursor is not None and not _CURSOR.match(cursor)):
+        return None
+    if limit_text is None:
+        limit = settings.PARLEY_PAGE_SIZE
+    elif _LIMIT.match(limit_text) and int(limit_text) <= 100:
+        limit = int(limit_text)
+    else:
+        return None
+    return sort, cursor, limit
+
+
+def _counts_keys(query: str) -> list[str] | None:
+    pairs = _query(query)
+    if not pairs or len(pairs) > 200:
+        return None
+    keys = []
+    for name, raw in pairs:
+        if name != "article":
+            return None
+        try:
+            key = unquote_plus(raw, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        # What DRF's CharField(max_length=200) keeps as it is: trimmed, no NUL.
+        if len(key) > 200 or key != key.strip() or "\x00" in key:
+            return None
+        keys.append(key)
+    return keys
+
+
+def normal_origin(value: str) -> str:
+    """`scheme://host[:port]` in lower case, or "" when `value` is no http(s) origin or URL:
+    the same as embed.services.normalize_origin (comments may not import embed; a test pins
+    the two together)."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def origin_allowed(allowed_origins: tuple[str, ...], origin: str | None) -> bool:
+    """embed.cors's decision for a site's path (embed.services.site_allows_origin)."""
+    if not origin:
+        return False
+    wanted = normal_origin(origin)
+    return bool(wanted) and any(normal_origin(o) == wanted for o in allowed_origins)
+
+
+class _CachedSiteCors(CorsMiddleware):
+    """django-cors-headers' own response headers, with the site's decision (which embed.cors
+    gives its `check_request_enabled` signal after a query) made from the cached site."""
+
+    def check_signal(self, request: HttpRequest) -> bool:
+        return bool(getattr(request, "_parley_fast_origin_allowed", False))
+
+
+def _unused(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("the fast path's middleware instances are used for their phases only")
+
+
+_csp_memo: list[tuple[str, str, tuple[str, ...]]] | None = None
+
+
+def _csp_headers() -> list[tuple[str, str, tuple[str, ...]]]:
+    """django-csp's headers for an answer with no nonce and no per-view policy: (header,
+    value, excluded path prefixes), built once per process (and again if settings change)."""
+    global _csp_memo
+    if _csp_memo is None:
+        from csp.constants import HEADER, HEADER_REPORT_ONLY
+        from csp.utils import build_policy
+
+        memo = []
+        for header, name, report_only in (
+            (HEADER, "CONTENT_SECURITY_POLICY", False),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+        ):
+            value = build_policy(report_only=report_only)
+            if value:
+                policy = getattr(settings, name, None) or {}
+                prefixes = tuple(policy.get("EXCLUDE_URL_PREFIXES", None) or ())
+                memo.append((header, value, prefixes))
+        _csp_memo = memo
+    return _csp_memo
+
+
+def _forget_csp(**kwargs: Any) -> None:
+    global _csp_memo
+    _csp_memo = None
+
+
+setting_changed.connect(_forget_csp, dispatch_uid="parley-fast-path-csp")
+
+
+class _View:
+    """What the normal path's view contributes: its URL pattern's match (for the metrics'
+    view name) and DRF's `Allow` header."""
+
+    def __init__(self, sample_path: str, request: HttpRequest):
+        match = resolve(sample_path)
+        self.func, self.url_name, self.route = match.func, match.url_name, match.route
+        view = self.func.view_class(**self.func.view_initkwargs)  # type: ignore[attr-defined]
+        view.setup(request, **match.kwargs)
+        self.allow = ", ".join(view.allowed_methods)
+
+    def match(self, kwargs: dict[str, str]) -> ResolverMatch:
+        return ResolverMatch(self.func, (), kwargs, self.url_name, route=self.route)
+
+
+class FastPathMiddleware:
+    """See the module docstring. Right after ops.middleware.RequestMetricsMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.security = SecurityMiddleware(_unused)
+        self.common = CommonMiddleware(_unused)
+        self.xframe = XFrameOptionsMiddleware(_unused)
+        self.cors = _CachedSiteCors(_unused)
+        self.views: dict[str, _View] = {}
+        self.down_until = 0.0
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method in ("GET", "HEAD")
+            and request.path_info.startswith(_PREFIX)
+            and getattr(settings, "PARLEY_FAST_PATH", False)
+            and time.monotonic() >= self.down_until
+        ):
+            try:
+                response = self.answer(request)
+            except CACHE_ERRORS:
+                logger.warning("Fast path skipped: the cache is unavailable")
+                self.down_until = time.monotonic() + _BACKOFF_SECONDS
+                response = None
+            except Exception:
+                # A fault here must never cost a reader the page: the normal path answers.
+                logger.exception("Fast path failed; the normal path answers")
+                response = None
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def answer(self, request: HttpRequest) -> HttpResponse | None:
+        """The fast path's answer, or None to let the normal path answer."""
+        meta = request.META
+        if meta.get("HTTP_COOKIE") or "HTTP_AUTHORIZATION" in meta:
+            return None
+        if not _accepts_json(meta.get("HTTP_ACCEPT")):
+            return None
+        path = request.path_info
+        query = meta.get("QUERY_STRING", "")
+        store = page_store()
+        if not store.pointers:
+            return None
+        if thread := _THREAD.match(path):
+            params = _thread_params(query)
+            if params is None:
+                return None
+            slug, key = thread["site"], thread["key"]
+            sort, cursor, limit = params
+            if not self._django_checks_pass(request):
+                return None
+            found = store.lookup(
+                where_names=[where_key(slug, key_digest(key))],
+                entry_key=None,
+                entry_rest=thread_entry_rest(sort=sort, limit=limit, cursor=cursor),
+            )
+            body = self._thread_body(found, slug=slug, key=key)
+            if body is None or found is None:
+                return None
+            record_page_cache(True)
+            view, kwargs = "thread", {"site": slug, "key": key}
+        elif counts := _COUNTS.match(path):
+            keys = _counts_keys(query)
+            if keys is None:
+                return None
+            slug = counts["site"]
+            if not self._django_checks_pass(request):
+                return None
+            found = store.lookup(
+                where_names=[where_key(slug, key_digest(k)) for k in keys],
+                entry_key=counts_entry_key(slug=slug, keys=keys),
+                entry_rest="",
+            )
+            body = self._counts_body(found, slug=slug)
+            if body is None or found is None:
+                return None
+            view, kwargs = "counts", {"site": slug}
+        else:
+            return None
+        article_ids = sorted({p.article_id for p in found.pointers})
+        response = public_response(request, body, site=found.site, article_ids=article_ids)
+        self._decorate(request, response, view, found)
+        request.resolver_match = self._view(view, request).match(kwargs)
+        return response
+
+    def _django_checks_pass(self, request: HttpRequest) -> bool:
+        """SecurityMiddleware's and CommonMiddleware's request phases: a redirect, a refused
+        host or user agent is the normal path's to answer."""
+        try:
+            if self.security.process_request(request) is not None:
+                return False
+            return self.common.process_request(request) is None
+        except (DisallowedHost, PermissionDenied):
+            return False
+
+    @staticmethod
+    def _thread_body(found: Found | None, *, slug: str, key: str) -> Body | None:
+        if found is None or found.site.slug != slug or len(found.pointers) != 1:
+            return None
+        pointer = found.pointers[0]
+        if pointer.site_id != found.site.site_id:
+            return None
+        entry = entry_parts(found.entry)
+        stamp = thread_stamp(
+            article_id=pointer.article_id, version=pointer.version, site=found.site, key=key
+        )
+        if entry is None or entry[0] != stamp:
+            return None
+        return Body(entry[2], entry[1], hit=True)
+
+    @staticmethod
+    def _counts_body(found: Found | None, *, slug: str) -> Body | None:
+        if found is None or found.site.slug != slug:
+            return None
+        entry = entry_parts(found.entry)
+        stamp = counts_stamp(site_id=found.site.site_id, slug=slug, pointers=found.pointers)
+        if entry is None or entry[0] != stamp:
+            return None
+        return Body(entry[2], entry[1], hit=True)
+
+    def _view(self, name: str, request: HttpRequest) -> _View:
+        view = self.views.get(name)
+        if view is None:
+            sample = _PREFIX + ("s/articles/a/comments/" if name == "thread" else "s/counts/")
+            view = self.views[name] = _View(sample, request)
+        return view
+
+    def _decorate(self, request: HttpRequest, response: HttpResponse, view: str, found: Found):
+        """The headers the normal path's stack adds, innermost first (MIDDLEWARE's order
+        reversed): DRF, django-csp, X-Frame-Options, Content-Length, the session's Vary,
+        CORS, Django's security headers."""
+        response["Allow"] = self._view(view, request).allow
+        path = request.path_info
+        for header, value, excluded in _csp_headers():
+            if header not in response and not path.startswith(excluded):
+                response[header] = value
+        self.xframe.process_response(request, response)
+        self.common.process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
+        request._parley_fast_origin_allowed = origin_allowed(  # type: ignore[attr-defined]
+            found.site.allowed_origins, request.headers.get("origin")
+        )
+        self.cors.add_response_headers(request, response)
+        self.security.process_response(request, response)
