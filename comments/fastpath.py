@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
@@ -89,6 +91,45 @@ _JSON_TYPES = frozenset({"*/*", "application/*", "application/json"})
 # After an error from the cache, this process leaves the fast path alone for this long, so a
 # Redis that hangs costs its timeout once, not on every request twice.
 _BACKOFF_SECONDS = 5.0
+# Bodies this process keeps, so that a page whose entry it has served before costs the cache
+# only the entry's head (its ETag decides; the bytes are the same): most requests of a hot
+# article ask for the same few pages.
+COPIES_BYTES = 16 * 1024 * 1024
+
+
+class _Copies:
+    """The last bodies served here, by request (least recently used out past COPIES_BYTES)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.items: OrderedDict[Hashable, tuple[str, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def etag(self, ident: Hashable) -> str:
+        found = self.items.get(ident)
+        return found[0] if found is not None else ""
+
+    def body(self, ident: Hashable, etag: str) -> bytes | None:
+        with self.lock:
+            found = self.items.get(ident)
+            if found is None or found[0] != etag:
+                return None
+            self.items.move_to_end(ident)
+            return found[1]
+
+    def keep(self, ident: Hashable, etag: str, content: bytes) -> None:
+        if len(content) > self.limit // 8:
+            return
+        with self.lock:
+            old = self.items.pop(ident, None)
+            if old is not None:
+                self.size -= len(old[1])
+            self.items[ident] = (etag, content)
+            self.size += len(content)
+            while self.size > self.limit:
+                _, (_, dropped) = self.items.popitem(last=False)
+                self.size -= len(dropped)
 
 
 def _accepts_json(accept: str | None) -> bool:
@@ -259,6 +300,7 @@ class FastPathMiddleware:
         self.cors = _CachedSiteCors(_unused)
         self.views: dict[str, _View] = {}
         self.down_until = 0.0
+        self.copies = _Copies(COPIES_BYTES)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
@@ -301,12 +343,15 @@ class FastPathMiddleware:
             sort, cursor, limit = params
             if not self._django_checks_pass(request):
                 return None
+            rest = thread_entry_rest(sort=sort, limit=limit, cursor=cursor)
+            ident: Hashable = (slug, key, rest)
             found = store.lookup(
                 where_names=[where_key(slug, key_digest(key))],
                 entry_key=None,
-                entry_rest=thread_entry_rest(sort=sort, limit=limit, cursor=cursor),
+                entry_rest=rest,
+                have=self.copies.etag(ident),
             )
-            body = self._thread_body(found, slug=slug, key=key)
+            body = self._thread_body(found, ident, slug=slug, key=key)
             if body is None or found is None:
                 return None
             record_page_cache(True)
@@ -318,12 +363,14 @@ class FastPathMiddleware:
             slug = counts["site"]
             if not self._django_checks_pass(request):
                 return None
+            ident = counts_entry_key(slug=slug, keys=keys)
             found = store.lookup(
                 where_names=[where_key(slug, key_digest(k)) for k in keys],
-                entry_key=counts_entry_key(slug=slug, keys=keys),
+                entry_key=ident,
                 entry_rest="",
+                have=self.copies.etag(ident),
             )
-            body = self._counts_body(found, slug=slug)
+            body = self._counts_body(found, ident, slug=slug)
             if body is None or found is None:
                 return None
             view, kwargs = "counts", {"site": slug}
@@ -345,14 +392,29 @@ class FastPathMiddleware:
         except (DisallowedHost, PermissionDenied):
             return False
 
-    @staticmethod
-    def _thread_body(found: Found | None, *, slug: str, key: str) -> Body | None:
+    def _entry(self, found: Found, ident: Hashable) -> tuple[list, str, bytes] | None:
+        """The entry's stamp, ETag and body: the body from this process's copy when the cache
+        left it out (the same ETag, so the same bytes)."""
+        if found.entry.startswith(b"="):
+            head = entry_parts(found.entry[1:])
+            content = self.copies.body(ident, head[1]) if head is not None else None
+            if head is None or content is None:
+                return None
+            return head[0], head[1], content
+        entry = entry_parts(found.entry)
+        if entry is not None:
+            self.copies.keep(ident, entry[1], entry[2])
+        return entry
+
+    def _thread_body(
+        self, found: Found | None, ident: Hashable, *, slug: str, key: str
+    ) -> Body | None:
         if found is None or found.site.slug != slug or len(found.pointers) != 1:
             return None
         pointer = found.pointers[0]
         if pointer.site_id != found.site.site_id:
             return None
-        entry = entry_parts(found.entry)
+        entry = self._entry(found, ident)
         stamp = thread_stamp(
             article_id=pointer.article_id, version=pointer.version, site=found.site, key=key
         )
@@ -360,11 +422,10 @@ class FastPathMiddleware:
             return None
         return Body(entry[2], entry[1], hit=True)
 
-    @staticmethod
-    def _counts_body(found: Found | None, *, slug: str) -> Body | None:
+    def _counts_body(self, found: Found | None, ident: Hashable, *, slug: str) -> Body | None:
         if found is None or found.site.slug != slug:
             return None
-        entry = entry_parts(found.entry)
+        entry = self._entry(found, ident)
         stamp = counts_stamp(site_id=found.site.site_id, slug=slug, pointers=found.pointers)
         if entry is None or entry[0] != stamp:
             return None

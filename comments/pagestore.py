@@ -205,10 +205,13 @@ class Store:
     ) -> None:
         """After a commit: the committed versions and site parts; the marks come off."""
 
-    def lookup(self, *, where_names: list[str], entry_key: str | None, entry_rest: str) -> Any:
+    def lookup(
+        self, *, where_names: list[str], entry_key: str | None, entry_rest: str, have: str = ""
+    ) -> Any:
         """Everything the fast path needs, or None when anything is missing or dirty.
         `entry_key` names the entry; or, for a thread page, None and `entry_rest` is what
-        follows `page:<FORMAT>:thread:<article id>:`."""
+        follows `page:`, with `{id}` for the article's id. When the entry's ETag is `have`,
+        its body may be left out (the entry is then `=<stamp>\\n<ETag>\\n`)."""
         return None
 
 
@@ -258,13 +261,17 @@ end
 return 1
 """
 
-# ARGV: prefix, now, entry key ('' for a thread page), entry rest, then the where-keys. Returns
-# false when anything is missing or dirty, else {site JSON, entry, id, pointer, id, pointer...}.
+# ARGV: prefix, now, entry key ('' for a thread page), entry rest, the ETag of the caller's own
+# copy ('' for none), then the where-keys. Returns false when anything is missing or dirty, else
+# one string, NUL-separated: the site's JSON, then each article's id and pointer, then the
+# entry; only its head (`=<stamp>\\n<ETag>\\n`) when that ETag is the caller's, which has the
+# bytes already. The head is a key of its own (`<entry key>:h`): reading the whole entry into
+# Lua costs Redis more than everything else here together.
 _LOOKUP = """
-local p, now = ARGV[1], ARGV[2]
-local out = {false, false}
+local p, now, have = ARGV[1], ARGV[2], ARGV[5]
+local out = {false}
 local site_id, first_id = nil, nil
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local id = redis.call('GET', p .. ARGV[i])
   if not id then return false end
   local ptr = redis.call('GET', p .. 'fp:a:' .. id)
@@ -281,13 +288,19 @@ if not site_id then return false end
 if redis.call('ZCOUNT', p .. 'fp:d:s' .. site_id, now, '+inf') > 0 then return false end
 local site = redis.call('GET', p .. 'fp:s:' .. site_id)
 if not site then return false end
+out[1] = site
 local entry_key = ARGV[3]
 if entry_key == '' then entry_key = 'page:' .. ARGV[4]:gsub('{id}', first_id, 1) end
-local entry = redis.call('GET', p .. entry_key)
-if not entry then return false end
-out[1] = site
-out[2] = entry
-return out
+local head = redis.call('GET', p .. entry_key .. ':h')
+local a = head and string.find(head, '\\n', 1, true)
+if have ~= '' and a and string.sub(head, a + 1, -2) == have then
+  out[#out + 1] = '=' .. head
+else
+  local entry = redis.call('GET', p .. entry_key)
+  if not entry then return false end
+  out[#out + 1] = entry
+end
+return table.concat(out, '\\0')
 """
 
 
@@ -319,7 +332,13 @@ class RedisStore(Store):
         return self._client().get(self.prefix + key)
 
     def set_entry(self, key: str, blob: bytes, seconds: int) -> None:
-        self._client().set(self.prefix + key, blob, ex=seconds)
+        # The entry and its head (the stamp and ETag, which the fast path reads), together.
+        first = blob.find(b"\n")
+        head = blob[: blob.find(b"\n", first + 1) + 1] if first >= 0 else b""
+        pipe = self._client().pipeline(transaction=True)
+        pipe.set(self.prefix + key, blob, ex=seconds)
+        pipe.set(self.prefix + key + ":h", head, ex=seconds)
+        pipe.execute()
 
     def fill(
         self, *, entry_key: str, wheres: list[Where], pointers: list[Pointer], site: SitePart
@@ -365,16 +384,16 @@ class RedisStore(Store):
         self._script("_publish", _PUBLISH)(args=args)
 
     def lookup(
-        self, *, where_names: list[str], entry_key: str | None, entry_rest: str
+        self, *, where_names: list[str], entry_key: str | None, entry_rest: str, have: str = ""
     ) -> Found | None:
         found = self._script("_lookup", _LOOKUP)(
-            args=[self.prefix, time.time(), entry_key or "", entry_rest, *where_names]
+            args=[self.prefix, time.time(), entry_key or "", entry_rest, have, *where_names]
         )
         if not found:
             return None
-        site, entry, *rest = found
-        pointers = [Pointer.loads(int(rest[i]), rest[i + 1]) for i in range(0, len(rest), 2)]
-        return Found(SitePart.loads(site), entry, pointers)
+        site, *rest = found.split(b"\0", 1 + 2 * len(where_names))
+        pointers = [Pointer.loads(int(rest[i]), rest[i + 1]) for i in range(0, len(rest) - 1, 2)]
+        return Found(SitePart.loads(site), rest[-1], pointers)
 
 
 # Local memory ---------------------------------------------------------------------------------
@@ -435,7 +454,7 @@ class LocalStore(Store):
                     self.cache.delete(_dirty_key(scope))
 
     def lookup(
-        self, *, where_names: list[str], entry_key: str | None, entry_rest: str
+        self, *, where_names: list[str], entry_key: str | None, entry_rest: str, have: str = ""
     ) -> Found | None:
         now = time.time()
         pointers: list[Pointer] = []

@@ -158,6 +158,17 @@ def test_counts_are_the_normal_paths_answer(api, settings, site, thread, params,
     _same(fast, _normal(api, settings, counts_url(site), query, **headers))
 
 
+def test_a_page_served_again_is_the_same_bytes_from_the_processs_copy(api, settings, thread):
+    # From the second fast answer on, the cache sends only the entry's head when this process
+    # holds the body with that ETag (on Redis; local memory sends the entry every time).
+    _get(api, thread_url(thread))
+    answers = [_served(api, thread_url(thread)) for _ in range(3)]
+
+    assert [queries for _, queries in answers] == [0, 0, 0]
+    for answer, _ in answers:
+        _same(answer, _normal(api, settings, thread_url(thread)))
+
+
 def test_a_fast_answer_is_timed_under_the_normal_paths_view_and_counted_as_a_hit(api, thread):
     def sample(name: str, labels: dict) -> float:
         return REGISTRY.get_sample_value(name, labels) or 0
