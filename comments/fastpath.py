@@ -50,7 +50,7 @@ from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.signals import setting_changed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -65,6 +65,7 @@ from .pagecache import (
     counts_entry_key,
     counts_stamp,
     entry_parts,
+    etag_matches,
     key_digest,
     page_store,
     public_response,
@@ -95,6 +96,40 @@ _BACKOFF_SECONDS = 5.0
 # only the entry's head (its ETag decides; the bytes are the same): most requests of a hot
 # article ask for the same few pages.
 COPIES_BYTES = 16 * 1024 * 1024
+
+
+# Answers' headers by everything they depend on (below), so that a page answered before is
+# answered again without building them: at most this many.
+TEMPLATES = 512
+
+
+class _Templates:
+    """The headers of answers built before (least recently used out past `limit`)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.items: OrderedDict[Hashable, dict] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, variant: Hashable) -> dict | None:
+        with self.lock:
+            found = self.items.get(variant)
+            if found is not None:
+                self.items.move_to_end(variant)
+            return found
+
+    def keep(self, variant: Hashable, headers: dict) -> None:
+        with self.lock:
+            self.items[variant] = headers
+            while len(self.items) > self.limit:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_templates: list[_Templates] = []
 
 
 class _Copies:
@@ -269,6 +304,8 @@ def _csp_headers() -> list[tuple[str, str, tuple[str, ...]]]:
 def _forget_csp(**kwargs: Any) -> None:
     global _csp_memo
     _csp_memo = None
+    for templates in _templates:  # the headers were built under the old settings
+        templates.clear()
 
 
 setting_changed.connect(_forget_csp, dispatch_uid="parley-fast-path-csp")
@@ -301,6 +338,8 @@ class FastPathMiddleware:
         self.views: dict[str, _View] = {}
         self.down_until = 0.0
         self.copies = _Copies(COPIES_BYTES)
+        self.templates = _Templates(TEMPLATES)
+        _templates.append(self.templates)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
@@ -376,9 +415,30 @@ class FastPathMiddleware:
             view, kwargs = "counts", {"site": slug}
         else:
             return None
-        article_ids = sorted({p.article_id for p in found.pointers})
-        response = public_response(request, body, site=found.site, article_ids=article_ids)
-        self._decorate(request, response, view, found)
+        article_ids = tuple(sorted({p.article_id for p in found.pointers}))
+        not_modified = etag_matches(meta.get("HTTP_IF_NONE_MATCH", ""), body.etag)
+        # Everything the headers depend on: the request's page, the bytes, the site's part
+        # (its caching times, its origins), the articles, 200 or 304, the Origin, HTTPS.
+        variant = (
+            ident,
+            body.etag,
+            found.site,
+            article_ids,
+            not_modified,
+            meta.get("HTTP_ORIGIN"),
+            request.is_secure(),
+        )
+        headers = self.templates.get(variant)
+        response: HttpResponse
+        if headers is None:
+            response = public_response(request, body, site=found.site, article_ids=article_ids)
+            self._decorate(request, response, view, found)
+            self.templates.keep(variant, dict(response.headers._store))
+        else:
+            # The same headers as the first time, set as they were stored: `_store` is
+            # Django's ResponseHeaders' own mapping (lower-cased name: (name, value)).
+            response = HttpResponseNotModified() if not_modified else HttpResponse(body.content)
+            response.headers._store = headers.copy()
         request.resolver_match = self._view(view, request).match(kwargs)
         return response
 

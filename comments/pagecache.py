@@ -460,6 +460,11 @@ CACHE_STATUS_HEADER = "X-Parley-Cache"
 PRIVATE = "private, no-cache"
 
 
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header holds `etag` (the answer is then 304)."""
+    return _matches(if_none_match, etag)
+
+
 def _matches(if_none_match: str, etag: str) -> bool:
     # If-None-Match compares weakly (RFC 9110, 13.1.2): W/"x" matches "x".
     if not if_none_match:
