@@ -19,7 +19,7 @@ ACTIONS = ("reject", "hold", "flag")
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _POLICY_KEYS = {"title", "introduction", "clauses"}
 _CLAUSE_KEYS = {"id", "number", "title", "text", "rules"}
-_RULE_KEYS = {"rule", "action", "description", "confirm"}
+_RULE_KEYS = {"rule", "action", "description", "confirm", "yield_to"}
 _CONFIRM_KEYS = {"label", "at_least"}
 
 
@@ -108,6 +108,9 @@ class RuleSpec:
     # built-in classifier scores the comment's label at or above ``at_least``; a hit below it
     # only flags (the moderator still sees it).  None: the action always applies.
     confirm: Confirm | None = None
+    # ``yield_to = "insult"``: when a rule of that kind in the same clause flagged the comment
+    # (and so chose to publish it), this rule's hold or reject becomes a flag too. "": never.
+    yield_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,13 @@ def load_policy(toml_text: str) -> Policy:
             spec = _rule(raw_rule, f"{path}.rules[{ri}]", RULE_KINDS, errors)
             if spec is not None:
                 rules.append(spec)
+        flag_kinds = {r.rule for r in rules if r.action == "flag"}
+        for spec in rules:
+            if spec.yield_to and spec.yield_to not in flag_kinds:
+                errors.append(
+                    f'{path}.rules: a rule yields to "{spec.yield_to}", but this clause has no '
+                    f'"{spec.yield_to}" rule with action "flag"'
+                )
         if cid is not None and number is not None:
             clauses.append(Clause(cid, number, ctitle, ctext, tuple(rules)))
     if errors:
@@ -259,9 +269,19 @@ def _rule(raw: Any, path: str, kinds: Mapping[str, Any], errors: list[str]) -> R
     if "confirm" in raw:
         confirm = _confirm(raw["confirm"], f"{path}.confirm", kind, action, errors)
         ok = ok and confirm is not None
+    yield_to = raw.get("yield_to", "")
+    if yield_to:
+        if not isinstance(yield_to, str) or yield_to not in kinds:
+            errors.append(
+                f"{path}.yield_to: must name a rule kind (known: {', '.join(sorted(kinds))})"
+            )
+            ok = False
+        elif action == "flag":
+            errors.append(f'{path}.yield_to: only a "hold" or "reject" action can yield')
+            ok = False
     if not ok:
         return None
-    return RuleSpec(kind, action, MappingProxyType(params), description, confirm)
+    return RuleSpec(kind, action, MappingProxyType(params), description, confirm, yield_to)
 
 
 def _confirm(raw: Any, path: str, kind: str, action: Any, errors: list[str]) -> Confirm | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import islice
 from operator import sub
 from time import perf_counter
@@ -30,7 +31,7 @@ class Engine:
     __slots__ = ("_needs_scorers", "_passes", "_policy", "_rules", "_vocabulary")
 
     def __init__(self, policy: Policy) -> None:
-        rules: list[tuple[str, Rule, Clause, str, bool, Confirm | None]] = []
+        rules: list[tuple[str, Rule, Clause, str, bool, Confirm | None, str]] = []
         seen: dict[str, int] = {}
         for clause in policy.clauses:
             for spec in clause.rules:
@@ -38,7 +39,9 @@ class Engine:
                 seen[base] = seen.get(base, 0) + 1
                 key = base if seen[base] == 1 else f"{base}#{seen[base]}"
                 rule = RULE_KINDS[spec.rule](spec.params)
-                rules.append((key, rule, clause, spec.action, rule.NEEDS_SCORES, spec.confirm))
+                rules.append(
+                    (key, rule, clause, spec.action, rule.NEEDS_SCORES, spec.confirm, spec.yield_to)
+                )
         self._policy = policy
         self._needs_scorers = frozenset(
             spec.params["scorer"]
@@ -54,7 +57,7 @@ class Engine:
             _Pass(
                 checks=tuple(r[1].check for r in chosen),
                 keys=tuple(r[0] for r in chosen),
-                cites=tuple((r[1].KIND, r[2], r[3], r[5]) for r in chosen),
+                cites=tuple((r[1].KIND, r[2], r[3], r[5], r[6]) for r in chosen),
             )
             for chosen in (
                 [r for r in rules if not r[4]],
@@ -97,15 +100,19 @@ class Engine:
         decider: Hit | None = None
         flagged = False
         if results.count(None) != len(results):
-            for evidence, (kind, clause, action, confirm) in zip(results, cites, strict=True):
+            for evidence, (kind, clause, action, confirm, _) in zip(results, cites, strict=True):
                 if evidence is None:
                     continue
                 if confirm is not None:
                     action, evidence = _confirmed(a, action, evidence, confirm)
-                hit = Hit(kind, clause.id, clause.number, clause.title, action, evidence)
-                hits.append(hit)
-                severity = SEVERITY[action]
-                if action == "flag":
+                hits.append(Hit(kind, clause.id, clause.number, clause.title, action, evidence))
+            if any(cite[4] for cite in cites):
+                hits = _yielded(
+                    hits, [c for r, c in zip(results, cites, strict=True) if r is not None]
+                )
+            for hit in hits:
+                severity = SEVERITY[hit.action]
+                if hit.action == "flag":
                     flagged = True
                 elif severity > worst:
                     worst, decider = severity, hit
@@ -135,7 +142,22 @@ def _confirmed(
     }
 
 
+def _yielded(
+    hits: list[Hit], cites: list[tuple[str, Clause, str, Confirm | None, str]]
+) -> list[Hit]:
+    """Hits whose rule yields (RuleSpec.yield_to) to a rule of its clause that flagged this
+    comment become flags, with the rule they yielded to in their evidence."""
+    flags = {(h.clause_id, h.rule) for h in hits if h.action == "flag"}
+    out = []
+    for hit, cite in zip(hits, cites, strict=True):
+        yield_to = cite[4]
+        if yield_to and hit.action != "flag" and (hit.clause_id, yield_to) in flags:
+            hit = replace(hit, action="flag", evidence={**hit.evidence, "yielded_to": yield_to})
+        out.append(hit)
+    return out
+
+
 class _Pass(NamedTuple):
     checks: tuple[Callable[[Analysis, Context], Evidence | None], ...]
     keys: tuple[str, ...]
-    cites: tuple[tuple[str, Clause, str, Confirm | None], ...]
+    cites: tuple[tuple[str, Clause, str, Confirm | None, str], ...]

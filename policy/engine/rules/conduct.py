@@ -105,7 +105,16 @@ that_person the_author this_author the_writer this_writer the_reporter the_colum
 this_columnist the_poster this_poster the_commenter this_commenter these_people those_people
 people_like_you people_like_him people_like_her people_like_that your_leader your_president
 your_boy your_guy your_hero trump obama hillary clinton trudeau harper biden putin
+""") + [
+    # Institutions and office holders: "this government is stupid", "the mayor is an idiot".
+    f"{det}_{body}"
+    for det in ("the", "this", "our", "their", "that")
+    for body in _w("""
+government council administration party ministry minister premier president mayor senator
+governor congress parliament senate court judge police media press cabinet board company
+management team coach referee ref club league regime establishment opposition
 """)
+]
 PHRASES = [
     "piece of garbage", "piece of trash", "piece of shit", "piece of crap", "piece of work",
     "piece of filth", "piece of dirt", "piece of human garbage", "waste of space",
@@ -619,8 +628,8 @@ EXPLICIT = [
     rf"track|down|over|there|fucking|literally|not|hesitate) )*"
     rf"(?:{_alt(_VIOLENT)}|beat up|beat the shit out of|beat the crap out of) (?:{_OBJ})(?= )",
     rf" (?:i|we|ill|im|id) (?:(?:will|ll|m|am|are|re|would|d|should|gonna|going|to|want|wanna|"
-    rf"just|personally) )*(?:break|smash|cut|slit|bash|beat|punch|kick|burn|shoot|stab) "
-    rf"(?:your|ur|his|her|their) (?:\w+ )?(?:{_BODY})(?= )",
+    rf"just|personally) )*(?:break|smash|cut|slit|bash|beat|punch|kick|burn|shoot|stab|rape|"
+    rf"kill|murder|strangle|hurt) (?:your|ur|his|her|their) (?:\w+ )?(?:{_BODY})(?= )",
     # "you should be shot", "you will die", "he deserves to be hanged"
     rf" (?:you|u|ya|yall|you all|you people) (?:will|ll|are going to|re going to|gonna|are gonna|"
     rf"re gonna|should|ought to|deserve to|need to|must|better|d better|had better|shall)"

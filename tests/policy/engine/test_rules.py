@@ -218,6 +218,12 @@ INSULT_OTHERS = one_rule_engine("insult", "flag", target="third_party")
         ("Bunch of idiots running this country.", "third_party"),
         ("You know, the idiots in charge never learn.", "third_party"),
         ("The council met on Tuesday.", None),
+        # Institutions and office holders are third parties.
+        ("This government is stupid.", "third_party"),
+        ("The mayor is an idiot.", "third_party"),
+        ("Our council is clueless.", "third_party"),
+        ("The government announced a new plan.", None),
+        ("The court is expected to rule on Friday.", None),
     ],
 )
 def test_insult_target(text, target):
@@ -261,6 +267,10 @@ THREAT = one_rule_engine("threat", "reject", tier="explicit")
         ("The only good news is the weather.", False),
         ("Police said they would shoot every looter on sight in 1968.", False),
         ("Refugees deserve a fair hearing.", False),
+        # Harm to the reader's family or body.
+        ("i will rape your wife", True),
+        ("I will kill your family", True),
+        ("I will kill your plan in committee", False),
     ],
 )
 def test_threat(text, fires):
