@@ -24,6 +24,7 @@ import html
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,12 +106,31 @@ JIGSAW_TOXIC_MAP = {
 }
 
 
-def parse_jigsaw_toxic(data: bytes) -> Iterator[tuple[str, Labels]]:
-    """Jigsaw Toxic Comment Classification CSV: binary columns, 1:1 onto ours."""
+_JIGSAW_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+def parse_jigsaw_toxic(
+    data: bytes, seen_ids: set[str] | None = None, *, real_ids_only: bool = False
+) -> Iterator[tuple[str, Labels]]:
+    """Jigsaw Toxic Comment Classification CSV: binary columns, 1:1 onto ours.
+
+    Subsets of the same data in several repositories hold the same comment, sometimes with
+    its text altered (lower-cased, punctuation stripped): a row whose Jigsaw ``id`` is in
+    ``seen_ids`` is skipped, and its id added when kept, so the first source wins by id as
+    well as by text. ``real_ids_only`` drops rows without a 16-hex Jigsaw id (rows a
+    repository made up by augmentation).
+    """
     for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        row_id = (row.get("id") or "").strip()
+        if real_ids_only and not _JIGSAW_ID.match(row_id):
+            continue
+        if seen_ids is not None and row_id:
+            if row_id in seen_ids:
+                continue
+            seen_ids.add(row_id)
         labels = empty_labels()
         for column, label in JIGSAW_TOXIC_MAP.items():
-            labels[label] = float(int(row[column]))
+            labels[label] = 1.0 if float(row[column]) >= 0.5 else 0.0
         yield row["comment_text"], labels
 
 
@@ -240,7 +260,11 @@ def read_raw(mirror_root: Path, source: dict[str, Any], path: str, sha256: str) 
     return data
 
 
-def source_rows(source: dict[str, Any], mirror_root: Path) -> Iterator[tuple[str, Labels]]:
+def source_rows(
+    source: dict[str, Any], mirror_root: Path, seen_ids: set[str] | None = None
+) -> Iterator[tuple[str, Labels]]:
+    """A source's (text, labels) rows; ``seen_ids``: Jigsaw ids already taken (shared across
+    sources by load_records)."""
     files = {f["path"]: f["sha256"] for f in source["files"]}
     fmt = source["format"]
     if fmt == "davidson_csv":
@@ -248,7 +272,11 @@ def source_rows(source: dict[str, Any], mirror_root: Path) -> Iterator[tuple[str
             yield from parse_davidson(read_raw(mirror_root, source, path, sha))
     elif fmt == "jigsaw_toxic_csv":
         for path, sha in files.items():
-            yield from parse_jigsaw_toxic(read_raw(mirror_root, source, path, sha))
+            yield from parse_jigsaw_toxic(
+                read_raw(mirror_root, source, path, sha),
+                seen_ids,
+                real_ids_only=bool(source.get("real_ids_only")),
+            )
     elif fmt.startswith("tweeteval:"):
         task = fmt.split(":", 1)[1]
         for text_path, labels_path in source["pairs"]:
@@ -293,8 +321,9 @@ def load_records(
     manifest = manifest if manifest is not None else load_manifest()
 
     def raw() -> Iterator[Record]:
+        seen_ids: set[str] = set()
         for source in manifest["sources"]:
-            for text, labels in source_rows(source, mirror_root):
+            for text, labels in source_rows(source, mirror_root, seen_ids):
                 yield Record(text=text, source=source["name"], labels=labels)
 
     return dedupe(raw())

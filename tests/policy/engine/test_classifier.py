@@ -14,6 +14,7 @@ METRICS = json.loads((MODEL_PATH.parent / "metrics.json").read_text("utf-8"))
 # The clause each label serves in the default policy.
 LABEL_CLAUSE = {
     "toxicity": "civility",
+    "severe_toxicity": "civility",
     "insult": "civility",
     "obscene": "profanity",
     "identity_attack": "hate-speech",
@@ -159,12 +160,39 @@ def test_allow_listed_senses_are_blanked_before_the_model_scores(text):
 
 
 def test_the_default_policy_holds_what_the_classifier_is_sure_of_and_flags_name_calling():
-    # No rule fires on it; the classifier is sure (0.99): held under the civility clause.
-    verdict = default_engine().evaluate("Stupid people vote for stupid politicians.")
+    # No rule fires on it; the classifier is sure it attacks a group: held under hate speech.
+    verdict = default_engine().evaluate("Refugees not welcome.")
     assert verdict.action is Action.HOLD
-    assert {(h.rule, h.clause_id, h.action) for h in verdict.hits} >= {
-        ("classifier", "civility", "hold")
-    }
-    # Mild name-calling of a public figure (0.95) stays published and flagged, as the clause says.
+    assert verdict.clause.rule == "classifier" and verdict.clause.clause_id == "hate-speech"
+    assert {h.rule for h in verdict.hits if h.action != "flag"} == {"classifier"}
+    # Mild name-calling of a public figure scores 1.0 on toxicity and insult, which only flag:
+    # published and flagged, as the civility clause says.
+    assert get_model().score("Trump is an idiot.").probability("insult") > 0.9
     verdict = default_engine().evaluate("Trump is an idiot.")
     assert verdict.action is Action.PUBLISH and verdict.flagged
+    yielded = [h for h in verdict.hits if h.evidence.get("yielded_to") == "insult"]
+    assert [(h.rule, h.clause_id, h.action, h.evidence["label"]) for h in yielded] == [
+        ("classifier", "civility", "flag", "toxicity")
+    ]
+    # Said to another reader, the insult rule holds and nothing yields.
+    verdict = default_engine().evaluate("You are an idiot.")
+    assert verdict.action is Action.HOLD
+    assert not any("yielded_to" in h.evidence for h in verdict.hits)
+
+
+def test_every_label_flags_and_the_holds_are_the_documented_ones():
+    actions: dict[str, set[str]] = {}
+    for clause in default_policy().clauses:
+        for spec in clause.rules:
+            if spec.rule == "classifier":
+                actions.setdefault(spec.params["label"], set()).add(spec.action)
+    # Insult cannot tell who is called names, so it only flags; toxicity's hold yields to the
+    # insult rule's flag for names aimed at public figures (docs/classifier.md).
+    assert actions == {
+        "toxicity": {"hold", "flag"},
+        "insult": {"flag"},
+        "severe_toxicity": {"hold"},
+        "obscene": {"hold", "flag"},
+        "threat": {"hold", "flag"},
+        "identity_attack": {"hold", "flag"},
+    }

@@ -113,8 +113,9 @@ max_chars = 20
             "must be a table",
         ),
         (
-            'rule = "shouting"\naction = "hold"\nconfirm = { label = "threat", at_least = 0.2 }',
-            'no model for "threat"',
+            'rule = "shouting"\naction = "hold"\n'
+            'confirm = { label = "sexual_explicit", at_least = 0.2 }',
+            'no model for "sexual_explicit"',
         ),
         (
             'rule = "shouting"\naction = "hold"\nconfirm = { label = "toxicity", at_least = 0 }',
