@@ -19,7 +19,10 @@ and --readers signed-in readers with API tokens, then drives it with Debian's wr
   (never through the micro-cache, so that with --micro-cache the ratio shows what it adds);
 - healthz: Parley's cheapest answer (/healthz: no database, no cache), through every
   middleware: what a request costs before any of Parley's own work;
-- anon warm: the anonymous first page (about 100 KB of JSON for 10,000 comments);
+- anon warm: the anonymous first page (about 100 KB of JSON for 10,000 comments), which the
+  fast path (comments/fastpath.py) answers from Redis without the rest of the middleware;
+- anon origin: the same with the `Origin` header of a host page the site allows, as the embed
+  sends it (the CORS decision is the fast path's too);
 - anon cold: the same, with the Redis database emptied every --cold-flush-ms (default 5 ms),
   so that nearly every request renders the page (the hit ratio column says how nearly);
 - signed in: the first page, each request with the next reader's token;
@@ -32,8 +35,10 @@ and --readers signed-in readers with API tokens, then drives it with Debian's wr
 Printed per scenario, as ranges over --runs: requests/s, p50 and p99 latency, the ratio of
 requests/s to the ceiling's in the same run, answers that were not 2xx and those that were 5xx,
 socket errors, and the page cache hit ratio (Parley's own counter from /metrics when it has one,
-and Redis's keyspace hits/misses beside it). The per-IP write limit is lifted (every reader
-comes from 127.0.0.1 here); the per-reader limit is Parley's default.
+the fast path's hits included; and Redis's keyspace hits/misses beside it, where the fast
+path's look-ups of keys that are normally absent, its dirty marks, count as misses). The per-IP
+write limit is lifted (every reader comes from 127.0.0.1 here); the per-reader limit is
+Parley's default.
 
 The machine is shared and noisy: compare figures measured in the same run (the ratio column),
 never a figure with one from another day. Never part of the test suite.
@@ -67,7 +72,18 @@ COUNTS = f"/api/v1/sites/{SITE}/counts/?article={ARTICLE}"
 METRICS_TOKEN = "bench-load-metrics-" + "t" * 20
 QUIET_LOG_LINES = ("Unprocessable Entity:", "Bad Request:", "Not Found:", "Forbidden:")
 FIVES = ("500", "502", "503", "504")
-SCENARIOS = ("ceiling", "healthz", "anon-warm", "anon-cold", "signed-in", "counts", "mixed")
+SCENARIOS = (
+    "ceiling",
+    "healthz",
+    "anon-warm",
+    "anon-origin",
+    "anon-cold",
+    "signed-in",
+    "counts",
+    "mixed",
+)
+# The host page of the bench site, allowed by its CORS settings (the anon-origin scenario).
+ORIGIN = "https://news.bench.example"
 
 
 def ceiling_app(environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -216,7 +232,7 @@ def seed(comments: int, readers: int, rng: random.Random) -> list[str]:
     from policy.services import policy_current
 
     call_command("migrate", verbosity=0, interactive=False)
-    site = Site.objects.create(slug=SITE, name="Bench")
+    site = Site.objects.create(slug=SITE, name="Bench", allowed_origins=[ORIGIN])
     # A live site has its policy in force already; without it the first posts of the run
     # would race to save the default version (and lock the site row to do it).
     policy_current(site=site)
@@ -391,6 +407,8 @@ def measure(
         result = wrk(parley + "/healthz", "load_plain.lua", args)
     elif scenario == "anon-warm":
         result = wrk(parley + THREAD, "load_plain.lua", args)
+    elif scenario == "anon-origin":
+        result = wrk(parley + THREAD, "load_origin.lua", args, ORIGIN)
     elif scenario == "anon-cold":
         with Flusher(redis_client, args.cold_flush_ms / 1000):
             result = wrk(parley + THREAD, "load_plain.lua", args)
@@ -579,6 +597,11 @@ def main() -> None:
         )
         stack.append(ceiling)
 
+        # The host page's origin is answered with CORS headers (the anon-origin scenario).
+        request = urllib.request.Request(proxy.url + THREAD, headers={"Origin": ORIGIN})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback
+            if answer.headers.get("Access-Control-Allow-Origin") != ORIGIN:
+                raise RuntimeError(f"{ORIGIN} is not allowed: {dict(answer.headers)}")
         # Warm both: each worker's first requests load code and open connections.
         for _ in range(20):
             get(proxy.url + THREAD)
