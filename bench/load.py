@@ -380,7 +380,9 @@ class FreshnessProbe:
             if status != 201:
                 self.unpublished += 1
                 continue
-            code, body = get(self.base + THREAD + "?sort=newest")
+            # 100 comments: under load 20 newer posts may arrive between the answer and the
+            # read (30 posts/s, a second's wait), which would push it off a page of 20.
+            code, body = get(self.base + THREAD + "?sort=newest&limit=100")
             ids = [c["id"] for c in json.loads(body)["results"]] if code == 200 else []
             if posted["id"] in ids:
                 self.fresh += 1
