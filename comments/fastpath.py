@@ -41,6 +41,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -129,7 +130,8 @@ class _Templates:
             self.items.clear()
 
 
-_templates: list[_Templates] = []
+# Every process's (and every test client's) templates, to clear when settings change.
+_templates: weakref.WeakSet[_Templates] = weakref.WeakSet()
 
 
 class _Copies:
@@ -304,7 +306,7 @@ def _csp_headers() -> list[tuple[str, str, tuple[str, ...]]]:
 def _forget_csp(**kwargs: Any) -> None:
     global _csp_memo
     _csp_memo = None
-    for templates in _templates:  # the headers were built under the old settings
+    for templates in list(_templates):  # the headers were built under the old settings
         templates.clear()
 
 
@@ -339,7 +341,7 @@ class FastPathMiddleware:
         self.down_until = 0.0
         self.copies = _Copies(COPIES_BYTES)
         self.templates = _Templates(TEMPLATES)
-        _templates.append(self.templates)
+        _templates.add(self.templates)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
