@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
 
@@ -415,6 +416,29 @@ def test_counts_show_a_post_at_once(api, reader_api, site, thread, committed):
     response, queries = _served(api, counts_url(site), {"article": thread.key})
     assert (response.json(), queries > 0) == ({"counts": {thread.key: 8}}, True)
     assert _served(api, counts_url(site), {"article": thread.key})[1] == 0
+
+
+def test_versions_bumped_in_bulk_show_at_once_when_published_quietly(
+    api, thread, committed, announced_nothing
+):
+    # An import bumps the versions of the articles it adds comments to in one UPDATE, and
+    # sends no webhook (portability.services).
+    _get(api, thread_url(thread))
+    _fast(api, thread)
+    with committed(), transaction.atomic():
+        CommentFactory(article=thread, body="Imported.")
+        pagecache.versions_bumped_quietly(article_ids=[thread.pk])
+        Article.objects.filter(pk=thread.pk).update(version=F("version") + 1)
+    assert "<p>Imported.</p>" in [c["html"] for c in _after_change(api, thread).values()]
+    assert announced_nothing == []
+
+
+@pytest.fixture
+def announced_nothing():
+    heard: list[pagecache.PagesChanged] = []
+    pagecache.register_pages_listener(heard.append)
+    yield heard
+    pagecache._listeners.remove(heard.append)
 
 
 def test_between_a_commit_and_its_publication_the_normal_path_answers(
