@@ -6,7 +6,7 @@ move forward when writers race."""
 
 import random
 import threading
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings as django_settings
@@ -124,6 +124,19 @@ def test_a_thread_page_is_the_normal_paths_answer(api, settings, thread, params,
         assert queries == 0
         assert fast["X-Parley-Cache"] == "hit"
         _same(fast, _normal(api, settings, path, params, method, **headers))
+
+
+@pytest.mark.parametrize("key", ["Ünïcode key, with spaces", "a+b%2Fc", "x" * 200])
+def test_an_article_key_of_any_characters_is_the_normal_paths_answer(api, settings, site, key):
+    article = Article.objects.create(site=site, key=key)
+    CommentFactory(article=article)
+    path = "/api/v1/sites/daily/articles/" + quote(key, safe="") + "/comments/"
+    assert _get(api, path).status_code == 200
+
+    fast, queries = _served(api, path, HTTP_ORIGIN=ALLOWED)
+
+    assert (fast.status_code, queries) == (200, 0)
+    _same(fast, _normal(api, settings, path, HTTP_ORIGIN=ALLOWED))
 
 
 @pytest.mark.parametrize("match", ["{}", "W/{}", "*", '"other", {}'])
