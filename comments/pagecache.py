@@ -136,8 +136,12 @@ def article_bump_version(*, article_id: int, site_id: int, site: Site | None = N
     if connections[router.db_for_write(Article)].in_atomic_block:
         # Marked dirty for the fast path (comments.pagestore) before the row lock is taken, so
         # the cache's round trip does not lengthen the time the lock is held.
-        _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
-        rows.increment(Article, article_id, "version", 1)
+        announcement = _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
+        # The version this transaction commits (the row lock orders the bumps), so the
+        # announcement need not read it back after the commit.
+        version = rows.increment_returning(Article, article_id, "version", 1)
+        if version is not None:
+            announcement.bumped(article_id=article_id, site_id=site_id, version=version)
     else:
         rows.increment(Article, article_id, "version", 1)
         _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
@@ -229,6 +233,14 @@ class PagesAnnouncement:
     whole_sites: set[int] = field(default_factory=set)
     # Names this transaction's dirty marks (comments.pagestore).
     token: str = field(default_factory=lambda: secrets.token_hex(8))
+    # Article id -> (site id, version) this transaction set (article_bump_version); the
+    # versions of the others are read after the commit.
+    versions: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def bumped(self, *, article_id: int, site_id: int, version: int) -> None:
+        known = self.versions.get(article_id)
+        if known is None or known[1] < version:
+            self.versions[article_id] = (site_id, version)
 
     def add(self, *, site_id: int, site: Site | None, article_ids: Iterable[int]) -> list[str]:
         """Add a change; returns the dirty-mark scopes it adds (those not marked yet)."""
@@ -291,17 +303,29 @@ def _publish(announcement: PagesAnnouncement) -> None:
         return
     using = router.db_for_write(Article)
     article_ids = sorted(pk for ids in announcement.articles.values() for pk in ids)
+    known = announcement.versions
+    pointers = [
+        Pointer(article_id=pk, site_id=known[pk][0], version=known[pk][1])
+        for pk in article_ids
+        if pk in known
+    ]
+    unknown = [pk for pk in article_ids if pk not in known]
     try:
-        pointers = [
-            Pointer(article_id=pk, site_id=site_id, version=version)
-            for pk, site_id, version in Article.objects.using(using)
-            .filter(pk__in=article_ids)
-            .values_list("pk", "site_id", "version")
-        ]
-        sites = [
-            SitePart.of(site)
-            for site in Site.objects.using(using).filter(pk__in=announcement.whole_sites)
-        ]
+        if unknown:
+            pointers += [
+                Pointer(article_id=pk, site_id=site_id, version=version)
+                for pk, site_id, version in Article.objects.using(using)
+                .filter(pk__in=unknown)
+                .values_list("pk", "site_id", "version")
+            ]
+        sites = (
+            [
+                SitePart.of(site)
+                for site in Site.objects.using(using).filter(pk__in=announcement.whole_sites)
+            ]
+            if announcement.whole_sites
+            else []
+        )
     except DatabaseError:
         logger.exception("Fast path not published: the database read failed")
         return
@@ -313,7 +337,9 @@ def _publish(announcement: PagesAnnouncement) -> None:
         logger.warning("Fast path not published: the cache is unavailable")
 
 
-def _announce_on_commit(*, site_id: int, site: Site | None, article_ids: Iterable[int]) -> None:
+def _announce_on_commit(
+    *, site_id: int, site: Site | None, article_ids: Iterable[int]
+) -> PagesAnnouncement:
     using = router.db_for_write(Article)
     conn = connections[using]
     pending = None
@@ -327,11 +353,12 @@ def _announce_on_commit(*, site_id: int, site: Site | None, article_ids: Iterabl
                 break
     if pending is not None:
         _mark_dirty(pending.add(site_id=site_id, site=site, article_ids=article_ids), pending.token)
-        return
+        return pending
     pending = PagesAnnouncement()
     _mark_dirty(pending.add(site_id=site_id, site=site, article_ids=article_ids), pending.token)
     # robust: a listener's failure is logged, and the committed change still answers.
     transaction.on_commit(pending, using=using, robust=True)
+    return pending
 
 
 def surrogate_keys(*, site_id: int, article_ids: Iterable[int] = ()) -> list[str]:

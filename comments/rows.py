@@ -436,6 +436,18 @@ def increment(model: type[Model], pk: Any, name: str, delta: int) -> int:
         return cursor.rowcount
 
 
+def increment_returning(model: type[Model], pk: Any, name: str, delta: int) -> int | None:
+    """`increment`, returning the column's new value (None when no row has `pk`)."""
+    _writable(model)
+    db = router.db_for_write(model)
+    quote = connections[db].ops.quote_name
+    column = quote(_column(_field(model, name)))
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"{_increment_sql(model, name, db)} RETURNING {column}", [delta, pk])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 # Thread pages: the read hot path. Two queries (a keyset page of comments, then the first
 # replies of their subtrees ranked per parent); each row is a `ThreadRow`, read by column name.
 
