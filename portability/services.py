@@ -53,6 +53,7 @@ from comments.models import (
     CommentStatus,
     Site,
 )
+from comments.pagecache import versions_bumped_quietly
 from comments.rendering import render_body
 from comments.services import commenter_for_user
 
@@ -742,10 +743,11 @@ class _Writer:
             _count_replies(rows)
             # Cached thread pages are keyed by the article's version (comments.pagecache):
             # bumped in the same transaction, as a live change does. Not announced: an import
-            # sends no webhook, article.changed included (docs/migrating.md: purge a CDN).
-            Article.objects.filter(pk__in={row["article_id"] for row in rows}).update(
-                version=F("version") + 1
-            )
+            # sends no webhook, article.changed included (docs/migrating.md: purge a CDN); the
+            # fast path's pointers learn the new versions after the commit.
+            bumped = {row["article_id"] for row in rows}
+            versions_bumped_quietly(article_ids=bumped)
+            Article.objects.filter(pk__in=bumped).update(version=F("version") + 1)
         for source, row in zip(chunk, rows, strict=True):
             pk = row["id"]
             source_pk[source.source_id] = pk
