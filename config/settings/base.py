@@ -347,7 +347,7 @@ if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
 
 # The fast path for cached anonymous reads (comments/fastpath.py, docs/operating.md): False
 # sends every request through the whole stack, as before it existed.
-PARLEY_FAST_PATH = True
+PARLEY_FAST_PATH = env.bool("PARLEY_FAST_PATH", default=True)
 
 # Product settings (defaults for new sites; each site can override in the admin).
 PARLEY_PAGE_SIZE = env.int("PARLEY_PAGE_SIZE", default=20)
