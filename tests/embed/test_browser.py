@@ -533,7 +533,14 @@ def test_a_site_that_turns_reactions_on_shows_them_and_a_reader_reacts(page, hos
     li = comment_li(page, theirs.pk)
     insightful = li.locator("[part~='reaction'][data-kind='insightful']")
     funny = li.locator("[part~='reaction'][data-kind='funny']")
-    funny.filter(has_text="1").wait_for()
+    # Signing in renders the thread again, and its reactions a moment later: wait for the
+    # settled count rather than read the first button that shows a 1 (it may be replaced).
+    page.wait_for_function(
+        "id => { const b = document.querySelector('#comments').shadowRoot.querySelector("
+        "`li[data-id='${id}'] [data-kind=funny]`); return b && b.getAttribute('aria-label') "
+        "=== 'Funny: 1' && b.textContent.includes('1'); }",
+        arg=theirs.pk,
+    )
     assert funny.get_attribute("aria-label") == "Funny: 1"
     assert insightful.get_attribute("aria-pressed") == "false"
 
