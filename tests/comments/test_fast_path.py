@@ -482,6 +482,35 @@ def test_a_rolled_back_change_leaves_the_normal_path_answering(api, thread):
     assert (response.status_code, queries > 0) == (200, True)  # until the mark lapses
 
 
+def test_the_announced_version_is_the_committed_one_not_a_rolled_back_savepoints(thread):
+    # The announcement publishes the version each bump's UPDATE returned (no read after the
+    # commit): a bump inside a savepoint that rolls back goes with that savepoint's own
+    # announcement, and the one that commits holds the version the row keeps.
+    with transaction.atomic():
+        pagecache.article_bump_version(article_id=thread.pk, site_id=thread.site_id)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            pagecache.article_bump_version(article_id=thread.pk, site_id=thread.site_id)
+            raise RuntimeError("rolled back")
+        waiting = [
+            entry[1]
+            for entry in connection.run_on_commit
+            if isinstance(entry[1], pagecache.PagesAnnouncement)
+        ]
+        version = Article.objects.values_list("version", flat=True).get(pk=thread.pk)
+        assert [a.versions for a in waiting] == [{thread.pk: (thread.site_id, version)}]
+
+
+def test_a_bump_announces_its_version_without_reading_it_back(thread, committed):
+    with CaptureQueriesContext(connection) as queries, committed(), transaction.atomic():
+        pagecache.article_bump_version(article_id=thread.pk, site_id=thread.site_id)
+    sql = [q["sql"] for q in queries.captured_queries]
+    bump = [s for s in sql if s.startswith('UPDATE "comments_article"')]
+    assert len(bump) == 1 and "RETURNING" in bump[0], sql
+    # After the commit the listeners run (the webhook outbox reads the site); nothing reads
+    # the article's version back.
+    assert not any(s.startswith("SELECT") and 'FROM "comments_article"' in s for s in sql), sql
+
+
 # The cache down: the normal path answers, never an error. -------------------------------------
 
 
