@@ -45,7 +45,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
@@ -60,6 +60,7 @@ from django.utils.cache import patch_vary_headers
 
 from ops.metrics import record_page_cache
 
+from .origins import origin_allowed
 from .pagecache import (
     CACHE_ERRORS,
     Body,
@@ -238,32 +239,6 @@ def _counts_keys(query: str) -> list[str] | None:
             return None
         keys.append(key)
     return keys
-
-
-def normal_origin(value: str) -> str:
-    """`scheme://host[:port]` in lower case, or "" when `value` is no http(s) origin or URL:
-    the same as embed.services.normalize_origin (comments may not import embed; a test pins
-    the two together)."""
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        return ""
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ""
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    default_port = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
-
-
-def origin_allowed(allowed_origins: tuple[str, ...], origin: str | None) -> bool:
-    """embed.cors's decision for a site's path (embed.services.site_allows_origin)."""
-    if not origin:
-        return False
-    wanted = normal_origin(origin)
-    return bool(wanted) and any(normal_origin(o) == wanted for o in allowed_origins)
 
 
 class _CachedSiteCors(CorsMiddleware):

@@ -3,7 +3,6 @@
 import hashlib
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Article, Commenter, Site
+from comments.origins import normalize_origin, origin_allowed
 from comments.pagecache import commenter_pages_changed
 from comments.services import article_upsert
 from policy.documents import compiled
@@ -34,27 +34,8 @@ from .sso import SSOClaims, check_sso_token
 MIN_SECRET_CHARS = 32
 
 
-def normalize_origin(value: str) -> str:
-    """`scheme://host[:port]` in lower case, or "" when `value` is no http(s) origin or URL."""
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        return ""
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ""
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    default_port = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
-
-
 def site_allows_origin(site_origins: list, origin: str) -> bool:
-    wanted = normalize_origin(origin)
-    return bool(wanted) and any(
-        isinstance(o, str) and normalize_origin(o) == wanted for o in site_origins or ()
-    )
+    return origin_allowed(site_origins, origin)
 
 
 def embed_config_for(*, site: Site) -> SiteEmbedConfig:
