@@ -23,7 +23,7 @@ from pathlib import Path
 from policy.engine import Action, Engine, Policy, load_policy
 from policy.engine.classifier import get_model
 from policy.engine.rules.classifier import without_known_senses
-from training.train import HOLD_RATE, load_rows, split
+from training.train import HOLD_RATE, load_rows, split, threshold_above
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POLICY = ROOT / "policy" / "default_policy.toml"
@@ -50,8 +50,7 @@ def marginal_threshold(clean_scores: list[float], n_clean: int, rate: float = HO
     ranked = sorted(clean_scores, reverse=True)
     if len(ranked) <= allowed:
         return 0.5
-    p = ranked[allowed]
-    return min(0.999999, round(math.floor(p * 1e6) / 1e6 + 1e-6, 6))
+    return threshold_above(ranked[allowed])
 
 
 def main(argv: list[str] | None = None) -> int:

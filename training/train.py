@@ -391,8 +391,12 @@ def _threshold_at_rate(z_clean: Any, rate: float) -> float:
     s = np.sort(z_clean)[::-1]
     k = math.floor(rate * len(s))
     z = s[k] if k < len(s) else s[-1]
-    p = 1.0 / (1.0 + math.exp(-float(z)))
-    # Round up to 6 decimals so the written threshold stays strictly above that clean score.
+    return threshold_above(1.0 / (1.0 + math.exp(-float(z))))
+
+
+def threshold_above(p: float) -> float:
+    """The 6-decimal threshold just above probability `p` (as written into a policy), so a
+    comment scoring exactly `p` stays below it."""
     return min(0.999999, round(math.floor(p * 1e6) / 1e6 + 1e-6, 6))
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db.models import Model
 
-from comments import hooks
+from comments import hooks, pagecache
 from comments.lifecycle import Actor, transition
 from comments.models import (
     ActorKind,
@@ -127,3 +127,12 @@ def moderation():
     and changing) cannot change what these tests expect."""
     with hooks.moderation_replaced(keyword_moderation):
         yield
+
+
+@pytest.fixture
+def announced():
+    """The pages changes announced after commit while the test runs (comments.pagecache)."""
+    heard: list[pagecache.PagesChanged] = []
+    pagecache.register_pages_listener(heard.append)
+    yield heard
+    pagecache._listeners.remove(heard.append)

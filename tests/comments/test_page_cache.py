@@ -433,14 +433,6 @@ def test_pages_and_counts_are_served_while_the_cache_is_down(
 # Announced after commit, never on rollback. --------------------------------------------------
 
 
-@pytest.fixture
-def announced():
-    heard: list[pagecache.PagesChanged] = []
-    pagecache.register_pages_listener(heard.append)
-    yield heard
-    pagecache._listeners.remove(heard.append)
-
-
 def test_a_change_is_announced_once_after_commit(
     reader_api, article, theirs, announced, django_capture_on_commit_callbacks
 ):
