@@ -38,18 +38,24 @@ PARLEY_NOTIFY_AFTER_WAIT_SECONDS = 60
 EMAIL_BACKEND = env.str("PARLEY_TEST_EMAIL_BACKEND", default=EMAIL_BACKEND)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=None)
 
-# With Redis, each test process (pytest-xdist worker) gets a Redis database of its own for the
-# cache: tests clear the cache (a FLUSHDB), which must not wipe another process's throttle
-# counters, nor the broker database in REDIS_URL that the integration tests flush.
+# With Redis, each test process (pytest-xdist worker) gets Redis databases of its own, counted
+# down from REDIS_URL's database b (15 in CI): process i's cache is b-1-i and the broker and
+# stack database its integration tests flush is b-8-i (PARLEY_TEST_REDIS_URL). A FLUSHDB in one
+# process must never wipe another's throttle counters or the task a worker of its is waiting
+# for. A Celery worker started by the integration tests is handed its test process's cache
+# (PARLEY_TEST_CACHE_URL), so both see the same page-cache versions.
+PARLEY_TEST_REDIS_URL = None
 if REDIS_URL:
     _url = urlsplit(REDIS_URL)
-    _broker_db = int(_url.path.strip("/") or 0)
+    _base_db = int(_url.path.strip("/") or 0)
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
-    _cache_db = (_broker_db - 1 - _index) % 16
+    _cache_db = (_base_db - 1 - _index) % 16
+    PARLEY_TEST_REDIS_URL = urlunsplit(_url._replace(path=f"/{(_base_db - 8 - _index) % 16}"))
     CACHES = {
         "default": {
             **CACHES["default"],
-            "LOCATION": urlunsplit(_url._replace(path=f"/{_cache_db}")),
+            "LOCATION": os.environ.get("PARLEY_TEST_CACHE_URL")
+            or urlunsplit(_url._replace(path=f"/{_cache_db}")),
         }
     }

@@ -87,6 +87,7 @@ class Worker:
             "DATABASE_URL": database_url(),
             "DATABASE_CONN_MAX_AGE": "0",
             "REDIS_URL": broker,
+            "PARLEY_TEST_CACHE_URL": settings.CACHES["default"]["LOCATION"],
             "PARLEY_TASKS_EAGER": "false",
             "PARLEY_TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
@@ -143,9 +144,15 @@ def mail_dir(tmp_path) -> Path:
     return path
 
 
+def own_redis_db() -> str:
+    """This test process's own Redis database (config/settings/test.py): the broker of its
+    workers and the nginx stack's Redis. Another xdist process's FLUSHDB never reaches it."""
+    return settings.PARLEY_TEST_REDIS_URL
+
+
 @pytest.fixture
 def shared_broker() -> Iterator[str]:
-    url = os.environ["REDIS_URL"]
+    url = own_redis_db()
     redis.Redis.from_url(url).flushdb()
     use_broker(url)
     yield url
@@ -217,7 +224,7 @@ def own_redis(tmp_path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
-    use_broker(os.environ["REDIS_URL"])
+    use_broker(own_redis_db())
 
 
 class ScorerServer:

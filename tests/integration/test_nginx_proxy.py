@@ -25,7 +25,7 @@ from rest_framework.authtoken.models import Token
 from deploy.stack import Gunicorn, Nginx, collect_static, find_nginx, free_port
 from tests.factories import ArticleFactory, CommenterFactory, CommentFactory, SiteFactory
 
-from .conftest import database_url
+from .conftest import database_url, own_redis_db
 
 NGINX = find_nginx()
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -51,6 +51,7 @@ def production_env() -> dict[str, str]:
         "PARLEY_REQUIRE_2FA_SUPERUSERS": "false",
         "DATABASE_URL": database_url(),
         "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": own_redis_db(),
         "LOG_LEVEL": "WARNING",
     }
 
@@ -102,10 +103,10 @@ def stack(tmp_path_factory, django_db_setup, static_root) -> Iterator[dict]:
 
 @pytest.fixture(autouse=True)
 def _stack_redis_empty():
-    """Each test starts with the stack's Redis (REDIS_URL, which gunicorn reads) empty: a
+    """Each test starts with the stack's Redis (this test process's own database) empty: a
     previous test's article, deleted by the test database's flush behind Parley's back, would
     otherwise stay in the fast path's pointers until they expire (docs/operating.md)."""
-    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    redis.Redis.from_url(own_redis_db()).flushdb()
 
 
 @pytest.fixture
