@@ -131,14 +131,19 @@ def _stratum(row: Row) -> tuple[str, str]:
 
 
 def split(rows: Sequence[Row], seed: int = SEED) -> tuple[list[Row], list[Row], list[Row]]:
-    """Train / validation / test, stratified by source and label, fixed by ``seed``."""
+    """Train / validation / test, stratified by source and label, fixed by ``seed``.
+
+    Each stratum is shuffled by a generator seeded with ``seed`` and the stratum's own name,
+    so adding a source (or rows to one source) never moves another stratum's rows between
+    the parts: a comment once in the test split stays there.
+    """
     strata: dict[tuple[str, str], list[Row]] = {}
     for row in rows:
         strata.setdefault(_stratum(row), []).append(row)
-    rng = random.Random(seed)  # noqa: S311 - a reproducible split, not a secret
     parts: tuple[list[Row], list[Row], list[Row]] = ([], [], [])
     for name in sorted(strata):
         group = strata[name]
+        rng = random.Random(f"{seed}/{name[0]}/{name[1]}")  # noqa: S311 - reproducible, no secret
         rng.shuffle(group)
         n = len(group)
         a = round(n * SPLIT[0])

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("sklearn", reason="the train extra: pip install -e '.[train]'")
 
 from policy.engine.classifier.model import read_model
-from training.train import load_rows, main, split
+from training.train import Row, load_rows, main, split
 
 CLEAN = [
     *("the", "council", "voted", "on", "the", "new", "transit", "plan", "and", "residents"),
@@ -87,3 +87,16 @@ def test_split_is_stratified_and_disjoint(corpus):
         share = sum(r.toxic for r in part) / len(part)
         assert 0.3 < share < 0.5
     assert split(rows, 15) == (train, val, test)
+
+
+def test_a_new_source_moves_no_other_sources_rows(corpus):
+    rows = load_rows(corpus)
+    before = split(rows, 15)
+    extra = [
+        Row(f"{n:064x}", f"added comment {n}", "aaa_new_source", {"toxicity": float(n % 2)})
+        for n in range(40)
+    ]
+    after = split(sorted(rows + extra, key=lambda r: r.key), 15)
+    for old_part, new_part in zip(before, after, strict=True):
+        assert [r for r in new_part if r.source != "aaa_new_source"] == old_part
+    assert sum(r.source == "aaa_new_source" for part in after for r in part) == 40
