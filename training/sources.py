@@ -209,6 +209,122 @@ def parse_toxigen_prompts(kind: str, data: bytes) -> Iterator[tuple[str, Labels]
                 yield sentence, labels
 
 
+CIVIL_COMMENTS_COLUMNS = (
+    "toxicity",
+    "severe_toxicity",
+    "obscene",
+    "threat",
+    "insult",
+    "identity_attack",
+    "sexual_explicit",
+)
+
+
+def _rater_fraction(value: str, column: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise SourceError(f"civil comments: {column} is {value!r}, not a number") from None
+    if not 0.0 <= number <= 1.0:
+        raise SourceError(f"civil comments: {column} is {number}, outside [0, 1]")
+    return number
+
+
+def parse_civil_comments_scored(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Civil Comments (Jigsaw Unintended Bias) rows with the raters' fractions.
+
+    Header ``text,toxicity,severe_toxicity,obscene,threat,insult,identity_attack,
+    sexual_explicit``: each value is the fraction of Civil Comments raters who gave
+    the attribute, the same scale and names as Parley's labels, so all seven are
+    copied as they are.
+    """
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        labels = empty_labels()
+        for column in CIVIL_COMMENTS_COLUMNS:
+            labels[column] = _rater_fraction(row[column], column)
+        yield row["text"], labels
+
+
+CIVIL_COMMENTS_BINARY = {"toxic": 1.0, "not toxic": 0.0}
+
+
+def parse_civil_comments_binary(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Civil Comments rows labelled ``toxic`` / ``not toxic`` (``example,label``).
+
+    The label is the raters' toxicity cut at 0.5, so only toxicity is known; a row
+    with any other label is dropped rather than guessed.
+    """
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        value = CIVIL_COMMENTS_BINARY.get(row["label"].strip().lower())
+        if value is None:
+            continue
+        labels = empty_labels()
+        labels["toxicity"] = value
+        yield row["example"], labels
+
+
+# HateXplain's own preprocessing (ekphrasis) put these tags where the post had a
+# mention, a number, a link, an emoticon or a masked word; they are not the
+# writer's words, so they are removed.
+_HATEXPLAIN_TAG = re.compile(
+    r"<(?:user|number|percent|censored|date|money|time|url|email|phone|happy|sad|"
+    r"laugh|wink|annoyed|angel|kiss|tong|surprise|elongated|repeated|allcaps|hashtag)>"
+)
+
+HATEXPLAIN_MAP: dict[str, Labels] = {
+    # Hate speech, in HateXplain, is aimed at a community: an identity attack.
+    "hatespeech": {"toxicity": 1.0, "identity_attack": 1.0},
+    # Offensive but, for most annotators, not hate: whether it attacks an identity
+    # is not said, so identity_attack stays unknown.
+    "offensive": {"toxicity": 1.0},
+    "normal": {"toxicity": 0.0, "identity_attack": 0.0},
+}
+
+
+def parse_hatexplain_tsv(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """HateXplain posts with their majority label, ``label<TAB>text`` a line.
+
+    ``hatespeech`` -> toxicity 1, identity_attack 1; ``offensive`` -> toxicity 1;
+    ``normal`` -> toxicity 0, identity_attack 0; the rest unknown. Any other label
+    (HateXplain's "undecided" posts, where the annotators disagree) is dropped.
+    """
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter="\t")
+    for row in reader:
+        mapping = HATEXPLAIN_MAP.get((row["label"] or "").strip().lower())
+        if mapping is None:
+            continue
+        text = " ".join(_HATEXPLAIN_TAG.sub(" ", row["text"] or "").split())
+        labels = empty_labels()
+        labels.update(mapping)
+        yield text, labels
+
+
+SURGE_TOXICITY = {"toxic": 1.0, "not toxic": 0.0}
+
+
+def parse_surge_toxicity(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Surge AI ``toxicity_en.csv`` (``text,is_toxic``): ``Toxic`` / ``Not Toxic``.
+
+    Raters marked the comments they found toxic, with no finer category, so only
+    toxicity is known; any other value is dropped.
+    """
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        value = SURGE_TOXICITY.get(row["is_toxic"].strip().lower())
+        if value is None:
+            continue
+        labels = empty_labels()
+        labels["toxicity"] = value
+        yield row["text"], labels
+
+
+_SIMPLE_FORMATS = {
+    "civil_comments_scored_csv": parse_civil_comments_scored,
+    "civil_comments_binary_csv": parse_civil_comments_binary,
+    "hatexplain_tsv": parse_hatexplain_tsv,
+    "surge_toxicity_csv": parse_surge_toxicity,
+}
+
+
 # --- reading the snapshots ------------------------------------------------------
 
 
@@ -295,6 +411,9 @@ def source_rows(
         for path, sha in files.items():
             kind = path.rsplit("/", 1)[-1].split("_", 1)[0]
             yield from parse_toxigen_prompts(kind, read_raw(mirror_root, source, path, sha))
+    elif fmt in _SIMPLE_FORMATS:
+        for path, sha in files.items():
+            yield from _SIMPLE_FORMATS[fmt](read_raw(mirror_root, source, path, sha))
     else:
         raise SourceError(f"source {source['name']}: unknown format {fmt!r}")
 

@@ -22,9 +22,13 @@ from training.sources import (
     export,
     load_records,
     normalised,
+    parse_civil_comments_binary,
+    parse_civil_comments_scored,
     parse_davidson,
     parse_fox_news,
+    parse_hatexplain_tsv,
     parse_jigsaw_toxic,
+    parse_surge_toxicity,
     parse_toxigen_prompts,
     parse_tweeteval,
     parse_wiki_toxicity,
@@ -158,6 +162,86 @@ def test_toxigen_prompts_split_sentences_and_take_the_file_label() -> None:
             "many of them are doctors",
             {**dict.fromkeys(LABELS), "toxicity": 0.0, "identity_attack": 0.0},
         )
+    ]
+
+
+def test_civil_comments_scored_copies_all_seven_rater_fractions() -> None:
+    data = (
+        b"text,toxicity,severe_toxicity,obscene,threat,insult,identity_attack,sexual_explicit\n"
+        b'"you fool, I will find you",0.9,0.2,0.0,0.7,0.8,0.1,0.0\n'
+        b"Nice piece on the budget.,0.0,0.0,0.0,0.0,0.0,0.0,0.0\n"
+    )
+    rows = list(parse_civil_comments_scored(data))
+    assert rows[0] == (
+        "you fool, I will find you",
+        {
+            "toxicity": 0.9,
+            "severe_toxicity": 0.2,
+            "obscene": 0.0,
+            "insult": 0.8,
+            "threat": 0.7,
+            "identity_attack": 0.1,
+            "sexual_explicit": 0.0,
+        },
+    )
+    assert rows[1] == ("Nice piece on the budget.", dict.fromkeys(LABELS, 0.0))
+
+
+def test_civil_comments_scored_refuses_values_that_are_not_fractions() -> None:
+    header = (
+        b"text,toxicity,severe_toxicity,obscene,threat,insult,identity_attack,sexual_explicit\n"
+    )
+    with pytest.raises(SourceError, match=r"threat is 1\.5, outside"):
+        list(parse_civil_comments_scored(header + b"x,0.5,0,0,1.5,0,0,0\n"))
+    with pytest.raises(SourceError, match="insult is '', not a number"):
+        list(parse_civil_comments_scored(header + b"x,0.5,0,0,0,,0,0\n"))
+
+
+def test_civil_comments_binary_knows_toxicity_and_drops_other_labels() -> None:
+    data = (
+        b"example,label\n"
+        b'"Spoken like a true elitist, you moron.",toxic\n'
+        b"The board is wasting our money!,not toxic\n"
+        b"hmm,unsure\n"
+    )
+    assert list(parse_civil_comments_binary(data)) == [
+        ("Spoken like a true elitist, you moron.", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
+        ("The board is wasting our money!", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
+    ]
+
+
+def test_hatexplain_maps_majority_label_and_strips_preprocessing_tags() -> None:
+    data = (
+        b"label\ttext\n"
+        b"hatespeech\tthose people are vermin send them back\n"
+        b"offensive\t<user> <user> shut up you clown\n"
+        b"normal\twe met <number> refugees at the station <happy>\n"
+        b"undecided\tsomething the annotators split on\n"
+    )
+    rows = list(parse_hatexplain_tsv(data))
+    assert rows == [
+        (
+            "those people are vermin send them back",
+            {**dict.fromkeys(LABELS), "toxicity": 1.0, "identity_attack": 1.0},
+        ),
+        ("shut up you clown", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
+        (
+            "we met refugees at the station",
+            {**dict.fromkeys(LABELS), "toxicity": 0.0, "identity_attack": 0.0},
+        ),
+    ]
+
+
+def test_surge_toxicity_two_values_and_nothing_else() -> None:
+    data = (
+        b"text,is_toxic\n"
+        b'"He is a piece of shit,\n and greedy.",Toxic\n'
+        b"Lovely photo!,Not Toxic\n"
+        b"???,Maybe\n"
+    )
+    assert list(parse_surge_toxicity(data)) == [
+        ("He is a piece of shit,\n and greedy.", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
+        ("Lovely photo!", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
     ]
 
 
