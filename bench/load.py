@@ -122,6 +122,10 @@ def parse_args() -> argparse.Namespace:
         help="a PostgreSQL server to create the throwaway database on",
     )
     parser.add_argument(
+        "--db-name",
+        help="the throwaway database's name (default parley_load_<pid>); it is DROPPED first",
+    )
+    parser.add_argument(
         "--redis-url", help="use this Redis database (it is FLUSHED) instead of starting one"
     )
     parser.add_argument("--seed", type=int, default=1)
@@ -176,12 +180,13 @@ class OwnRedis:
 
 
 class ThrowawayDatabase:
-    def __init__(self, admin_url: str):
+    def __init__(self, admin_url: str, name: str | None = None):
         import psycopg
 
         self.admin_url = admin_url
-        self.name = f"parley_load_{os.getpid()}"
+        self.name = name or f"parley_load_{os.getpid()}"
         with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{self.name}"')
         base, _, _ = admin_url.rpartition("/")
         self.url = f"{base}/{self.name}"
@@ -545,7 +550,7 @@ def main() -> None:
 
         redis_client = redis.Redis.from_url(redis_url)
         redis_client.flushdb()
-        database = ThrowawayDatabase(args.db_url)
+        database = ThrowawayDatabase(args.db_url, args.db_name)
         metrics_dir = folder / "metrics"
         metrics_dir.mkdir()
         env = production_env(database.url, redis_url, metrics_dir)

@@ -43,13 +43,15 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.core.handlers.wsgi import WSGIRequest, get_path_info
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -58,7 +60,7 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 
-from ops.metrics import record_page_cache
+from ops.metrics import observe_request, record_page_cache
 
 from .origins import origin_allowed
 from .pagecache import (
@@ -91,6 +93,9 @@ _LIMIT = re.compile(r"[1-9][0-9]{0,2}\Z")
 _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,500}\Z")
 _SORTS = frozenset(SORTS)
 _JSON_TYPES = frozenset({"*/*", "application/*", "application/json"})
+# Set in a WSGI environ by FastPathApp once it has tried the request: the middleware, behind it,
+# does not ask the cache again.
+MISSED = "parley.fast_path_tried"
 # After an error from the cache, this process leaves the fast path alone for this long, so a
 # Redis that hangs costs its timeout once, not on every request twice.
 _BACKOFF_SECONDS = 5.0
@@ -105,24 +110,35 @@ COPIES_BYTES = 16 * 1024 * 1024
 TEMPLATES = 512
 
 
+class _Template:
+    """An answer's headers: Django's ResponseHeaders mapping (lower-cased name: (name,
+    value)), and the same as the list a WSGI server is given."""
+
+    __slots__ = ("items", "store")
+
+    def __init__(self, store: dict[str, tuple[str, str]]):
+        self.store = store
+        self.items = list(store.values())
+
+
 class _Templates:
     """The headers of answers built before (least recently used out past `limit`)."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.items: OrderedDict[Hashable, dict] = OrderedDict()
+        self.items: OrderedDict[Hashable, _Template] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, variant: Hashable) -> dict | None:
+    def get(self, variant: Hashable) -> _Template | None:
         with self.lock:
             found = self.items.get(variant)
             if found is not None:
                 self.items.move_to_end(variant)
             return found
 
-    def keep(self, variant: Hashable, headers: dict) -> None:
+    def keep(self, variant: Hashable, template: _Template) -> None:
         with self.lock:
-            self.items[variant] = headers
+            self.items[variant] = template
             while len(self.items) > self.limit:
                 self.items.popitem(last=False)
 
@@ -168,6 +184,33 @@ class _Copies:
             while self.size > self.limit:
                 _, (_, dropped) = self.items.popitem(last=False)
                 self.size -= len(dropped)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A request the cache can answer: what it found, and what the answer depends on."""
+
+    view: str  # the normal path's URL pattern name
+    kwargs: dict[str, str]
+    ident: Hashable
+    found: Found
+    body: Body
+    not_modified: bool
+    origin: str | None
+
+    def variant(self, secure: bool) -> Hashable:
+        """Everything the headers depend on: the request's page, the bytes, the site's part
+        (its caching times, its origins), the articles, 200 or 304, the Origin, HTTPS."""
+        article_ids = tuple(sorted({p.article_id for p in self.found.pointers}))
+        return (
+            self.ident,
+            self.body.etag,
+            self.found.site,
+            article_ids,
+            self.not_modified,
+            self.origin,
+            secure,
+        )
 
 
 def _accepts_json(accept: str | None) -> bool:
@@ -283,6 +326,8 @@ def _forget_csp(**kwargs: Any) -> None:
     _csp_memo = None
     for templates in list(_templates):  # the headers were built under the old settings
         templates.clear()
+    for app in list(_apps):  # and the request checks' decisions
+        app.checked.clear()
 
 
 setting_changed.connect(_forget_csp, dispatch_uid="parley-fast-path-csp")
@@ -322,6 +367,7 @@ class FastPathMiddleware:
         if (
             request.method in ("GET", "HEAD")
             and request.path_info.startswith(_PREFIX)
+            and MISSED not in request.META
             and getattr(settings, "PARLEY_FAST_PATH", False)
             and time.monotonic() >= self.down_until
         ):
@@ -342,11 +388,28 @@ class FastPathMiddleware:
     def answer(self, request: HttpRequest) -> HttpResponse | None:
         """The fast path's answer, or None to let the normal path answer."""
         meta = request.META
+        hit = self.find(meta, request.path_info, lambda: self._django_checks_pass(request))
+        if hit is None:
+            return None
+        variant = hit.variant(request.is_secure())
+        template = self.templates.get(variant)
+        if template is None:
+            template = self._template(request, hit, variant)
+        response: HttpResponse
+        # The same headers as the first time, set as they were stored: `_store` is Django's
+        # ResponseHeaders' own mapping (lower-cased name: (name, value)).
+        response = HttpResponseNotModified() if hit.not_modified else HttpResponse(hit.body.content)
+        response.headers._store = template.store.copy()
+        request.resolver_match = self._view(hit.view, request).match(hit.kwargs)
+        return response
+
+    def find(self, meta: dict, path: str, checks: Callable[[], bool]) -> _Hit | None:
+        """What the cache holds for this request, when the fast path may answer it: `checks`
+        runs Django's own request checks (after the cheap tests, before the cache's)."""
         if meta.get("HTTP_COOKIE") or "HTTP_AUTHORIZATION" in meta:
             return None
         if not _accepts_json(meta.get("HTTP_ACCEPT")):
             return None
-        path = request.path_info
         query = meta.get("QUERY_STRING", "")
         store = page_store()
         if not store.pointers:
@@ -357,7 +420,7 @@ class FastPathMiddleware:
                 return None
             slug, key = thread["site"], thread["key"]
             sort, cursor, limit = params
-            if not self._django_checks_pass(request):
+            if not checks():
                 return None
             rest = thread_entry_rest(sort=sort, limit=limit, cursor=cursor)
             ident: Hashable = (slug, key, rest)
@@ -377,7 +440,7 @@ class FastPathMiddleware:
             if keys is None:
                 return None
             slug = counts["site"]
-            if not self._django_checks_pass(request):
+            if not checks():
                 return None
             ident = counts_entry_key(slug=slug, keys=keys)
             found = store.lookup(
@@ -392,32 +455,26 @@ class FastPathMiddleware:
             view, kwargs = "counts", {"site": slug}
         else:
             return None
-        article_ids = tuple(sorted({p.article_id for p in found.pointers}))
-        not_modified = etag_matches(meta.get("HTTP_IF_NONE_MATCH", ""), body.etag)
-        # Everything the headers depend on: the request's page, the bytes, the site's part
-        # (its caching times, its origins), the articles, 200 or 304, the Origin, HTTPS.
-        variant = (
-            ident,
-            body.etag,
-            found.site,
-            article_ids,
-            not_modified,
-            meta.get("HTTP_ORIGIN"),
-            request.is_secure(),
+        return _Hit(
+            view=view,
+            kwargs=kwargs,
+            ident=ident,
+            found=found,
+            body=body,
+            not_modified=etag_matches(meta.get("HTTP_IF_NONE_MATCH", ""), body.etag),
+            origin=meta.get("HTTP_ORIGIN"),
         )
-        headers = self.templates.get(variant)
-        response: HttpResponse
-        if headers is None:
-            response = public_response(request, body, site=found.site, article_ids=article_ids)
-            self._decorate(request, response, view, found)
-            self.templates.keep(variant, dict(response.headers._store))
-        else:
-            # The same headers as the first time, set as they were stored: `_store` is
-            # Django's ResponseHeaders' own mapping (lower-cased name: (name, value)).
-            response = HttpResponseNotModified() if not_modified else HttpResponse(body.content)
-            response.headers._store = headers.copy()
-        request.resolver_match = self._view(view, request).match(kwargs)
-        return response
+
+    def _template(self, request: HttpRequest, hit: _Hit, variant: Hashable) -> _Template:
+        """The headers of this variant's answer, built by the normal path's functions and the
+        stack's middleware (the first answer of each variant), and kept."""
+        found = hit.found
+        article_ids = tuple(sorted({p.article_id for p in found.pointers}))
+        response = public_response(request, hit.body, site=found.site, article_ids=article_ids)
+        self._decorate(request, response, hit.view, found)
+        template = _Template(dict(response.headers._store))
+        self.templates.keep(variant, template)
+        return template
 
     def _django_checks_pass(self, request: HttpRequest) -> bool:
         """SecurityMiddleware's and CommonMiddleware's request phases: a redirect, a refused
@@ -492,3 +549,127 @@ class FastPathMiddleware:
         )
         self.cors.add_response_headers(request, response)
         self.security.process_response(request, response)
+
+
+# The WSGI wrapper ------------------------------------------------------------------------------
+
+# What Django's request checks (SecurityMiddleware's and CommonMiddleware's request phases: the
+# allowed hosts, HTTPS, the redirects) and `is_secure` read of a request, besides settings:
+# the host as sent or forwarded, the server's name and port, the script name, the scheme. The
+# user agent and the path join these when a setting makes the checks read them
+# (DISALLOWED_USER_AGENTS; SECURE_SSL_REDIRECT's exemptions).
+_CHECKED_META = (
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "SCRIPT_URL",
+    "REDIRECT_URL",
+    "wsgi.url_scheme",
+)
+# Decisions kept per process: hosts and schemes are few; past this many, start again.
+CHECKED = 256
+_STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
+
+_apps: weakref.WeakSet[FastPathApp] = weakref.WeakSet()
+
+
+def _request(environ: dict) -> WSGIRequest:
+    """A request for Django's checks and the headers' first build, on a copy of the environ:
+    WSGIRequest rewrites PATH_INFO (decoded) in the dict it is given, which Django's handler
+    would then decode a second time."""
+    return WSGIRequest(dict(environ))
+
+
+class FastPathApp:
+    """The fast path as a WSGI application in front of Django's (config.wsgi): a request the
+    cache answers never becomes an HttpRequest, passes no middleware and sends no signal; the
+    answer is the status, headers and bytes FastPathMiddleware would give (the headers built
+    by it, from a real request, the first time each variant is answered), timed and counted
+    as it would be. Anything else goes to `application` unchanged, marked (MISSED) so that
+    the middleware does not look it up a second time.
+
+    Django's request checks are decided once per host, scheme and server (`_CHECKED_META`)
+    with a real request, and remembered until settings change."""
+
+    def __init__(self, application: Callable[[dict, Callable], Iterable[bytes]]):
+        self.application = application
+        self.fast = FastPathMiddleware(_unused)
+        self.checked: dict[tuple, tuple[bool, bool]] = {}
+        _apps.add(self)
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if (
+            (method == "GET" or method == "HEAD")
+            and environ.get("PATH_INFO", "").startswith(_PREFIX)
+            and getattr(settings, "PARLEY_FAST_PATH", False)
+            and time.monotonic() >= self.fast.down_until
+        ):
+            started = time.perf_counter()
+            try:
+                answer = self.answer(environ)
+            except CACHE_ERRORS:
+                logger.warning("Fast path skipped: the cache is unavailable")
+                self.fast.down_until = time.monotonic() + _BACKOFF_SECONDS
+                answer = None
+            except Exception:
+                logger.exception("Fast path failed; the normal path answers")
+                answer = None
+            if answer is not None:
+                status, headers, content, view = answer
+                start_response(_STATUS_LINES[status], headers)
+                observe_request(
+                    view=view, method=method, status=status, seconds=time.perf_counter() - started
+                )
+                return [content] if content else []
+            environ[MISSED] = True
+        return self.application(environ, start_response)
+
+    def answer(self, environ: dict) -> tuple[int, list[tuple[str, str]], bytes, str] | None:
+        """(status, headers, body, the view's name for the metrics), or None."""
+        path = get_path_info(environ)  # as WSGIRequest reads it
+        decided: list[tuple[bool, bool]] = []
+
+        def checks() -> bool:
+            decided.append(self._checks(environ, path))
+            return decided[0][0]
+
+        hit = self.fast.find(environ, path, checks)
+        if hit is None:
+            return None
+        variant = hit.variant(decided[0][1])
+        template = self.fast.templates.get(variant)
+        view = self.fast.views.get(hit.view)
+        if template is None or view is None:
+            request = _request(environ)
+            template = self.fast._template(request, hit, variant)
+            view = self.fast._view(hit.view, request)
+        if hit.not_modified:
+            return 304, list(template.items), b"", view.url_name
+        return 200, list(template.items), hit.body.content, view.url_name
+
+    def _checks(self, environ: dict, path: str) -> tuple[bool, bool]:
+        """(Django's request checks pass, the request is secure), decided with a real request
+        the first time this host, scheme and server are seen."""
+        key: tuple = tuple(environ.get(name) for name in _CHECKED_META)
+        proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        if proxy_header:
+            key += (environ.get(proxy_header[0]),)
+        if settings.DISALLOWED_USER_AGENTS:
+            key += (environ.get("HTTP_USER_AGENT"),)
+        known = self.checked.get(key)
+        if known is None:
+            # An insecure request under SECURE_SSL_REDIRECT: the path decides (its exemptions).
+            known = self.checked.get((*key, path))
+        if known is None:
+            request = _request(environ)
+            known = (self.fast._django_checks_pass(request), request.is_secure())
+            if len(self.checked) >= CHECKED:
+                self.checked.clear()
+            if settings.SECURE_SSL_REDIRECT and not known[1]:
+                key = (*key, path)
+            self.checked[key] = known
+        return known
