@@ -354,3 +354,56 @@ def test_export_writes_jsonl_and_counts(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows[0] == {"text": "x", "source": "s1", "labels": labels}
     assert not out.with_name("train.jsonl.tmp").exists()
+
+
+def test_load_records_reads_the_new_formats_from_a_snapshot(tmp_path: Path) -> None:
+    """The Civil Comments, HateXplain and Surge formats go through load_records like the rest."""
+    work = tmp_path / "work"
+    work.mkdir()
+    files = {
+        "cc.csv": (
+            b"text,toxicity,severe_toxicity,obscene,threat,insult,identity_attack,sexual_explicit\n"
+            b"Go back where you came from.,0.8,0.1,0.0,0.1,0.3,0.7,0.0\n"
+        ),
+        "cc_binary.csv": b"example,label\nGood letter to the editor.,not toxic\n",
+        "hx.tsv": b"label\ttext\nnormal\tgo back where you came from\noffensive\tyou clown\n",
+        "surge.csv": b"text,is_toxic\nYou clown,Toxic\n",
+    }
+    for name, data in files.items():
+        (work / name).write_bytes(data)
+    _git("init", "-q", cwd=work)
+    _git("add", ".", cwd=work)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x", cwd=work)
+    commit = _git("rev-parse", "HEAD", cwd=work)
+    root = tmp_path / "mirror"
+    (root / "o+r").mkdir(parents=True)
+    _git("clone", "-q", "--bare", str(work), str(root / "o+r" / "repo"), cwd=tmp_path)
+
+    def source(name: str, fmt: str, path: str) -> dict:
+        sha = hashlib.sha256(files[path]).hexdigest()
+        return {
+            "name": name,
+            "repository": "o/r",
+            "commit": commit,
+            "format": fmt,
+            "files": [{"path": path, "sha256": sha}],
+        }
+
+    manifest = {
+        "sources": [
+            source("cc", "civil_comments_scored_csv", "cc.csv"),
+            source("ccb", "civil_comments_binary_csv", "cc_binary.csv"),
+            source("hx", "hatexplain_tsv", "hx.tsv"),
+            source("surge", "surge_toxicity_csv", "surge.csv"),
+        ]
+    }
+    records = list(load_records(root, manifest))
+    # Surge's "You clown" is HateXplain's "you clown" once normalised: the earlier source keeps it.
+    assert [(r.source, r.text) for r in records] == [
+        ("cc", "Go back where you came from."),
+        ("ccb", "Good letter to the editor."),
+        ("hx", "go back where you came from"),
+        ("hx", "you clown"),
+    ]
+    assert records[0].labels["identity_attack"] == 0.7
+    assert records[3].labels == {**dict.fromkeys(LABELS), "toxicity": 1.0}
