@@ -62,6 +62,7 @@ from django.utils.cache import patch_vary_headers
 
 from ops.metrics import observe_request, record_page_cache
 
+from .authentication import KEY_LENGTH
 from .origins import origin_allowed
 from .pagecache import (
     CACHE_ERRORS,
@@ -70,11 +71,17 @@ from .pagecache import (
     counts_stamp,
     entry_parts,
     etag_matches,
+    fill_votes,
     key_digest,
     page_store,
+    private_response,
     public_response,
+    reader_etag,
+    reader_part,
+    shows_author,
     thread_entry_rest,
     thread_stamp,
+    votes_template_of,
 )
 from .pagestore import Found, where_key
 from .selectors import SORTS
@@ -92,6 +99,10 @@ _PREFIX = "/api/v1/sites/"
 _LIMIT = re.compile(r"[1-9][0-9]{0,2}\Z")
 _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,500}\Z")
 _SORTS = frozenset(SORTS)
+# `Authorization: Token <key>` as DRF's TokenAuthentication splits it, with a key
+# comments.authentication.ReaderTokenAuthentication would look up (a site token, `pst_…`,
+# is embed's: the normal path).
+_READER_TOKEN = re.compile(rf"Token ([0-9A-Za-z]{{1,{KEY_LENGTH}}})\Z")
 _JSON_TYPES = frozenset({"*/*", "application/*", "application/json"})
 # Set in a WSGI environ by FastPathApp once it has tried the request: the middleware, behind it,
 # does not ask the cache again.
@@ -197,6 +208,9 @@ class _Hit:
     body: Body
     not_modified: bool
     origin: str | None
+    # A thread page's (sort, cursor, limit); the signed-in reader's token key, if any.
+    page: tuple[str, str | None, int] | None = None
+    token: str | None = None
 
     def variant(self, secure: bool) -> Hashable:
         """Everything the headers depend on: the request's page, the bytes, the site's part
@@ -391,6 +405,8 @@ class FastPathMiddleware:
         hit = self.find(meta, request.path_info, lambda: self._django_checks_pass(request))
         if hit is None:
             return None
+        if hit.view == "thread":
+            record_page_cache(True)
         variant = hit.variant(request.is_secure())
         template = self.templates.get(variant)
         if template is None:
@@ -403,11 +419,21 @@ class FastPathMiddleware:
         request.resolver_match = self._view(hit.view, request).match(hit.kwargs)
         return response
 
-    def find(self, meta: dict, path: str, checks: Callable[[], bool]) -> _Hit | None:
+    def find(
+        self, meta: dict, path: str, checks: Callable[[], bool], *, readers: bool = False
+    ) -> _Hit | None:
         """What the cache holds for this request, when the fast path may answer it: `checks`
-        runs Django's own request checks (after the cheap tests, before the cache's)."""
-        if meta.get("HTTP_COOKIE") or "HTTP_AUTHORIZATION" in meta:
+        runs Django's own request checks (after the cheap tests, before the cache's). With
+        `readers`, a thread page asked with a reader's API token is found too (its `token`
+        set): the caller then reads the reader's part."""
+        if meta.get("HTTP_COOKIE"):
             return None
+        token = None
+        if "HTTP_AUTHORIZATION" in meta:
+            signed = _READER_TOKEN.match(meta["HTTP_AUTHORIZATION"]) if readers else None
+            if signed is None:
+                return None
+            token = signed[1]
         if not _accepts_json(meta.get("HTTP_ACCEPT")):
             return None
         query = meta.get("QUERY_STRING", "")
@@ -433,8 +459,10 @@ class FastPathMiddleware:
             body = self._thread_body(found, ident, slug=slug, key=key)
             if body is None or found is None:
                 return None
-            record_page_cache(True)
             view, kwargs = "thread", {"site": slug, "key": key}
+            page: tuple[str, str | None, int] | None = (sort, cursor, limit)
+        elif token is not None:
+            return None  # counts are the same for everyone: a reader's token takes the normal path
         elif counts := _COUNTS.match(path):
             keys = _counts_keys(query)
             if keys is None:
@@ -452,7 +480,7 @@ class FastPathMiddleware:
             body = self._counts_body(found, ident, slug=slug)
             if body is None or found is None:
                 return None
-            view, kwargs = "counts", {"site": slug}
+            view, kwargs, page = "counts", {"site": slug}, None
         else:
             return None
         return _Hit(
@@ -463,6 +491,8 @@ class FastPathMiddleware:
             body=body,
             not_modified=etag_matches(meta.get("HTTP_IF_NONE_MATCH", ""), body.etag),
             origin=meta.get("HTTP_ORIGIN"),
+            page=page,
+            token=token,
         )
 
     def _template(self, request: HttpRequest, hit: _Hit, variant: Hashable) -> _Template:
@@ -598,6 +628,10 @@ class FastPathApp:
         self.application = application
         self.fast = FastPathMiddleware(_unused)
         self.checked: dict[tuple, tuple[bool, bool]] = {}
+        # Signed-in readers: the shared pages' votes templates, and their answers' headers.
+        self.votes = _Copies(COPIES_BYTES)
+        self.readers = _Templates(TEMPLATES)
+        _templates.add(self.readers)
         _apps.add(self)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -637,9 +671,11 @@ class FastPathApp:
             decided.append(self._checks(environ, path))
             return decided[0][0]
 
-        hit = self.fast.find(environ, path, checks)
+        hit = self.fast.find(environ, path, checks, readers=True)
         if hit is None:
             return None
+        if hit.token is not None:
+            return self._reader_answer(environ, hit, secure=decided[0][1])
         variant = hit.variant(decided[0][1])
         template = self.fast.templates.get(variant)
         view = self.fast.views.get(hit.view)
@@ -647,9 +683,66 @@ class FastPathApp:
             request = _request(environ)
             template = self.fast._template(request, hit, variant)
             view = self.fast._view(hit.view, request)
+        if hit.view == "thread":
+            record_page_cache(True)
         if hit.not_modified:
             return 304, list(template.items), b"", view.url_name
         return 200, list(template.items), hit.body.content, view.url_name
+
+    def _reader_answer(
+        self, environ: dict, hit: _Hit, *, secure: bool
+    ) -> tuple[int, list[tuple[str, str]], bytes, str] | None:
+        """A signed-in reader's page: the shared page with their votes filled in, as
+        comments.pagecache.reader_page builds it when they have no comment of theirs on it
+        and none hidden from others. Their token, user and votes are read from the database
+        in one statement on every request (a token deleted or a user deactivated is refused
+        at once, by the normal path); anything else about them takes the normal path."""
+        assert hit.page is not None and hit.token is not None
+        found = hit.found
+        part = reader_part(token_key=hit.token, article_id=found.pointers[0].article_id)
+        if part is None or part.has_hidden:
+            return None
+        template = self.votes.body(hit.ident, hit.body.etag)
+        if template is None:
+            template = votes_template_of(hit.body.content)
+            self.votes.keep(hit.ident, hit.body.etag, template)
+        if shows_author(template, part.public_id):
+            return None
+        sort, cursor, limit = hit.page
+        etag = reader_etag(
+            shared_etag=hit.body.etag,
+            viewer_id=part.commenter_id,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            replies_per_comment=found.site.replies_per_comment,
+            own_rows=[],
+            votes=part.votes,
+        )
+        not_modified = etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag)
+        content = b"" if not_modified else fill_votes(template, part.votes)
+        # The headers depend on the same as an anonymous answer's, less the bytes (their ETag
+        # and length are set below), plus that the answer is a reader's.
+        variant = ("reader", hit.ident, found.site, not_modified, hit.origin, secure)
+        headers = self.readers.get(variant)
+        view = self.fast.views.get(hit.view)
+        if headers is None or view is None:
+            request = _request(environ)
+            response = private_response(request, etag=etag, build=lambda: content, shared_hit=True)
+            self.fast._decorate(request, response, hit.view, found)
+            headers = _Template(dict(response.headers._store))
+            self.readers.keep(variant, headers)
+            view = self.fast._view(hit.view, request)
+        items = [
+            (name, etag)
+            if name == "ETag"
+            else (name, str(len(content)))
+            if name == "Content-Length" and not not_modified
+            else (name, value)
+            for name, value in headers.items
+        ]
+        record_page_cache(True)
+        return (304 if not_modified else 200), items, content, view.url_name
 
     def _checks(self, environ: dict, path: str) -> tuple[bool, bool]:
         """(Django's request checks pass, the request is secure), decided with a real request

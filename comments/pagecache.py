@@ -656,26 +656,24 @@ def reader_page(
             "comment_id", "value"
         )
     )
-    inputs = [
-        FORMAT,
-        shared.etag,
-        viewer.pk,
-        sort,
-        cursor,
-        limit,
-        site.replies_per_comment,
-        [[getattr(c, name) for name in _OWN_FIELDS] for c in own_comments],
-        sorted(votes.items()),
-    ]
-    etag = etag_of(json.dumps(inputs, default=str).encode())
+    etag = reader_etag(
+        shared_etag=shared.etag,
+        viewer_id=viewer.pk,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        replies_per_comment=site.replies_per_comment,
+        own_rows=[[getattr(c, name) for name in _OWN_FIELDS] for c in own_comments],
+        votes=votes,
+    )
 
     def build() -> bytes:
         if not own_comments:
             # The common case: only their votes differ from the shared page, filled into a
             # template of it without parsing it, unless the page shows one of their comments.
             template = _votes_template(shared)
-            if b'"id":"' + viewer.public_id.encode() + b'"' not in template:
-                return _VOTE_SLOT.sub(lambda m: b"%d" % votes.get(int(m.group(1)), 0), template)
+            if not shows_author(template, viewer.public_id):
+                return fill_votes(template, votes)
         return _merged(
             shared.content,
             own_comments=own_comments,
@@ -704,15 +702,120 @@ def _votes_template(shared: Body) -> bytes:
     entry = _cache_get(key) if shared.key else None
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == shared.etag:
         return entry[1]
-    page = json.loads(shared.content)
+    template = votes_template_of(shared.content)
+    if shared.key:
+        _cache_set(key, (shared.etag, template), PAGE_SECONDS)
+    return template
+
+
+def votes_template_of(content: bytes) -> bytes:
+    """The shared page `content` with a slot for the reader's vote on each comment."""
+    page = json.loads(content)
     nodes: list[dict] = []
     _collect(page["results"], nodes)
     for node in nodes:
         node["your_vote"] = f"\x00{node['id']}"
-    template = render_json(page)
-    if shared.key:
-        _cache_set(key, (shared.etag, template), PAGE_SECONDS)
-    return template
+    return render_json(page)
+
+
+def fill_votes(template: bytes, votes: dict[int, int]) -> bytes:
+    """A votes template with the reader's votes (0 where they have none)."""
+    return _VOTE_SLOT.sub(lambda m: b"%d" % votes.get(int(m.group(1)), 0), template)
+
+
+def shows_author(template: bytes, public_id: str) -> bool:
+    """Whether the page shows a comment of this author (whose page then shows it as its
+    author sees it: body, status)."""
+    return b'"id":"' + public_id.encode() + b'"' in template
+
+
+def reader_etag(
+    *,
+    shared_etag: str,
+    viewer_id: int,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+    replies_per_comment: int,
+    own_rows: list[list],
+    votes: dict[int, int],
+) -> str:
+    """A signed-in reader's page's strong entity tag: a digest of everything it is built
+    from (the shared page's ETag, the reader, the page asked for, the site's setting, their
+    own comments' fields and their votes)."""
+    inputs = [
+        FORMAT,
+        shared_etag,
+        viewer_id,
+        sort,
+        cursor,
+        limit,
+        replies_per_comment,
+        own_rows,
+        sorted(votes.items()),
+    ]
+    return etag_of(json.dumps(inputs, default=str).encode())
+
+
+@dataclass(frozen=True)
+class ReaderPart:
+    """What a signed-in reader's page of an article needs beyond the shared page, read with
+    their token (`reader_part`)."""
+
+    commenter_id: int
+    public_id: str
+    has_hidden: bool  # comments of theirs on the article that others do not see as theirs
+    votes: dict[int, int]
+
+
+_READER_PART_SQL: dict[str, str] = {}
+
+
+def reader_part(*, token_key: str, article_id: int) -> ReaderPart | None:
+    """The reader behind an API token (`Authorization: Token <key>`, checked as
+    comments.authentication.ReaderTokenAuthentication checks it: the token exists and its
+    user is active) with their part of `article_id`'s pages, in one statement on the primary:
+    None when the token is unknown, its user inactive or without a commenter profile."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    using = router.db_for_write(Article)  # the primary: the token and votes as committed
+    conn = connections[using]
+    sql = _READER_PART_SQL.get(using)
+    if sql is None:
+        q = conn.ops.quote_name
+        user, token = get_user_model()._meta, Token._meta
+        commenter, comment, vote = Commenter._meta, Comment._meta, Vote._meta
+
+        def col(meta: Any, name: str) -> str:
+            return q(meta.get_field(name).column)
+
+        hidden = ", ".join(["%s"] * len(_HIDDEN_STATUSES))
+        sql = _READER_PART_SQL[using] = (
+            f"SELECT c.{col(commenter, 'id')}, c.{col(commenter, 'public_id')}, "  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {q(comment.db_table)} h"
+            f" WHERE h.{col(comment, 'article')} = %s"
+            f" AND h.{col(comment, 'author')} = c.{col(commenter, 'id')}"
+            f" AND h.{col(comment, 'status')} IN ({hidden})), "
+            f"v.{col(vote, 'comment')}, v.{col(vote, 'value')} "
+            f"FROM {q(token.db_table)} t "
+            f"JOIN {q(user.db_table)} u ON u.{q(user.pk.column)} = t.{col(token, 'user')} "
+            f"JOIN {q(commenter.db_table)} c ON c.{col(commenter, 'user')} = "
+            f"u.{q(user.pk.column)} "
+            f"LEFT JOIN {q(vote.db_table)} v ON v.{col(vote, 'voter')} = c.{col(commenter, 'id')}"
+            f" AND EXISTS (SELECT 1 FROM {q(comment.db_table)} vc"
+            f" WHERE vc.{col(comment, 'id')} = v.{col(vote, 'comment')}"
+            f" AND vc.{col(comment, 'article')} = %s) "
+            f"WHERE t.{col(token, 'key')} = %s AND u.{col(user, 'is_active')}"
+        )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [article_id, *_HIDDEN_STATUSES, article_id, token_key])
+        found = cursor.fetchall()
+    if not found:
+        return None
+    commenter_id, public_id, has_hidden = found[0][0], found[0][1], bool(found[0][2])
+    votes = {row[3]: row[4] for row in found if row[3] is not None}
+    return ReaderPart(commenter_id, public_id, has_hidden, votes)
 
 
 def _merged(

@@ -1,0 +1,277 @@
+"""Signed-in readers on the fast path (comments.fastpath.FastPathApp): a reader with an API
+token gets, header for header and byte for byte, the page Django's handler gives them (their
+votes filled into the shared page), at one query that checks their token and reads their
+part; never another reader's votes, never a page older than their own latest vote or comment,
+never after their token is gone or their account is deactivated; anything else about them
+takes the normal path."""
+
+import json
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from prometheus_client import REGISTRY
+from rest_framework.authtoken.models import Token
+
+from comments.fastpath import FastPathApp
+from comments.models import Comment, CommentStatus, Vote
+
+from ..conftest import client_for
+from ..factories import CommenterFactory, CommentFactory
+from .conftest import thread_url, vote_url
+from .test_fast_path import ALLOWED
+from .test_fast_path_wsgi import call, normal, same
+
+S = CommentStatus
+
+
+@pytest.fixture
+def thread(site, article, other_reader):
+    """Five top-level comments, the first with two replies (as in test_fast_path)."""
+    tops = [CommentFactory(article=article, author=other_reader) for _ in range(5)]
+    for _ in range(2):
+        CommentFactory(article=article, author=other_reader, parent=tops[0])
+    Comment.objects.filter(pk=tops[0].pk).update(reply_count=2)
+    return article
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def wsgi(db):
+    django = WSGIHandler()
+    return django, FastPathApp(django)
+
+
+def token_of(commenter) -> str:
+    return Token.objects.get_or_create(user=commenter.user)[0].key
+
+
+def signed(token: str, **headers) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Token {token}", **headers}
+
+
+def votes_of(answer) -> dict[int, int]:
+    out: dict[int, int] = {}
+
+    def walk(nodes):
+        for node in nodes:
+            out[node["id"]] = node["your_vote"]
+            walk(node["replies"])
+
+    walk(json.loads(answer.content)["results"])
+    return out
+
+
+def tops(article) -> list[Comment]:
+    return list(Comment.objects.filter(article=article, parent=None).order_by("pk"))
+
+
+@pytest.mark.parametrize("params", [{}, {"sort": "newest"}, {"limit": 2}], ids=str)
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"HTTP_ORIGIN": ALLOWED}, {"HTTP_ORIGIN": "https://evil.example"}],
+    ids=str,
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("voted", [False, True])
+def test_a_readers_page_is_djangos_answer(
+    wsgi, settings, thread, reader, params, headers, method, voted
+):
+    django, app = wsgi
+    if voted:
+        for comment, value in zip(tops(thread)[:2], (1, -1), strict=True):
+            Vote.objects.create(comment=comment, voter=reader, value=value)
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path, params)  # the shared page, rendered and cached
+
+    for _ in range(2):  # the first builds the headers from a request, the second reuses them
+        fast = call(app, path, params, method, **signed(token, **headers))
+        assert fast.queries == 1  # the token, the user, the commenter and the votes
+        assert fast.header("Cache-Control") == "private, no-cache"
+        same(fast, normal(settings, django, path, params, method, **signed(token, **headers)))
+    if method == "GET":
+        expected = {tops(thread)[0].pk: 1, tops(thread)[1].pk: -1} if voted else {}
+        assert {k: v for k, v in votes_of(fast).items() if v} == expected
+
+
+def test_if_none_match_answers_304_as_django(wsgi, settings, thread, reader):
+    django, app = wsgi
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path)
+    etag = call(app, path, **signed(token)).header("ETag")
+
+    for _ in range(2):
+        fast = call(app, path, **signed(token, HTTP_IF_NONE_MATCH=etag))
+        assert (fast.status, fast.queries, fast.content) == ("304 Not Modified", 1, b"")
+        same(fast, normal(settings, django, path, **signed(token, HTTP_IF_NONE_MATCH=etag)))
+    # The anonymous page's ETag is not the reader's: a 200.
+    anonymous_etag = call(app, path).header("ETag")
+    fast = call(app, path, **signed(token, HTTP_IF_NONE_MATCH=anonymous_etag))
+    assert fast.status == "200 OK"
+    same(fast, normal(settings, django, path, **signed(token, HTTP_IF_NONE_MATCH=anonymous_etag)))
+
+
+def test_no_reader_is_given_another_readers_votes(wsgi, settings, thread, reader, other_reader):
+    django, app = wsgi
+    first, second = tops(thread)[:2]
+    carol = CommenterFactory(user__username="carol", display_name="Carol")
+    Vote.objects.create(comment=first, voter=reader, value=1)
+    Vote.objects.create(comment=second, voter=carol, value=-1)
+    path = thread_url(thread)
+    call(app, path)
+
+    answers = {}
+    for who in [reader, carol, reader, carol, reader]:
+        answer = call(app, path, **signed(token_of(who)))
+        assert answer.queries == 1
+        same(answer, normal(settings, django, path, **signed(token_of(who))))
+        answers.setdefault(who.pk, set()).add((answer.header("ETag"), answer.content))
+
+    assert len(answers[reader.pk]) == len(answers[carol.pk]) == 1  # each always the same
+    ((reader_etag, reader_page),) = answers[reader.pk]
+    ((carol_etag, carol_page),) = answers[carol.pk]
+    assert reader_etag != carol_etag
+    assert {k: v for k, v in votes_of(type("A", (), {"content": reader_page})).items() if v} == {
+        first.pk: 1
+    }
+    assert {k: v for k, v in votes_of(type("A", (), {"content": carol_page})).items() if v} == {
+        second.pk: -1
+    }
+    # The anonymous page is not either reader's.
+    anonymous = call(app, path)
+    assert anonymous.header("ETag") not in (reader_etag, carol_etag)
+    assert b"your_vote" not in anonymous.content
+
+
+def test_a_readers_vote_shows_at_once(wsgi, settings, thread, reader, committed):
+    django, app = wsgi
+    first = tops(thread)[0]
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path)
+    assert votes_of(call(app, path, **signed(token)))[first.pk] == 0
+
+    with committed():
+        response = client_for(reader).put(vote_url(first), {"value": 1}, format="json")
+    assert response.status_code == 200, response.content
+
+    # The vote bumped the article: the shared page is rendered again, then fast again.
+    after = call(app, path, **signed(token))
+    assert votes_of(after)[first.pk] == 1
+    again = call(app, path, **signed(token))
+    assert (again.queries, votes_of(again)[first.pk]) == (1, 1)
+    same(again, normal(settings, django, path, **signed(token)))
+
+
+@pytest.mark.parametrize("status", [S.PENDING, S.HELD, S.REJECTED, S.REMOVED])
+def test_a_readers_hidden_comment_shows_at_once_through_the_normal_path(
+    wsgi, settings, thread, reader, status
+):
+    django, app = wsgi
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path, {"sort": "newest"})
+    assert call(app, path, {"sort": "newest"}, **signed(token)).queries == 1
+
+    # No version bump: a comment only its author sees (the moderation queue decides later).
+    mine = CommentFactory(article=thread, author=reader, status=status, body="Only mine.")
+
+    answer = call(app, path, {"sort": "newest"}, **signed(token))
+    assert answer.queries > 1  # the normal path merged it
+    results = json.loads(answer.content)["results"]
+    assert results[0]["id"] == mine.pk and results[0]["status"] == status
+    same(answer, normal(settings, django, path, {"sort": "newest"}, **signed(token)))
+
+
+def test_a_reader_with_a_comment_on_the_page_gets_it_from_the_normal_path(
+    wsgi, settings, thread, other_reader
+):
+    django, app = wsgi
+    path, token = thread_url(thread), token_of(other_reader)  # the thread's author
+    call(app, path)
+
+    answer = call(app, path, **signed(token))
+
+    assert answer.queries > 1
+    assert json.loads(answer.content)["results"][0]["body"]  # shown as its author sees it
+    same(answer, normal(settings, django, path, **signed(token)))
+
+
+def test_a_deleted_token_is_refused_at_once(wsgi, thread, reader):
+    _, app = wsgi
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path)
+    assert call(app, path, **signed(token)).status == "200 OK"
+
+    Token.objects.filter(key=token).delete()
+
+    refused = call(app, path, **signed(token))
+    assert refused.status == "401 Unauthorized"
+    assert b"your_vote" not in refused.content
+
+
+def test_a_deactivated_reader_is_refused_at_once(wsgi, thread, reader):
+    _, app = wsgi
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path)
+    assert call(app, path, **signed(token)).status == "200 OK"
+
+    reader.user.is_active = False
+    reader.user.save(update_fields=["is_active"])
+
+    assert call(app, path, **signed(token)).status == "401 Unauthorized"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Token nope-not-a-key",
+        "Token pst_abcdef",  # a site token: embed's
+        "token {key}",
+        "Token  {key}",
+        "Bearer {key}",
+        "Token {key} extra",
+    ],
+)
+def test_any_other_authorization_is_djangos_to_answer(
+    wsgi, settings, thread, reader, authorization
+):
+    django, app = wsgi
+    path, header = thread_url(thread), authorization.format(key=token_of(reader))
+    call(app, path)
+
+    answer = call(app, path, HTTP_AUTHORIZATION=header)
+
+    # Refused (401), or the normal path's answer for whoever DRF says this is (a `Bearer`
+    # header is no one's: the public page, after the article's query).
+    assert answer.queries > 0 or int(answer.status[:3]) >= 400
+    same(answer, normal(settings, django, path, HTTP_AUTHORIZATION=header))
+
+
+def test_a_reader_with_a_cookie_and_counts_take_the_normal_path(wsgi, thread, site, reader):
+    _, app = wsgi
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path)
+    with_cookie = call(app, path, **signed(token, HTTP_COOKIE="sessionid=x"))
+    assert with_cookie.queries > 1
+    counts = f"/api/v1/sites/{site.slug}/counts/"
+    call(app, counts, {"article": thread.key})
+    assert call(app, counts, {"article": thread.key}, **signed(token)).queries > 0
+
+
+def test_a_readers_answer_is_timed_and_counted_as_a_hit(wsgi, thread, reader):
+    def sample(name: str, labels: dict) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0
+
+    _, app = wsgi
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path)
+    timed = {"view": "thread", "method": "GET", "status": "2xx"}
+    before = sample("parley_http_request_duration_seconds_count", timed)
+    hits = sample("parley_page_cache_requests_total", {"result": "hit"})
+
+    assert call(app, path, **signed(token)).queries == 1
+
+    assert sample("parley_http_request_duration_seconds_count", timed) == before + 1
+    assert sample("parley_page_cache_requests_total", {"result": "hit"}) == hits + 1
