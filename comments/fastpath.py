@@ -628,8 +628,10 @@ class FastPathApp:
         self.application = application
         self.fast = FastPathMiddleware(_unused)
         self.checked: dict[tuple, tuple[bool, bool]] = {}
-        # Signed-in readers: the shared pages' votes templates, and their answers' headers.
+        # Signed-in readers: the shared pages' votes templates, the pages of readers with no
+        # votes on them, and their answers' headers.
         self.votes = _Copies(COPIES_BYTES)
+        self.unvoted = _Copies(COPIES_BYTES)
         self.readers = _Templates(TEMPLATES)
         _templates.add(self.readers)
         _apps.add(self)
@@ -720,7 +722,15 @@ class FastPathApp:
             votes=part.votes,
         )
         not_modified = etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag)
-        content = b"" if not_modified else fill_votes(template, part.votes)
+        if not_modified:
+            content = b""
+        elif part.votes:
+            content = fill_votes(template, part.votes)
+        else:  # most readers have not voted here: the same page for all of them
+            content = self.unvoted.body(hit.ident, hit.body.etag) or b""
+            if not content:
+                content = fill_votes(template, {})
+                self.unvoted.keep(hit.ident, hit.body.etag, content)
         # The headers depend on the same as an anonymous answer's, less the bytes (their ETag
         # and length are set below), plus that the answer is a reader's.
         variant = ("reader", hit.ident, found.site, not_modified, hit.origin, secure)

@@ -53,6 +53,12 @@ def signed(token: str, **headers) -> dict:
     return {"HTTP_AUTHORIZATION": f"Token {token}", **headers}
 
 
+def reads(answer) -> int:
+    """Its statements, less the one-time PREPARE of the reader's statement (PostgreSQL: once
+    per connection)."""
+    return len([sql for sql in answer.sql if not sql.startswith("PREPARE ")])
+
+
 def votes_of(answer) -> dict[int, int]:
     out: dict[int, int] = {}
 
@@ -89,7 +95,7 @@ def test_a_readers_page_is_djangos_answer(
 
     for _ in range(2):  # the first builds the headers from a request, the second reuses them
         fast = call(app, path, params, method, **signed(token, **headers))
-        assert fast.queries == 1  # the token, the user, the commenter and the votes
+        assert reads(fast) == 1  # the token, the user, the commenter and the votes
         assert fast.header("Cache-Control") == "private, no-cache"
         same(fast, normal(settings, django, path, params, method, **signed(token, **headers)))
     if method == "GET":
@@ -105,7 +111,7 @@ def test_if_none_match_answers_304_as_django(wsgi, settings, thread, reader):
 
     for _ in range(2):
         fast = call(app, path, **signed(token, HTTP_IF_NONE_MATCH=etag))
-        assert (fast.status, fast.queries, fast.content) == ("304 Not Modified", 1, b"")
+        assert (fast.status, reads(fast), fast.content) == ("304 Not Modified", 1, b"")
         same(fast, normal(settings, django, path, **signed(token, HTTP_IF_NONE_MATCH=etag)))
     # The anonymous page's ETag is not the reader's: a 200.
     anonymous_etag = call(app, path).header("ETag")
@@ -126,7 +132,7 @@ def test_no_reader_is_given_another_readers_votes(wsgi, settings, thread, reader
     answers = {}
     for who in [reader, carol, reader, carol, reader]:
         answer = call(app, path, **signed(token_of(who)))
-        assert answer.queries == 1
+        assert reads(answer) == 1
         same(answer, normal(settings, django, path, **signed(token_of(who))))
         answers.setdefault(who.pk, set()).add((answer.header("ETag"), answer.content))
 
@@ -161,7 +167,7 @@ def test_a_readers_vote_shows_at_once(wsgi, settings, thread, reader, committed)
     after = call(app, path, **signed(token))
     assert votes_of(after)[first.pk] == 1
     again = call(app, path, **signed(token))
-    assert (again.queries, votes_of(again)[first.pk]) == (1, 1)
+    assert (reads(again), votes_of(again)[first.pk]) == (1, 1)
     same(again, normal(settings, django, path, **signed(token)))
 
 
@@ -172,13 +178,13 @@ def test_a_readers_hidden_comment_shows_at_once_through_the_normal_path(
     django, app = wsgi
     path, token = thread_url(thread), token_of(reader)
     call(app, path, {"sort": "newest"})
-    assert call(app, path, {"sort": "newest"}, **signed(token)).queries == 1
+    assert reads(call(app, path, {"sort": "newest"}, **signed(token))) == 1
 
     # No version bump: a comment only its author sees (the moderation queue decides later).
     mine = CommentFactory(article=thread, author=reader, status=status, body="Only mine.")
 
     answer = call(app, path, {"sort": "newest"}, **signed(token))
-    assert answer.queries > 1  # the normal path merged it
+    assert reads(answer) > 1  # the normal path merged it
     results = json.loads(answer.content)["results"]
     assert results[0]["id"] == mine.pk and results[0]["status"] == status
     same(answer, normal(settings, django, path, {"sort": "newest"}, **signed(token)))
@@ -193,7 +199,7 @@ def test_a_reader_with_a_comment_on_the_page_gets_it_from_the_normal_path(
 
     answer = call(app, path, **signed(token))
 
-    assert answer.queries > 1
+    assert reads(answer) > 1
     assert json.loads(answer.content)["results"][0]["body"]  # shown as its author sees it
     same(answer, normal(settings, django, path, **signed(token)))
 
@@ -254,7 +260,7 @@ def test_a_reader_with_a_cookie_and_counts_take_the_normal_path(wsgi, thread, si
     path, token = thread_url(thread), token_of(reader)
     call(app, path)
     with_cookie = call(app, path, **signed(token, HTTP_COOKIE="sessionid=x"))
-    assert with_cookie.queries > 1
+    assert reads(with_cookie) > 1
     counts = f"/api/v1/sites/{site.slug}/counts/"
     call(app, counts, {"article": thread.key})
     assert call(app, counts, {"article": thread.key}, **signed(token)).queries > 0
@@ -271,7 +277,7 @@ def test_a_readers_answer_is_timed_and_counted_as_a_hit(wsgi, thread, reader):
     before = sample("parley_http_request_duration_seconds_count", timed)
     hits = sample("parley_page_cache_requests_total", {"result": "hit"})
 
-    assert call(app, path, **signed(token)).queries == 1
+    assert reads(call(app, path, **signed(token))) == 1
 
     assert sample("parley_http_request_duration_seconds_count", timed) == before + 1
     assert sample("parley_page_cache_requests_total", {"result": "hit"}) == hits + 1

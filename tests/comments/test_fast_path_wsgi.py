@@ -49,8 +49,10 @@ def wsgi(db):
 
 
 class Answer:
-    def __init__(self, status: str, headers: list[tuple[str, str]], content: bytes, queries: int):
-        self.status, self.headers, self.content, self.queries = status, headers, content, queries
+    def __init__(self, status: str, headers: list[tuple[str, str]], content: bytes, sql: list):
+        self.status, self.headers, self.content = status, headers, content
+        self.sql = sql  # the statements it ran
+        self.queries = len(sql)
 
     def header(self, name: str) -> str | None:
         return next((v for n, v in self.headers if n.lower() == name.lower()), None)
@@ -95,7 +97,7 @@ def call(app, path: str, params=None, method: str = "GET", **headers) -> Answer:
             if hasattr(body, "close"):
                 body.close()
     status, header_list = started[0]
-    return Answer(status, list(header_list), content, len(queries.captured_queries))
+    return Answer(status, list(header_list), content, [q["sql"] for q in queries.captured_queries])
 
 
 def normal(settings, django, path, params=None, method="GET", **headers) -> Answer:
