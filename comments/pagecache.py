@@ -43,6 +43,7 @@ import json
 import logging
 import re
 import secrets
+import threading
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -488,10 +489,55 @@ def thread_body(
     record_page_cache(hit)
     if entry is not None and hit:
         return Body(entry[2], entry[1], hit=True, key=key)
-    content = render()
-    etag = etag_of(content)
-    _set_entry(key, entry_bytes(stamp, etag, content), PAGE_SECONDS)
+    content, etag = _render_once(key, stamp, render)
     return Body(content, etag, hit=False, key=key)
+
+
+class _Flight:
+    """One thread's rendering of a page at a stamp, which the others asking for the same
+    wait for (`_render_once`)."""
+
+    __slots__ = ("done", "result")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: tuple[bytes, str] | None = None
+
+
+_flights: dict[tuple[str, str], _Flight] = {}
+_flights_lock = threading.Lock()
+# How long a request waits for another thread rendering the same page before rendering it
+# itself (a render takes milliseconds; this only bounds a stuck one).
+FLIGHT_WAIT_SECONDS = 5.0
+
+
+def _render_once(key: str, stamp: list, render: Callable[[], bytes]) -> tuple[bytes, str]:
+    """The page's bytes and ETag, `render()`ed and stored, by one thread of this process at a
+    time for the same entry and stamp: after a change, every reader of a hot page misses at
+    once, and without this each of a process's threads would render the same bytes. Those who
+    wait get the bytes the first rendered, which read the article's rows after its version,
+    as their own render would have: never older than the stamp they asked for."""
+    name = (key, json.dumps(stamp))
+    with _flights_lock:
+        flight = _flights.get(name)
+        first = flight is None
+        if flight is None:
+            flight = _flights[name] = _Flight()
+    if not first:
+        if flight.done.wait(FLIGHT_WAIT_SECONDS) and flight.result is not None:
+            return flight.result
+        content = render()  # the first failed, or is stuck: render for this request
+        return content, etag_of(content)
+    try:
+        content = render()
+        etag = etag_of(content)
+        _set_entry(key, entry_bytes(stamp, etag, content), PAGE_SECONDS)
+        flight.result = (content, etag)
+        return flight.result
+    finally:
+        with _flights_lock:
+            _flights.pop(name, None)
+        flight.done.set()
 
 
 def counts_body(
