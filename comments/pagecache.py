@@ -136,14 +136,17 @@ def article_bump_version(*, article_id: int, site_id: int, site: Site | None = N
     Precondition: inside the transaction that makes the change (the bump commits with it).
     The row lock it takes is held to the end of that transaction, so call it last."""
     if connections[router.db_for_write(Article)].in_atomic_block:
-        # Marked dirty for the fast path (comments.pagestore) before the row lock is taken, so
-        # the cache's round trip does not lengthen the time the lock is held.
-        announcement = _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
+        announcement, scopes = _announcement(site_id=site_id, site=site, article_ids=(article_id,))
         # The version this transaction commits (the row lock orders the bumps), so the
         # announcement need not read it back after the commit.
         version = rows.increment_returning(Article, article_id, "version", 1)
         if version is not None:
             announcement.bumped(article_id=article_id, site_id=site_id, version=version)
+        # Marked dirty for the fast path (comments.pagestore) once the row lock is held, still
+        # before the commit: while other writers' bumps queue for that lock, readers keep the
+        # fast path (marked before the lock, a hot article with posts queueing on it was dirty
+        # nearly all the time). The price is one Redis round trip more under the lock.
+        _mark_dirty(scopes, announcement.token)
     else:
         rows.increment(Article, article_id, "version", 1)
         _announce_on_commit(site_id=site_id, site=site, article_ids=(article_id,))
@@ -342,6 +345,17 @@ def _publish(announcement: PagesAnnouncement) -> None:
 def _announce_on_commit(
     *, site_id: int, site: Site | None, article_ids: Iterable[int]
 ) -> PagesAnnouncement:
+    """The transaction's announcement, with this change added and marked dirty at once."""
+    announcement, scopes = _announcement(site_id=site_id, site=site, article_ids=article_ids)
+    _mark_dirty(scopes, announcement.token)
+    return announcement
+
+
+def _announcement(
+    *, site_id: int, site: Site | None, article_ids: Iterable[int]
+) -> tuple[PagesAnnouncement, list[str]]:
+    """The transaction's announcement with this change added, and the dirty-mark scopes the
+    caller must mark before the commit (those not marked yet)."""
     using = router.db_for_write(Article)
     conn = connections[using]
     pending = None
@@ -354,13 +368,12 @@ def _announce_on_commit(
                 pending = entry[1]
                 break
     if pending is not None:
-        _mark_dirty(pending.add(site_id=site_id, site=site, article_ids=article_ids), pending.token)
-        return pending
+        return pending, pending.add(site_id=site_id, site=site, article_ids=article_ids)
     pending = PagesAnnouncement()
-    _mark_dirty(pending.add(site_id=site_id, site=site, article_ids=article_ids), pending.token)
+    scopes = pending.add(site_id=site_id, site=site, article_ids=article_ids)
     # robust: a listener's failure is logged, and the committed change still answers.
     transaction.on_commit(pending, using=using, robust=True)
-    return pending
+    return pending, scopes
 
 
 def surrogate_keys(*, site_id: int, article_ids: Iterable[int] = ()) -> list[str]:
