@@ -66,9 +66,9 @@ def test_split_and_choice_are_recorded_and_runtime_agrees(corpus, tmp_path, caps
     meta = metrics["meta"]
     assert meta["split"]["seed"] == 15
     assert meta["split"]["train"] + meta["split"]["validation"] + meta["split"]["test"] == 1200
-    assert set(metrics["validation"]) == {"lr-C1", "lr-C4", "nblr-C1", "nblr-C4"}
+    assert set(metrics["validation"]) == {"lr-C1", "nblr-C1"}
     assert metrics["chosen"] in metrics["validation"]
-    assert meta["C"] in (1.0, 4.0)
+    assert meta["C"] == 1.0
     assert "sexual_explicit" not in meta["labels"]  # no positive example: not trained
     model = read_model(model_path)
     for sample in metrics["samples"]:
@@ -100,3 +100,15 @@ def test_a_new_source_moves_no_other_sources_rows(corpus):
     for old_part, new_part in zip(before, after, strict=True):
         assert [r for r in new_part if r.source != "aaa_new_source"] == old_part
     assert sum(r.source == "aaa_new_source" for part in after for r in part) == 40
+
+
+def test_a_comment_rated_not_toxic_is_a_negative_for_every_label():
+    clean_tweet = Row("a" * 64, "The liberals will raise taxes.", "tweets", {"toxicity": 0.0})
+    offensive = Row("b" * 64, "what a dumb take", "tweets", {"toxicity": 1.0})
+    unrated = Row("c" * 64, "not hateful", "hate", {"identity_attack": 0.0})
+    assert clean_tweet.positive("identity_attack") is False
+    assert clean_tweet.positive("insult") is False
+    assert offensive.positive("insult") is None  # offensive: which kind, the source does not say
+    assert offensive.positive("toxicity") is True
+    assert unrated.positive("insult") is None
+    assert unrated.positive("identity_attack") is False

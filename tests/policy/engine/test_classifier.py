@@ -154,21 +154,22 @@ def test_allow_listed_senses_are_blanked_before_the_model_scores(text):
     blanked = without_known_senses(text)
     assert len(blanked) == len(text) and "ussy" not in blanked.lower()
     # The bag of words alone is sure these are abusive; blanked, it is not.
-    assert get_model().score(text).probability("toxicity") > 0.98
+    assert get_model().score(text).probability("toxicity") > 0.95
     assert get_model().score(blanked).probability("toxicity") < 0.5
     assert default_engine().evaluate(text).action is Action.PUBLISH
 
 
 def test_the_default_policy_holds_what_the_classifier_is_sure_of_and_flags_name_calling():
     # No rule fires on it; the classifier is sure it attacks a group: held under hate speech.
-    verdict = default_engine().evaluate("Refugees not welcome.")
+    verdict = default_engine().evaluate("Refugees not welcome, deport them all.")
     assert verdict.action is Action.HOLD
     assert verdict.clause.rule == "classifier" and verdict.clause.clause_id == "hate-speech"
     assert {h.rule for h in verdict.hits if h.action != "flag"} == {"classifier"}
-    # Mild name-calling of a public figure scores 1.0 on toxicity and insult, which only flag:
-    # published and flagged, as the civility clause says.
-    assert get_model().score("Trump is an idiot.").probability("insult") > 0.9
-    verdict = default_engine().evaluate("Trump is an idiot.")
+    # Name-calling of a public figure scores above toxicity's hold, and the hold yields to the
+    # insult rule's flag: published and flagged, as the civility clause says.
+    scores = get_model().score("Trump is a stupid idiot.")
+    assert scores.probability("insult") > 0.9 and scores.probability("toxicity") > 0.9985
+    verdict = default_engine().evaluate("Trump is a stupid idiot.")
     assert verdict.action is Action.PUBLISH and verdict.flagged
     yielded = [h for h in verdict.hits if h.evidence.get("yielded_to") == "insult"]
     assert [(h.rule, h.clause_id, h.action, h.evidence["label"]) for h in yielded] == [
