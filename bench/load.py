@@ -6,13 +6,13 @@
     .venv/bin/python bench/load.py --micro-cache 1      # nginx's micro-cache on
 
 It starts everything itself and leaves nothing behind: a throwaway PostgreSQL database
-(parley_load_<pid>, created and dropped on --db-url's server), its own redis-server on a spare
-port (or --redis-url, whose database it flushes), `collectstatic` into a temporary folder,
-gunicorn with deploy/gunicorn.conf.py and the production settings, and nginx rendered from
-deploy/nginx.conf.template, as the user running it. It seeds one article of --comments
-published comments in bulk (bench/thread_read.py's tree: 30 % top level, replies to depth 4)
-and --readers signed-in readers with API tokens, then drives it with Debian's wrk at
---connections over loopback, one scenario after another:
+(parley_load_<pid>, or --db-name, created and dropped on --db-url's server), its own
+redis-server on a spare port (or --redis-url, whose database it flushes), `collectstatic` into
+a temporary folder, gunicorn with deploy/gunicorn.conf.py and the production settings, and
+nginx rendered from deploy/nginx.conf.template, as the user running it. It seeds one article
+of --comments published comments in bulk (bench/thread_read.py's tree: 30 % top level, replies
+to depth 4) and --readers signed-in readers with API tokens, then drives it with Debian's wrk
+at --connections over loopback, one scenario after another:
 
 - ceiling: the same nginx and gunicorn (same config, same worker settings) answering the same
   bytes as the anonymous first page from a ten-line WSGI app: what the server itself carries
@@ -25,7 +25,9 @@ and --readers signed-in readers with API tokens, then drives it with Debian's wr
   sends it (the CORS decision is the fast path's too);
 - anon cold: the same, with the Redis database emptied every --cold-flush-ms (default 5 ms),
   so that nearly every request renders the page (the hit ratio column says how nearly);
-- signed in: the first page, each request with the next reader's token;
+- signed in: the first page, each request with the next reader's token (the fast path
+  answers a reader with no comment of theirs on the page or hidden from others after one
+  statement that checks the token and reads their votes; the others take the normal path);
 - counts: the counts endpoint for the article;
 - mixed: --post-share (5 %) of requests post a comment as the next reader, the rest read the
   anonymous first page; posts are moderated in the request (the site has no external scorer).
