@@ -254,13 +254,21 @@ def parse_civil_comments_binary(data: bytes) -> Iterator[tuple[str, Labels]]:
     The label is the raters' toxicity cut at 0.5, so only toxicity is known; a row
     with any other label is dropped rather than guessed.
     """
+    return _toxicity_csv(data, "example", "label", CIVIL_COMMENTS_BINARY)
+
+
+def _toxicity_csv(
+    data: bytes, text: str, label: str, values: dict[str, float]
+) -> Iterator[tuple[str, Labels]]:
+    """Rows of a CSV whose ``label`` column, looked up in ``values``, gives toxicity alone;
+    a row whose label is not there is dropped."""
     for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
-        value = CIVIL_COMMENTS_BINARY.get(row["label"].strip().lower())
+        value = values.get(row[label].strip().lower())
         if value is None:
             continue
         labels = empty_labels()
         labels["toxicity"] = value
-        yield row["example"], labels
+        yield row[text], labels
 
 
 # HateXplain's own preprocessing (ekphrasis) put these tags where the post had a
@@ -308,13 +316,7 @@ def parse_surge_toxicity(data: bytes) -> Iterator[tuple[str, Labels]]:
     Raters marked the comments they found toxic, with no finer category, so only
     toxicity is known; any other value is dropped.
     """
-    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
-        value = SURGE_TOXICITY.get(row["is_toxic"].strip().lower())
-        if value is None:
-            continue
-        labels = empty_labels()
-        labels["toxicity"] = value
-        yield row["text"], labels
+    return _toxicity_csv(data, "text", "is_toxic", SURGE_TOXICITY)
 
 
 _SIMPLE_FORMATS = {
