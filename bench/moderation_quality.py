@@ -16,6 +16,7 @@ or to choose anything - and per source in it:
 * how many of the news-vocabulary sentences (tests/policy/engine/corpus/
   news_false_positives.txt) are held or rejected;
 
+again for the news comments among them (Civil Comments, Fox News), and all
 for three policies: the default policy (rules and classifier), its rules only,
 and its classifier rules only.  ``--clean FILE`` adds clean comments from a
 source the model was not trained on (one per line, or JSONL with "text"); the
@@ -42,6 +43,8 @@ from policy.engine import Action, Engine, Policy, load_policy  # noqa: E402
 from policy.engine.classifier import get_model  # noqa: E402
 
 CORPUS = ROOT / "tests" / "policy" / "engine" / "corpus"
+# Sources whose comments were written under news articles (docs/training-data.md).
+NEWS_SOURCES = ("civil_comments_scored", "civil_comments_binary", "fox_news_2017")
 LABEL_CLAUSE = {
     "obscene": "profanity",
     "insult": "civility",
@@ -280,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         step = len(test) / args.limit
         test = [test[int(i * step)] for i in range(args.limit)]
     _report("TEST split (never fitted or tuned on)", test, engines, news)
+    # The domain: comments under news articles (Civil Comments, Fox News).
+    on_news = [r for r in test if r.source in NEWS_SOURCES]
+    _report("TEST split, news comments (" + ", ".join(NEWS_SOURCES) + ")", on_news, engines, news)
     if args.by_source:
         for source in sorted({r.source for r in test}):
             _report(f"TEST split, {source}", [r for r in test if r.source == source], engines, news)
