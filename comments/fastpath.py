@@ -33,6 +33,14 @@ header and byte with the normal path's answer for a matrix of requests.
 
 RequestMetricsMiddleware, before this one, still times the request under the normal path's
 view name (`thread`, `counts`); a thread page served here counts as a page cache hit.
+
+In production the same lookup runs earlier still, as a WSGI application in front of Django's
+(`FastPathApp`, installed by config.wsgi): an answer from the cache then never becomes an
+HttpRequest. It also answers a signed-in reader's thread page (`Authorization: Token <key>`,
+no cookie) from the shared page, after one statement that checks the token and reads the
+reader's votes (comments.pagecache.reader_part), when nothing else about the reader is on the
+page (`FastPathApp._reader_answer`). The middleware above stays for the test client and for
+anything that loads Django without config.wsgi.
 """
 
 from __future__ import annotations
@@ -622,7 +630,8 @@ class FastPathApp:
     the middleware does not look it up a second time.
 
     Django's request checks are decided once per host, scheme and server (`_CHECKED_META`)
-    with a real request, and remembered until settings change."""
+    with a real request, and remembered until settings change. Signed-in readers: see
+    `_reader_answer`."""
 
     def __init__(self, application: Callable[[dict, Callable], Iterable[bytes]]):
         self.application = application
