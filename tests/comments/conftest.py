@@ -1,9 +1,11 @@
 """Helpers for the comments API tests: URLs, a row-count snapshot and a stand-in moderation."""
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.db.models import Model
 
 from comments import hooks, pagecache
+from comments.fastpath import FastPathApp
 from comments.lifecycle import Actor, transition
 from comments.models import (
     ActorKind,
@@ -15,6 +17,8 @@ from comments.models import (
     Report,
     Vote,
 )
+
+from ..factories import CommentFactory
 
 
 def thread_url(article) -> str:
@@ -136,3 +140,30 @@ def announced():
     pagecache.register_pages_listener(heard.append)
     yield heard
     pagecache._listeners.remove(heard.append)
+
+
+# The fast path's tests (test_fast_path*.py). -------------------------------------------------
+
+
+@pytest.fixture
+def thread(site, article, other_reader):
+    """Five top-level comments, the first with two replies."""
+    tops = [CommentFactory(article=article, author=other_reader) for _ in range(5)]
+    for _ in range(2):
+        CommentFactory(article=article, author=other_reader, parent=tops[0])
+    Comment.objects.filter(pk=tops[0].pk).update(reply_count=2)
+    return article
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the block's on-commit callbacks (the announcement, which publishes the version) as
+    a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def wsgi(db):
+    """Django's handler, and the fast path in front of it."""
+    django = WSGIHandler()
+    return django, FastPathApp(django)

@@ -47,16 +47,6 @@ S = CommentStatus
 ALLOWED = "https://news.example"
 
 
-@pytest.fixture
-def thread(site, article, other_reader):
-    """Five top-level comments, the first with two replies."""
-    tops = [CommentFactory(article=article, author=other_reader) for _ in range(5)]
-    for _ in range(2):
-        CommentFactory(article=article, author=other_reader, parent=tops[0])
-    Comment.objects.filter(pk=tops[0].pk).update(reply_count=2)
-    return article
-
-
 def _get(client, path: str, params: dict | list | None = None, method: str = "get", **headers):
     query = urlencode(params or {}, doseq=True)
     return getattr(client, method)(path + (f"?{query}" if query else ""), **headers)
@@ -286,13 +276,6 @@ def test_the_fast_path_off_sends_everything_through_the_stack(api, settings, thr
 
 
 # Never older than the normal path: every kind of change, committed, shows at once. --------
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run the block's on-commit callbacks (the announcement, which publishes the version) as
-    a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def _fast(api, article, **params) -> dict:

@@ -8,11 +8,9 @@ takes the normal path."""
 import json
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from prometheus_client import REGISTRY
 from rest_framework.authtoken.models import Token
 
-from comments.fastpath import FastPathApp
 from comments.models import Comment, CommentStatus, Vote
 
 from ..conftest import client_for
@@ -22,27 +20,6 @@ from .test_fast_path import ALLOWED
 from .test_fast_path_wsgi import call, normal, same
 
 S = CommentStatus
-
-
-@pytest.fixture
-def thread(site, article, other_reader):
-    """Five top-level comments, the first with two replies (as in test_fast_path)."""
-    tops = [CommentFactory(article=article, author=other_reader) for _ in range(5)]
-    for _ in range(2):
-        CommentFactory(article=article, author=other_reader, parent=tops[0])
-    Comment.objects.filter(pk=tops[0].pk).update(reply_count=2)
-    return article
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def wsgi(db):
-    django = WSGIHandler()
-    return django, FastPathApp(django)
 
 
 def token_of(commenter) -> str:

@@ -17,35 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
 
 from comments.fastpath import MISSED, FastPathApp
-from comments.models import Article, Comment
+from comments.models import Article
 
 from ..factories import CommentFactory
 from .conftest import counts_url, thread_url
 from .test_cache_outage import unreachable_redis_cache  # noqa: F401 (a fixture)
 from .test_fast_path import ALLOWED, THREAD_HEADERS, THREAD_PARAMS
-
-
-@pytest.fixture
-def thread(site, article, other_reader):
-    """Five top-level comments, the first with two replies (as in test_fast_path)."""
-    tops = [CommentFactory(article=article, author=other_reader) for _ in range(5)]
-    for _ in range(2):
-        CommentFactory(article=article, author=other_reader, parent=tops[0])
-    Comment.objects.filter(pk=tops[0].pk).update(reply_count=2)
-    return article
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run the block's on-commit callbacks (the announcement) as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def wsgi(db):
-    """Django's handler, and the fast path in front of it."""
-    django = WSGIHandler()
-    return django, FastPathApp(django)
 
 
 class Answer:
