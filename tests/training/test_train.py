@@ -46,11 +46,24 @@ def corpus(tmp_path):
     return path
 
 
-def _train(corpus, out_dir):
+def _train(corpus, out_dir, *extra: str):
     out_dir.mkdir()
     model, metrics = out_dir / "model.bin.gz", out_dir / "metrics.json"
-    assert main(["--data", str(corpus), "--out", str(model), "--metrics", str(metrics)]) == 0
+    args = ["--data", str(corpus), "--out", str(model), "--metrics", str(metrics), *extra]
+    assert main(args) == 0
     return model, metrics
+
+
+def test_news_comments_weigh_more_in_the_fit(corpus, tmp_path, capsys):
+    # Source "b" renamed a news source: its comments count --news-weight times.
+    lines = corpus.read_text().replace('"source": "b"', '"source": "civil_comments_binary"')
+    corpus.write_text(lines)
+    even, _ = _train(corpus, tmp_path / "even", "--news-weight", "1")
+    news, _ = _train(corpus, tmp_path / "news", "--news-weight", "5")
+    meta_even, meta_news = read_model(even).meta, read_model(news).meta
+    assert (meta_even["news_weight"], meta_news["news_weight"]) == (1.0, 5.0)
+    assert "civil_comments_binary" in meta_news["news_sources"]
+    assert meta_even["intercepts"] != meta_news["intercepts"]
 
 
 def test_training_is_deterministic(corpus, tmp_path, capsys):
