@@ -43,8 +43,6 @@ from policy.engine import Action, Engine, Policy, load_policy  # noqa: E402
 from policy.engine.classifier import get_model  # noqa: E402
 
 CORPUS = ROOT / "tests" / "policy" / "engine" / "corpus"
-# Sources whose comments were written under news articles (docs/training-data.md).
-NEWS_SOURCES = ("civil_comments_scored", "civil_comments_binary", "fox_news_2017")
 LABEL_CLAUSE = {
     "obscene": "profanity",
     "insult": "civility",
@@ -268,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirror-root", type=Path, default=Path("/work/.mirror"))
     args = parser.parse_args(argv)
 
-    from training.train import load_rows, split
+    from training.train import NEWS_SOURCES, load_rows, split
 
     meta = get_model().meta
     engines = _policies()
