@@ -69,6 +69,7 @@ from django.urls import ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 
 from ops.metrics import observe_request, record_page_cache
+from ops.middleware import UNMATCHED
 
 from .authentication import KEY_LENGTH
 from .origins import origin_allowed
@@ -667,13 +668,16 @@ class FastPathApp:
                 status, headers, content, view = answer
                 start_response(_STATUS_LINES[status], headers)
                 observe_request(
-                    view=view, method=method, status=status, seconds=time.perf_counter() - started
+                    view=view or UNMATCHED,
+                    method=method,
+                    status=status,
+                    seconds=time.perf_counter() - started,
                 )
                 return [content] if content else []
             environ[MISSED] = True
         return self.application(environ, start_response)
 
-    def answer(self, environ: dict) -> tuple[int, list[tuple[str, str]], bytes, str] | None:
+    def answer(self, environ: dict) -> tuple[int, list[tuple[str, str]], bytes, str | None] | None:
         """(status, headers, body, the view's name for the metrics), or None."""
         path = get_path_info(environ)  # as WSGIRequest reads it
         decided: list[tuple[bool, bool]] = []
@@ -702,7 +706,7 @@ class FastPathApp:
 
     def _reader_answer(
         self, environ: dict, hit: _Hit, *, secure: bool
-    ) -> tuple[int, list[tuple[str, str]], bytes, str] | None:
+    ) -> tuple[int, list[tuple[str, str]], bytes, str | None] | None:
         """A signed-in reader's page: the shared page with their votes filled in, as
         comments.pagecache.reader_page builds it when they have no comment of theirs on it
         and none hidden from others. Their token, user and votes are read from the database

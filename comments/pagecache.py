@@ -879,7 +879,7 @@ def reader_part(*, token_key: str, article_id: int) -> ReaderPart | None:
     On PostgreSQL the statement is prepared once per connection (`PREPARE`, one more
     statement the first time) and run with `EXECUTE`."""
     conn = connections[router.db_for_write(Article)]  # the primary: as committed
-    params = [article_id, *_HIDDEN_STATUSES, article_id, token_key]
+    params: list[Any] = [article_id, *_HIDDEN_STATUSES, article_id, token_key]
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             raw = conn.connection

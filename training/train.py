@@ -276,11 +276,11 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         seen = {v for r, v in zip(train, Y_train[label], strict=True) if r.source == source}
         return seen >= {True, False}
 
-    sources = {r.source for r in train}
+    train_sources = {r.source for r in train}
     both = {
         label: {
             source
-            for source in sources
+            for source in train_sources
             if rates_both_ways(label, source) or rates_both_ways("toxicity", source)
         }
         for label in labels
