@@ -87,6 +87,7 @@ from .pagecache import (
     public_response,
     reader_etag,
     reader_part,
+    recycle_primary_connection,
     shows_author,
     thread_entry_rest,
     thread_stamp,
@@ -714,6 +715,7 @@ class FastPathApp:
         at once, by the normal path); anything else about them takes the normal path."""
         assert hit.page is not None and hit.token is not None
         found = hit.found
+        recycle_primary_connection()  # no request signals here to do it
         part = reader_part(token_key=hit.token, article_id=found.pointers[0].article_id)
         if part is None or part.has_hidden:
             return None

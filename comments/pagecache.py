@@ -870,6 +870,16 @@ def _reader_part_sql(conn: Any) -> str:
     return sql
 
 
+def recycle_primary_connection() -> None:
+    """For a caller outside Django's request cycle (the fast path), what close_old_connections
+    does at a request's start to the connection :func:`reader_part` uses: closed once older than
+    CONN_MAX_AGE, or unusable after an error, so its next statement opens a fresh one. Never
+    inside a transaction (a test's, or a caller's own)."""
+    conn = connections[router.db_for_write(Article)]
+    if not conn.in_atomic_block:
+        conn.close_if_unusable_or_obsolete()
+
+
 def reader_part(*, token_key: str, article_id: int) -> ReaderPart | None:
     """The reader behind an API token (`Authorization: Token <key>`, checked as
     comments.authentication.ReaderTokenAuthentication checks it: the token exists and its

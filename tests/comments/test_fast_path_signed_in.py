@@ -6,11 +6,15 @@ never after their token is gone or their account is deactivated; anything else a
 takes the normal path."""
 
 import json
+import time
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 from prometheus_client import REGISTRY
 from rest_framework.authtoken.models import Token
 
+from comments.fastpath import FastPathApp
 from comments.models import Comment, CommentStatus, Vote
 
 from ..conftest import client_for
@@ -258,3 +262,24 @@ def test_a_readers_answer_is_timed_and_counted_as_a_hit(wsgi, thread, reader):
 
     assert sample("parley_http_request_duration_seconds_count", timed) == before + 1
     assert sample("parley_page_cache_requests_total", {"result": "hit"}) == hits + 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the SQLite test database is in memory, and Django never closes its connection",
+)
+def test_the_fast_path_recycles_a_connection_older_than_conn_max_age(thread, reader):
+    # No request signals run on the fast path, so it does what close_old_connections would.
+    app = FastPathApp(WSGIHandler())
+    path, token = thread_url(thread), token_of(reader)
+    call(app, path)
+    assert call(app, path, **signed(token)).status == "200 OK"
+    first = connection.connection
+    assert call(app, path, **signed(token)).status == "200 OK"
+    assert connection.connection is first  # kept while younger than CONN_MAX_AGE
+
+    connection.close_at = time.monotonic() - 1
+    answer = call(app, path, **signed(token))
+    assert (answer.status, reads(answer)) == ("200 OK", 1)
+    assert connection.connection is not None and connection.connection is not first
