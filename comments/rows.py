@@ -416,13 +416,13 @@ def update(obj: Model, names: Sequence[str]) -> int:
 
 
 @cache
-def _increment_sql(model: type[Model], name: str, db: str) -> str:
+def _increment_sql(model: type[Model], name: str, db: str, returning: bool = False) -> str:
     quote = connections[db].ops.quote_name
     meta = model._meta
     column = quote(_column(_field(model, name)))
     return (
         f"UPDATE {quote(meta.db_table)} SET {column} = {column} + %s "  # noqa: S608
-        f"WHERE {quote(_column(meta.pk))} = %s"
+        f"WHERE {quote(_column(meta.pk))} = %s" + (f" RETURNING {column}" if returning else "")
     )
 
 
@@ -440,10 +440,8 @@ def increment_returning(model: type[Model], pk: Any, name: str, delta: int) -> i
     """`increment`, returning the column's new value (None when no row has `pk`)."""
     _writable(model)
     db = router.db_for_write(model)
-    quote = connections[db].ops.quote_name
-    column = quote(_column(_field(model, name)))
     with connections[db].cursor() as cursor:
-        cursor.execute(f"{_increment_sql(model, name, db)} RETURNING {column}", [delta, pk])
+        cursor.execute(_increment_sql(model, name, db, returning=True), [delta, pk])
         row = cursor.fetchone()
     return None if row is None else int(row[0])
 

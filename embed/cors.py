@@ -14,8 +14,7 @@ import re
 from django.http import HttpRequest
 
 from comments.models import Comment, Site
-
-from .services import site_allows_origin
+from comments.origins import origin_allowed
 
 _SITE_PATH = re.compile(r"^/api/v1/sites/(?P<slug>[-a-zA-Z0-9_]{1,50})/")
 _COMMENT_PATH = re.compile(r"^/api/v1/comments/(?P<id>[0-9]{1,18})/")
@@ -50,6 +49,6 @@ def cors_allow_site_origin(sender: object, request: HttpRequest, **kwargs: objec
     if cached is not None:
         return cached
     origins = origins_for_path(request.path_info)
-    allowed = origins is not None and site_allows_origin(origins, origin)
+    allowed = origins is not None and origin_allowed(origins, origin)
     setattr(request, "_parley_cors_allowed", allowed)  # noqa: B010 - memo for this request
     return allowed

@@ -34,10 +34,6 @@ from .sso import SSOClaims, check_sso_token
 MIN_SECRET_CHARS = 32
 
 
-def site_allows_origin(site_origins: list, origin: str) -> bool:
-    return origin_allowed(site_origins, origin)
-
-
 def embed_config_for(*, site: Site) -> SiteEmbedConfig:
     """The site's embed settings, created with SSO off on first use."""
     config, _ = SiteEmbedConfig.objects.get_or_create(site=site)
@@ -188,9 +184,9 @@ def article_register_from_embed(
     Origin header proves little outside a browser, so the embed may only add articles on
     the site's own pages and never edit them; the host's server edits with its API key.
     """
-    if not site_allows_origin(site.allowed_origins, request_origin):
+    if not origin_allowed(site.allowed_origins, request_origin):
         raise OriginNotAllowed(origin=request_origin or None)
-    if not site_allows_origin(site.allowed_origins, url):
+    if not origin_allowed(site.allowed_origins, url):
         raise OriginNotAllowed(
             "The article's URL is not on an origin this site allows.",
             url_origin=normalize_origin(url) or None,

@@ -32,7 +32,6 @@ from comments.pagestore import (
     where_key,
 )
 from comments.services import site_rotate_api_key
-from embed.services import site_allows_origin
 from moderation.models import Role
 from moderation.services import comment_approve
 from policy.documents import default_policy_source
@@ -371,14 +370,8 @@ def test_the_articles_settings_show_at_once(api, site, thread, committed):
     _after_change(api, thread)
 
 
-@pytest.fixture
-def superuser_client(client, db):
-    client.force_login(get_user_model().objects.create_superuser("root", password="pw"))
-    return client
-
-
 def test_the_sites_settings_and_origins_show_at_once(
-    api, settings, superuser_client, site, thread, committed
+    api, settings, admin_client, site, thread, committed
 ):
     first = Comment.objects.filter(article=thread, parent=None).order_by("pk").first()
     _get(api, thread_url(thread))
@@ -388,7 +381,7 @@ def test_the_sites_settings_and_origins_show_at_once(
 
     with committed():
         _admin_save(
-            superuser_client,
+            admin_client,
             f"/admin/comments/site/{site.pk}/change/",
             allowed_origins='["https://other.example"]',
             replies_per_comment=1,
@@ -612,10 +605,6 @@ def test_an_origin_is_allowed_in_its_normal_form(origin, allowed):
 def test_ipv6_origins_compare_in_brackets():
     assert origin_allowed(["https://[::1]"], "https://[::1]:443")
     assert not origin_allowed(["https://[::1]"], "https://[::2]")
-
-
-def test_the_fast_path_and_embed_share_the_decision():
-    assert site_allows_origin([ALLOWED], ALLOWED) is origin_allowed([ALLOWED], ALLOWED) is True
 
 
 def test_embed_is_the_only_site_origin_decider():

@@ -553,18 +553,12 @@ def _admin_save(client, url: str, **changes):
     return form
 
 
-@pytest.fixture
-def superuser_client(client, db):
-    client.force_login(get_user_model().objects.create_superuser("root", password="pw"))
-    return client
-
-
 def test_the_sites_admin_edits_the_http_times_and_announces_the_site(
-    superuser_client, site, article, theirs, announced, django_capture_on_commit_callbacks
+    admin_client, site, article, theirs, announced, django_capture_on_commit_callbacks
 ):
     url = f"/admin/comments/site/{site.pk}/change/"
     with django_capture_on_commit_callbacks(execute=True):
-        form = _admin_save(superuser_client, url, allowed_origins="[]", http_max_age=60)
+        form = _admin_save(admin_client, url, allowed_origins="[]", http_max_age=60)
 
     for name in ("http_max_age", "http_s_maxage", "http_stale_while_revalidate"):
         assert f'name="{name}"' in form.content.decode()
@@ -575,12 +569,12 @@ def test_the_sites_admin_edits_the_http_times_and_announces_the_site(
 
 
 def test_closing_an_article_in_the_admin_renders_its_pages_again(
-    api, superuser_client, article, theirs, announced, django_capture_on_commit_callbacks
+    api, admin_client, article, theirs, announced, django_capture_on_commit_callbacks
 ):
     _warm(api, article)
     url = f"/admin/comments/article/{article.pk}/change/"
     with django_capture_on_commit_callbacks(execute=True):
-        _admin_save(superuser_client, url, is_open=None)
+        _admin_save(admin_client, url, is_open=None)
 
     assert Article.objects.get(pk=article.pk).is_open is False
     _fresh(api, article)
@@ -588,16 +582,16 @@ def test_closing_an_article_in_the_admin_renders_its_pages_again(
 
 
 def test_renaming_or_deleting_a_commenter_in_the_admin_shows_at_once(
-    api, superuser_client, article, other_reader, theirs
+    api, admin_client, article, other_reader, theirs
 ):
     assert _warm(api, article)[theirs.pk]["author"]["display_name"] == "Bob"
     url = f"/admin/comments/commenter/{other_reader.pk}/change/"
 
-    _admin_save(superuser_client, url, display_name="Robert")
+    _admin_save(admin_client, url, display_name="Robert")
 
     assert _fresh(api, article)[theirs.pk]["author"]["display_name"] == "Robert"
     _read(api, article)
-    response = superuser_client.post(
+    response = admin_client.post(
         f"/admin/comments/commenter/{other_reader.pk}/delete/", {"post": "yes"}
     )
     assert response.status_code == 302

@@ -69,30 +69,11 @@ def test_a_rule_that_does_not_fire_is_not_scored():
 
 
 def test_an_unconfirmed_hit_does_not_hide_another_rules_hold():
-    engine = Engine(
-        load_policy(
-            """
-title = "Test"
-[[clauses]]
-id = "shouting"
-number = 1
-title = "Don't shout"
-text = "Text."
-[[clauses.rules]]
-rule = "shouting"
-action = "hold"
-confirm = { label = "toxicity", at_least = 0.999 }
-[[clauses]]
-id = "length"
-number = 2
-title = "Short"
-text = "Text."
-[[clauses.rules]]
-rule = "length"
-action = "reject"
-max_chars = 20
-"""
-        )
+    engine = _engine(
+        'rule = "shouting"\naction = "hold"\n'
+        'confirm = { label = "toxicity", at_least = 0.999 }\n'
+        '[[clauses]]\nid = "length"\nnumber = 2\ntitle = "Short"\ntext = "Text."\n'
+        '[[clauses.rules]]\nrule = "length"\naction = "reject"\nmax_chars = 20'
     )
     v = engine.evaluate(CAPS)
     assert v.action is Action.REJECT and v.clause.clause_id == "length"
