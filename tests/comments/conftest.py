@@ -1,6 +1,7 @@
 """Helpers for the comments API tests: URLs, a row-count snapshot and a stand-in moderation."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
 from django.db.models import Model
 
@@ -17,8 +18,11 @@ from comments.models import (
     Report,
     Vote,
 )
+from moderation.models import Role
+from policy.documents import default_policy_source
+from policy.services import policy_save
 
-from ..factories import CommentFactory
+from ..factories import CommentFactory, SiteRoleFactory
 
 
 def thread_url(article) -> str:
@@ -167,3 +171,12 @@ def wsgi(db):
     """Django's handler, and the fast path in front of it."""
     django = WSGIHandler()
     return django, FastPathApp(django)
+
+
+@pytest.fixture
+def moderator(site):
+    """A moderator of `site`, which has the default policy saved."""
+    policy_save(site=site, source=default_policy_source(), note="test")
+    user = get_user_model().objects.create_user("mod", is_staff=True)
+    SiteRoleFactory(user=user, site=site, role=Role.MODERATOR)
+    return user

@@ -32,12 +32,9 @@ from comments.pagestore import (
     where_key,
 )
 from comments.services import site_rotate_api_key
-from moderation.models import Role
 from moderation.services import comment_approve
-from policy.documents import default_policy_source
-from policy.services import policy_save
 
-from ..factories import CommentFactory, SiteRoleFactory
+from ..factories import CommentFactory
 from .conftest import article_url, comment_url, counts_url, thread_url, vote_url
 from .test_cache_outage import unreachable_redis_cache  # noqa: F401 (a fixture)
 from .test_page_cache import _admin_save
@@ -300,14 +297,6 @@ def _after_change(api, article, **params) -> dict:
     again = _fast(api, article, **params)
     assert again == {c["id"]: c for c in _flat(response.json()["results"])}
     return again
-
-
-@pytest.fixture
-def moderator(site):
-    policy_save(site=site, source=default_policy_source(), note="test")
-    user = get_user_model().objects.create_user("mod", is_staff=True)
-    SiteRoleFactory(user=user, site=site, role=Role.MODERATOR)
-    return user
 
 
 def test_a_post_shows_at_once(api, reader_api, thread, committed):

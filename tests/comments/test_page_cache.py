@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pytest
 import responses
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from prometheus_client import REGISTRY
 from rest_framework.test import APIClient
@@ -18,14 +17,11 @@ from comments.models import Article, Comment, CommentStatus
 from comments.representation import render_json, represent_page
 from comments.selectors import article_get, thread_page
 from comments.services import comment_create, site_rotate_api_key
-from moderation.models import Role
 from moderation.services import comment_approve, comment_feature, comment_reject, comment_remove
 from pipeline.models import WebhookDelivery, WebhookEndpoint
-from policy.documents import default_policy_source
-from policy.services import policy_save
 
 from ..conftest import client_for
-from ..factories import CommenterFactory, CommentFactory, SiteRoleFactory
+from ..factories import CommenterFactory, CommentFactory
 from .conftest import article_url, comment_url, counts_url, thread_url, vote_url
 from .test_cache_outage import unreachable_redis_cache  # noqa: F401 (a fixture)
 
@@ -64,14 +60,6 @@ def _fresh(api, article, **params) -> dict:
 @pytest.fixture
 def theirs(article, other_reader):
     return CommentFactory(article=article, author=other_reader, body="Their *view*")
-
-
-@pytest.fixture
-def moderator(site):
-    policy_save(site=site, source=default_policy_source(), note="test")
-    user = get_user_model().objects.create_user("mod", is_staff=True)
-    SiteRoleFactory(user=user, site=site, role=Role.MODERATOR)
-    return user
 
 
 @pytest.fixture
