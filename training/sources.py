@@ -319,6 +319,50 @@ def parse_surge_toxicity(data: bytes) -> Iterator[tuple[str, Labels]]:
     return _toxicity_csv(data, "text", "is_toxic", SURGE_TOXICITY)
 
 
+STORMFRONT_MAP: dict[str, Labels] = {
+    # de Gibert et al.'s hate speech is an attack on a group for its identity.
+    "hate": {"toxicity": 1.0, "identity_attack": 1.0},
+    # Not hate speech; the forum's other sentences may still be abusive toward a person
+    # (the guidelines label only hate), so toxicity stays unknown, as for HatEval.
+    "nohate": {"identity_attack": 0.0},
+}
+
+# The sentences were tokenised Penn-Treebank style ("do n't", "house .", ``quotes''):
+# undone so that the text reads as the writer typed it.
+_PTB_QUOTES = re.compile(r"``\s*|\s*''")
+_PTB_CLITIC = re.compile(r"\s+(n't|'s|'re|'ve|'ll|'m|'d)\b", re.IGNORECASE)
+_PTB_BEFORE = re.compile(r"\s+([,.!?;:%)\]])")
+_PTB_AFTER = re.compile(r"([(\[$])\s+")
+
+
+def _detokenise(text: str) -> str:
+    text = _PTB_QUOTES.sub('"', text)
+    text = _PTB_CLITIC.sub(r"\1", text)
+    text = _PTB_BEFORE.sub(r"\1", text)
+    text = _PTB_AFTER.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def parse_stormfront(metadata: bytes, texts: dict[str, bytes]) -> Iterator[tuple[str, Labels]]:
+    """de Gibert et al. (2018) Stormfront sentences: ``annotations_metadata.csv`` and one
+    ``all_files/<file_id>.txt`` a sentence (``texts`` is keyed by file_id).
+
+    ``hate`` -> toxicity 1, identity_attack 1; ``noHate`` -> identity_attack 0 with toxicity
+    unknown; ``relation`` (hate only together with the sentences around it) and
+    ``idk/skip`` are dropped. The Penn-Treebank tokenisation is undone.
+    """
+    for row in csv.DictReader(io.StringIO(metadata.decode("utf-8"))):
+        mapping = STORMFRONT_MAP.get(row["label"].strip().lower())
+        if mapping is None:
+            continue
+        file_id = row["file_id"].strip()
+        if file_id not in texts:
+            raise SourceError(f"stormfront: no text for {file_id}")
+        labels = empty_labels()
+        labels.update(mapping)
+        yield _detokenise(texts[file_id].decode("utf-8")), labels
+
+
 _SIMPLE_FORMATS = {
     "civil_comments_scored_csv": parse_civil_comments_scored,
     "civil_comments_binary_csv": parse_civil_comments_binary,
@@ -378,6 +422,85 @@ def read_raw(mirror_root: Path, source: dict[str, Any], path: str, sha256: str) 
     return data
 
 
+def text_dir_digest(texts: dict[str, bytes]) -> str:
+    """sha256 over ``<name> <sha256 of its bytes>\\n`` for each file, sorted by name: one
+    digest pins a directory of many small files."""
+    lines = "".join(f"{name} {file_sha256(data)}\n" for name, data in sorted(texts.items()))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def _git_blobs(git_dir: Path, commit: str, directory: str) -> dict[str, bytes] | None:
+    """Every file directly under ``directory`` at ``commit`` (name -> bytes), read with one
+    ``git ls-tree`` and one ``git cat-file --batch``; None where the directory is not there."""
+    git = shutil.which("git") or "git"
+    listing = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [git, "--git-dir", str(git_dir), "ls-tree", "-z", f"{commit}:{directory}"],
+        capture_output=True,
+        check=False,
+    )
+    if listing.returncode != 0:
+        return None
+    names: list[str] = []
+    shas: list[str] = []
+    for entry in listing.stdout.split(b"\0"):
+        if not entry:
+            continue
+        info, raw_name = entry.split(b"\t", 1)
+        _mode, kind, sha = info.split()
+        if kind == b"blob":
+            names.append(raw_name.decode("utf-8"))
+            shas.append(sha.decode("ascii"))
+    batch = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [git, "--git-dir", str(git_dir), "cat-file", "--batch"],
+        input="".join(sha + "\n" for sha in shas).encode("ascii"),
+        capture_output=True,
+        check=False,
+    )
+    if batch.returncode != 0:
+        return None
+    out: dict[str, bytes] = {}
+    data, pos = batch.stdout, 0
+    for name in names:
+        header_end = data.index(b"\n", pos)
+        header = data[pos:header_end].split()
+        if len(header) != 3 or header[1] != b"blob":
+            return None
+        size = int(header[2])
+        out[name] = data[header_end + 1 : header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+    return out
+
+
+def read_text_dir(mirror_root: Path, source: dict[str, Any]) -> dict[str, bytes]:
+    """The files of the source's ``text_dir`` (name -> bytes), checked against its
+    ``text_dir_sha256`` (text_dir_digest). Read from the snapshot at the manifest's commit,
+    or from ``<mirror_root>/<owner+name>/export/<text_dir>/``."""
+    repository, directory = source["repository"], source["text_dir"]
+    how = f"fetch it with the search tool's fetch (github:{repository}) or see training/fetch.md"
+    exported = mirror_root / repository.replace("/", "+") / "export" / directory
+    git_dir = snapshot_dir(mirror_root, repository)
+    texts: dict[str, bytes] | None
+    if exported.is_dir():
+        texts = {p.name: p.read_bytes() for p in exported.iterdir() if p.is_file()}
+    elif git_dir.is_dir():
+        texts = _git_blobs(git_dir, source["commit"], directory)
+        if texts is None:
+            raise SourceError(
+                f"source {source['name']}: {directory}/ at {source['commit']} is not in "
+                f"{git_dir}; {how}"
+            )
+    else:
+        raise SourceError(f"source {source['name']}: no snapshot at {git_dir}; {how}")
+    actual = text_dir_digest(texts)
+    if actual != source["text_dir_sha256"]:
+        raise SourceError(
+            f"source {source['name']}: {repository}@{source['commit']}:{directory}/ has digest "
+            f"{actual}, the manifest says {source['text_dir_sha256']}; the files differ from "
+            f"the ones trained on: {how}"
+        )
+    return texts
+
+
 def source_rows(
     source: dict[str, Any], mirror_root: Path, seen_ids: set[str] | None = None
 ) -> Iterator[tuple[str, Labels]]:
@@ -413,6 +536,13 @@ def source_rows(
         for path, sha in files.items():
             kind = path.rsplit("/", 1)[-1].split("_", 1)[0]
             yield from parse_toxigen_prompts(kind, read_raw(mirror_root, source, path, sha))
+    elif fmt == "stormfront":
+        texts = {
+            name.removesuffix(".txt"): data
+            for name, data in read_text_dir(mirror_root, source).items()
+        }
+        for path, sha in files.items():
+            yield from parse_stormfront(read_raw(mirror_root, source, path, sha), texts)
     elif fmt in _SIMPLE_FORMATS:
         for path, sha in files.items():
             yield from _SIMPLE_FORMATS[fmt](read_raw(mirror_root, source, path, sha))
@@ -483,6 +613,15 @@ def update_manifest(mirror_root: Path, path: Path = MANIFEST) -> dict[str, Any]:
             if proc.returncode != 0:
                 raise SourceError(f"source {source['name']}: {f['path']} not in {git_dir}")
             f["sha256"] = file_sha256(proc.stdout)
+        if "text_dir" in source:
+            texts = _git_blobs(
+                snapshot_dir(mirror_root, source["repository"]),
+                source["commit"],
+                source["text_dir"],
+            )
+            if texts is None:
+                raise SourceError(f"source {source['name']}: {source['text_dir']}/ not found")
+            source["text_dir_sha256"] = text_dir_digest(texts)
         source["rows_raw"] = sum(1 for _ in source_rows(source, mirror_root))
     kept: dict[str, int] = {}
     for r in load_records(mirror_root, manifest):

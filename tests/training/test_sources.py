@@ -28,10 +28,12 @@ from training.sources import (
     parse_fox_news,
     parse_hatexplain_tsv,
     parse_jigsaw_toxic,
+    parse_stormfront,
     parse_surge_toxicity,
     parse_toxigen_prompts,
     parse_tweeteval,
     parse_wiki_toxicity,
+    text_dir_digest,
     text_sha256,
     write_hashes,
 )
@@ -245,6 +247,43 @@ def test_surge_toxicity_two_values_and_nothing_else() -> None:
     ]
 
 
+STORMFRONT_METADATA = (
+    b"file_id,user_id,subforum_id,num_contexts,label\n"
+    b"1_1,7,1346,0,noHate\n"
+    b"1_2,7,1346,0,hate\n"
+    b"1_3,7,1346,1,relation\n"
+    b"2_1,8,1346,0,idk/skip\n"
+    b"2_2,8,1346,0,noHate\n"
+)
+STORMFRONT_TEXTS = {
+    "1_1": b"I do n't think he 's right , `` experts '' say so ( mostly ) .",
+    "1_2": b"They are all animals .",
+    "1_3": b"And they should go .",
+    "2_1": b"What ?",
+    "2_2": b"Thanks for the link !\n",
+}
+
+
+def test_stormfront_hate_is_an_identity_attack_and_nohate_leaves_toxicity_unknown() -> None:
+    rows = list(parse_stormfront(STORMFRONT_METADATA, STORMFRONT_TEXTS))
+    assert rows == [
+        (
+            "I don't think he's right, \"experts\" say so (mostly).",
+            {**dict.fromkeys(LABELS), "identity_attack": 0.0},
+        ),
+        (
+            "They are all animals.",
+            {**dict.fromkeys(LABELS), "toxicity": 1.0, "identity_attack": 1.0},
+        ),
+        ("Thanks for the link!", {**dict.fromkeys(LABELS), "identity_attack": 0.0}),
+    ]
+
+
+def test_stormfront_refuses_a_labelled_sentence_without_its_file() -> None:
+    with pytest.raises(SourceError, match="no text for 2_2"):
+        list(parse_stormfront(STORMFRONT_METADATA, {"1_1": b"x", "1_2": b"y"}))
+
+
 def _git(*args: str, cwd: Path) -> str:
     git = shutil.which("git") or "git"
     proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
@@ -407,3 +446,51 @@ def test_load_records_reads_the_new_formats_from_a_snapshot(tmp_path: Path) -> N
     ]
     assert records[0].labels["identity_attack"] == 0.7
     assert records[3].labels == {**dict.fromkeys(LABELS), "toxicity": 1.0}
+
+
+def _stormfront_snapshot(tmp_path: Path) -> tuple[Path, dict]:
+    work = tmp_path / "work"
+    (work / "all_files").mkdir(parents=True)
+    (work / "annotations_metadata.csv").write_bytes(STORMFRONT_METADATA)
+    for file_id, text in STORMFRONT_TEXTS.items():
+        (work / "all_files" / f"{file_id}.txt").write_bytes(text)
+    _git("init", "-q", cwd=work)
+    _git("add", ".", cwd=work)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x", cwd=work)
+    commit = _git("rev-parse", "HEAD", cwd=work)
+    root = tmp_path / "mirror"
+    (root / "v+sf").mkdir(parents=True)
+    _git("clone", "-q", "--bare", str(work), str(root / "v+sf" / "repo"), cwd=tmp_path)
+    source = {
+        "name": "sf",
+        "repository": "v/sf",
+        "commit": commit,
+        "format": "stormfront",
+        "files": [
+            {
+                "path": "annotations_metadata.csv",
+                "sha256": hashlib.sha256(STORMFRONT_METADATA).hexdigest(),
+            }
+        ],
+        "text_dir": "all_files",
+        "text_dir_sha256": text_dir_digest({f"{k}.txt": v for k, v in STORMFRONT_TEXTS.items()}),
+    }
+    return root, {"sources": [source]}
+
+
+def test_load_records_reads_a_directory_of_sentences_from_a_snapshot(tmp_path: Path) -> None:
+    root, manifest = _stormfront_snapshot(tmp_path)
+    records = list(load_records(root, manifest))
+    assert [r.text for r in records] == [
+        "I don't think he's right, \"experts\" say so (mostly).",
+        "They are all animals.",
+        "Thanks for the link!",
+    ]
+    assert records[1].labels["identity_attack"] == 1.0
+
+
+def test_text_dir_digest_refuses_a_changed_sentence(tmp_path: Path) -> None:
+    root, manifest = _stormfront_snapshot(tmp_path)
+    manifest["sources"][0]["text_dir_sha256"] = "0" * 64
+    with pytest.raises(SourceError, match=r"source sf: v/sf@.*all_files/ has digest .*github:v/sf"):
+        list(load_records(root, manifest))
