@@ -34,10 +34,31 @@ def _known_senses() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
 
 
+# "kill the bill", "shoot down this proposal", "torpedo the new deal": violent verbs used of
+# things (lexicon/figurative_objects.txt), at most one determiner and one adjective between.
+_FIGURATIVE_VERBS = (
+    r"kill(?:s|ed|ing)?|shoot(?:s|ing)?[\W_]+down|shot[\W_]+down|torpedo(?:es|ed|ing|s)?|"
+    r"scuttl(?:e|es|ed|ing)"
+)
+_DETERMINERS = r"the|this|that|these|those|a|an|any|every|his|her|their|our|its|your|my"
+
+
+@functools.cache
+def _figurative_senses() -> re.Pattern[str]:
+    objects = "|".join(map(re.escape, sorted(read_lexicon("figurative_objects"), key=len)[::-1]))
+    return re.compile(
+        rf"\b(?:{_FIGURATIVE_VERBS})[\W_]+(?:(?:{_DETERMINERS})[\W_]+)?(?:[a-z]+[\W_]+)?"
+        rf"(?:{objects})\b",
+        re.IGNORECASE,
+    )
+
+
 def without_known_senses(text: str) -> str:
-    """`text` with the allow-listed phrases blanked out (same length, so evidence spans keep
-    their offsets in the original text)."""
-    return _known_senses().sub(lambda m: " " * len(m.group()), text)
+    """`text` with the allow-listed phrases and the figurative senses of violent verbs ("kill
+    the bill") blanked out (same length, so evidence spans keep their offsets in the original
+    text)."""
+    blank = lambda m: " " * len(m.group())  # noqa: E731
+    return _figurative_senses().sub(blank, _known_senses().sub(blank, text))
 
 
 def scores_for(a: Analysis) -> Scores:

@@ -159,6 +159,36 @@ def test_allow_listed_senses_are_blanked_before_the_model_scores(text):
     assert default_engine().evaluate(text).action is Action.PUBLISH
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Kill the bill.", "."),
+        ("They want to kill the deal before the vote.", "They want to before the vote."),
+        ("Shoot down this proposal, senators.", ", senators."),
+        ("Torpedo the new deal and the people who wrote it.", "and the people who wrote it."),
+        # A person is no figurative object: the classifier still reads these.
+        ("Kill the unbeliever!", "Kill the unbeliever!"),
+        ("kill them all", "kill them all"),
+    ],
+)
+def test_violent_verbs_used_of_things_are_blanked_before_the_model_scores(text, kept):
+    from policy.engine.rules.classifier import without_known_senses
+
+    blanked = without_known_senses(text)
+    assert len(blanked) == len(text)
+    assert " ".join(blanked.split()) == " ".join(kept.split())
+
+
+def test_kill_the_bill_is_not_a_threat_to_the_classifier():
+    # Before the figurative senses were blanked, the threat hold (0.97) took it: 0.996.
+    assert get_model().score("Kill the bill.").probability("threat") > 0.97
+    verdict = default_engine().evaluate("Kill the bill.")
+    assert verdict.action is Action.PUBLISH and not verdict.flagged
+    # With a person as the object it is still read, and flagged for a moderator.
+    verdict = default_engine().evaluate("Kill the senator.")
+    assert any(h.rule == "classifier" and h.evidence["label"] == "threat" for h in verdict.hits)
+
+
 def test_the_default_policy_holds_what_the_classifier_is_sure_of_and_flags_name_calling():
     # No rule fires on it; the classifier is sure it attacks a group: held under hate speech.
     verdict = default_engine().evaluate("Refugees not welcome, deport them all.")
