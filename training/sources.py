@@ -319,6 +319,35 @@ def parse_surge_toxicity(data: bytes) -> Iterator[tuple[str, Labels]]:
     return _toxicity_csv(data, "text", "is_toxic", SURGE_TOXICITY)
 
 
+TOXICHAT_OFFENSE = {"offensive": 1.0, "safe": 0.0}
+_REDDIT_TITLE = re.compile(r"^\s*Title:\s*")
+
+
+def parse_toxichat_jsonl(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """ToxiChat (Baheti et al. 2021) ``data/ToxiChat/*.jsonl``: one Reddit thread a line.
+
+    Each human turn of ``reddit_thread`` (the post, then one or two comments) carries the
+    crowd's ``offense_label``: ``Offensive`` -> toxicity 1, ``Safe`` -> toxicity 0, any
+    other value drops the turn. The offence covers insults, profanity, threats and hate
+    alike, and its targets are named groups or people of any kind, so no sub-label is set.
+    The chatbot responses (``final_*_response``) are machine-written and never read.
+    Reddit's HTML escaping (``&amp;``, ``&gt;``, ``&amp;nbsp;``) is undone and the
+    dataset's ``Title:`` marker on a post is dropped.
+    """
+    for line in data.decode("utf-8").splitlines():
+        if not line.strip():
+            continue
+        for turn in json.loads(line)["reddit_thread"]:
+            value = TOXICHAT_OFFENSE.get(str(turn.get("offense_label", "")).strip().lower())
+            if value is None:
+                continue
+            text = html.unescape(html.unescape(turn["text"]))
+            text = _REDDIT_TITLE.sub("", text).strip()
+            labels = empty_labels()
+            labels["toxicity"] = value
+            yield text, labels
+
+
 STORMFRONT_MAP: dict[str, Labels] = {
     # de Gibert et al.'s hate speech is an attack on a group for its identity.
     "hate": {"toxicity": 1.0, "identity_attack": 1.0},
@@ -368,6 +397,7 @@ _SIMPLE_FORMATS = {
     "civil_comments_binary_csv": parse_civil_comments_binary,
     "hatexplain_tsv": parse_hatexplain_tsv,
     "surge_toxicity_csv": parse_surge_toxicity,
+    "toxichat_jsonl": parse_toxichat_jsonl,
 }
 
 

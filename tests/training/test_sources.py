@@ -30,6 +30,7 @@ from training.sources import (
     parse_jigsaw_toxic,
     parse_stormfront,
     parse_surge_toxicity,
+    parse_toxichat_jsonl,
     parse_toxigen_prompts,
     parse_tweeteval,
     parse_wiki_toxicity,
@@ -244,6 +245,27 @@ def test_surge_toxicity_two_values_and_nothing_else() -> None:
     assert list(parse_surge_toxicity(data)) == [
         ("He is a piece of shit,\n and greedy.", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
         ("Lovely photo!", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
+    ]
+
+
+def test_toxichat_reads_human_turns_only_and_knows_toxicity() -> None:
+    thread = {
+        "reddit_thread": [
+            {
+                "turn_id": 1,
+                "text": " Title: Q&amp;A thread \n Ask away &gt; here ",
+                "offense_label": "Safe",
+            },
+            {"turn_id": 2, "text": " Shut up, you clown ", "offense_label": "Offensive"},
+            {"turn_id": 3, "text": " ??? ", "offense_label": "Unsure"},
+        ],
+        "final_dgpt_response": {"turn_id": 4, "text": "bot says hi", "offense_label": "Safe"},
+        "final_gpt3_response": {"turn_id": 4, "text": "bot insult", "offense_label": "Offensive"},
+    }
+    data = (json.dumps(thread) + "\n\n").encode("utf-8")
+    assert list(parse_toxichat_jsonl(data)) == [
+        ("Q&A thread \n Ask away > here", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
+        ("Shut up, you clown", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
     ]
 
 
