@@ -220,13 +220,13 @@ CIVIL_COMMENTS_COLUMNS = (
 )
 
 
-def _rater_fraction(value: str, column: str) -> float:
+def _rater_fraction(value: str, column: str, source: str = "civil comments") -> float:
     try:
         number = float(value)
     except ValueError:
-        raise SourceError(f"civil comments: {column} is {value!r}, not a number") from None
+        raise SourceError(f"{source}: {column} is {value!r}, not a number") from None
     if not 0.0 <= number <= 1.0:
-        raise SourceError(f"civil comments: {column} is {number}, outside [0, 1]")
+        raise SourceError(f"{source}: {column} is {number}, outside [0, 1]")
     return number
 
 
@@ -348,6 +348,36 @@ def parse_toxichat_jsonl(data: bytes) -> Iterator[tuple[str, Labels]]:
             yield text, labels
 
 
+def _mean_of(values: list[str], column: str) -> float | None:
+    numbers = []
+    for value in values:
+        if value.strip():
+            numbers.append(_rater_fraction(value, column, "social bias frames"))
+    return sum(numbers) / len(numbers) if numbers else None
+
+
+def parse_sbic_csv(data: bytes) -> Iterator[tuple[str, Labels]]:
+    """Social Bias Frames (SBIC v2), one row per annotator and implied stereotype.
+
+    Rows are grouped by ``post``, and each annotator (``WorkerId`` and ``HITId``) counts once:
+    toxicity is the mean of their ``offensiveYN`` (1 yes, 0.5 maybe, 0 no) and
+    sexual_explicit the mean of their ``sexYN`` (lewd or sexual content); empty answers are
+    left out, and a post nobody answered stays unknown. The target group (``whoTarget``,
+    ``targetCategory``) names police, liberals and races alike, so identity_attack is not
+    set. Tweets' HTML entities are unescaped.
+    """
+    posts: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
+    for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        annotator = (row["WorkerId"], row["HITId"])
+        answers = posts.setdefault(row["post"], {})
+        answers.setdefault(annotator, (row["offensiveYN"], row["sexYN"]))
+    for post, answers in posts.items():
+        labels = empty_labels()
+        labels["toxicity"] = _mean_of([a[0] for a in answers.values()], "offensiveYN")
+        labels["sexual_explicit"] = _mean_of([a[1] for a in answers.values()], "sexYN")
+        yield html.unescape(post).strip(), labels
+
+
 STORMFRONT_MAP: dict[str, Labels] = {
     # de Gibert et al.'s hate speech is an attack on a group for its identity.
     "hate": {"toxicity": 1.0, "identity_attack": 1.0},
@@ -398,6 +428,7 @@ _SIMPLE_FORMATS = {
     "hatexplain_tsv": parse_hatexplain_tsv,
     "surge_toxicity_csv": parse_surge_toxicity,
     "toxichat_jsonl": parse_toxichat_jsonl,
+    "sbic_csv": parse_sbic_csv,
 }
 
 

@@ -28,6 +28,7 @@ from training.sources import (
     parse_fox_news,
     parse_hatexplain_tsv,
     parse_jigsaw_toxic,
+    parse_sbic_csv,
     parse_stormfront,
     parse_surge_toxicity,
     parse_toxichat_jsonl,
@@ -267,6 +268,35 @@ def test_toxichat_reads_human_turns_only_and_knows_toxicity() -> None:
         ("Q&A thread \n Ask away > here", {**dict.fromkeys(LABELS), "toxicity": 0.0}),
         ("Shut up, you clown", {**dict.fromkeys(LABELS), "toxicity": 1.0}),
     ]
+
+
+SBIC = (
+    b"whoTarget,intentYN,sexYN,sexReason,offensiveYN,WorkerId,HITId,post,targetMinority\n"
+    # Two rows from one annotator (two implied stereotypes) count once.
+    b"1.0,1.0,1.0,rape,1.0,w1,h1,Those &amp; them are all rapists,women\n"
+    b"1.0,1.0,1.0,rape,1.0,w1,h1,Those &amp; them are all rapists,men\n"
+    b"1.0,1.0,0.0,,0.5,w2,h1,Those &amp; them are all rapists,women\n"
+    b"0.0,0.0,0.0,,0.0,w3,h1,Those &amp; them are all rapists,\n"
+    b",0.0,0.0,,0.0,w1,h2,nice weather today,\n"
+    b",,,,,w2,h2,nice weather today,\n"
+)
+
+
+def test_sbic_averages_each_annotator_once_per_post() -> None:
+    rows = list(parse_sbic_csv(SBIC))
+    assert rows == [
+        (
+            "Those & them are all rapists",
+            {**dict.fromkeys(LABELS), "toxicity": 0.5, "sexual_explicit": 1 / 3},
+        ),
+        ("nice weather today", {**dict.fromkeys(LABELS), "toxicity": 0.0, "sexual_explicit": 0.0}),
+    ]
+
+
+def test_sbic_refuses_answers_that_are_not_fractions() -> None:
+    bad = SBIC.replace(b",0.5,w2", b",2,w2")
+    with pytest.raises(SourceError, match=r"social bias frames: offensiveYN is 2\.0, outside"):
+        list(parse_sbic_csv(bad))
 
 
 STORMFRONT_METADATA = (
