@@ -714,11 +714,14 @@ def test_a_suspended_reader_sees_why_and_appeals_their_standing(page, host, dail
     from tests.factories import SiteRoleFactory, UserFactory
 
     ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    # Made before the browser signs in: on SQLite's shared in-memory database a write to
+    # auth_user here could meet the live server's own (the sign-in's) and fail at once with
+    # "database table is locked" (shared-cache table locks do not wait).
+    moderator = UserFactory(username="mod1", is_staff=True)
+    SiteRoleFactory(user=moderator, site=daily, role=Role.MODERATOR)
     open_article(page, host)
     sign_in(page, "amira")  # her account exists from here on
     amira = SSOIdentity.objects.get(site=daily).commenter
-    moderator = UserFactory(username="mod1", is_staff=True)
-    SiteRoleFactory(user=moderator, site=daily, role=Role.MODERATOR)
     standing_set(
         by=moderator,
         site=daily,
