@@ -109,8 +109,17 @@ class RuleSpec:
     # only flags (the moderator still sees it).  None: the action always applies.
     confirm: Confirm | None = None
     # ``yield_to = "insult"``: when a rule of that kind in the same clause flagged the comment
-    # (and so chose to publish it), this rule's hold or reject becomes a flag too. "": never.
+    # (and so chose to publish it), this rule's hold or reject becomes a flag too;
+    # ``yield_to = "civility.insult"``: the same for a rule of that kind in the clause of that
+    # id. "": never.
     yield_to: str = ""
+
+    def yields_to(self, clause_id: str) -> tuple[str, str] | None:
+        """(clause id, rule kind) whose flag this rule yields to, or None."""
+        if not self.yield_to:
+            return None
+        where, _, kind = self.yield_to.rpartition(".")
+        return (where or clause_id, kind)
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,7 @@ def load_policy(toml_text: str) -> Policy:
         raw_clauses = []
     seen_ids: dict[str, int] = {}
     seen_numbers: dict[int, int] = {}
+    yields: list[tuple[str, str | None, RuleSpec]] = []
     for ci, raw in enumerate(raw_clauses):
         path = f"clauses[{ci}]"
         if not isinstance(raw, dict):
@@ -205,15 +215,18 @@ def load_policy(toml_text: str) -> Policy:
             spec = _rule(raw_rule, f"{path}.rules[{ri}]", RULE_KINDS, errors)
             if spec is not None:
                 rules.append(spec)
-        flag_kinds = {r.rule for r in rules if r.action == "flag"}
-        for spec in rules:
-            if spec.yield_to and spec.yield_to not in flag_kinds:
-                errors.append(
-                    f'{path}.rules: a rule yields to "{spec.yield_to}", but this clause has no '
-                    f'"{spec.yield_to}" rule with action "flag"'
-                )
+        yields.extend((path, cid, spec) for spec in rules if spec.yield_to)
         if cid is not None and number is not None:
             clauses.append(Clause(cid, number, ctitle, ctext, tuple(rules)))
+    flags = {(c.id, r.rule) for c in clauses for r in c.rules if r.action == "flag"}
+    for path, cid, spec in yields:
+        target = spec.yields_to(cid or "")
+        if cid is not None and target not in flags:
+            where = "this clause has" if "." not in spec.yield_to else f'clause "{target[0]}" has'
+            errors.append(
+                f'{path}.rules: a rule yields to "{spec.yield_to}", but {where} no '
+                f'"{target[1]}" rule with action "flag"'
+            )
     if errors:
         raise PolicyError(errors)
     return Policy(title, introduction, tuple(sorted(clauses, key=lambda c: c.number)))
@@ -271,9 +284,12 @@ def _rule(raw: Any, path: str, kinds: Mapping[str, Any], errors: list[str]) -> R
         ok = ok and confirm is not None
     yield_to = raw.get("yield_to", "")
     if yield_to:
-        if not isinstance(yield_to, str) or yield_to not in kinds:
+        text = yield_to if isinstance(yield_to, str) else ""
+        where, _, yield_kind = text.rpartition(".")
+        if yield_kind not in kinds or (where and not _SLUG.match(where)):
             errors.append(
-                f"{path}.yield_to: must name a rule kind (known: {', '.join(sorted(kinds))})"
+                f"{path}.yield_to: must name a rule kind, or a clause id and a rule kind as in "
+                f'"civility.insult" (known kinds: {", ".join(sorted(kinds))})'
             )
             ok = False
         elif action == "flag":

@@ -145,13 +145,18 @@ def _confirmed(
 def _yielded(
     hits: list[Hit], cites: list[tuple[str, Clause, str, Confirm | None, str]]
 ) -> list[Hit]:
-    """Hits whose rule yields (RuleSpec.yield_to) to a rule of its clause that flagged this
-    comment become flags, with the rule they yielded to in their evidence."""
+    """Hits whose rule yields (RuleSpec.yield_to) to a rule of its clause (or of the clause it
+    names) that flagged this comment become flags, with what they yielded to in their
+    evidence."""
     flags = {(h.clause_id, h.rule) for h in hits if h.action == "flag"}
     out = []
     for hit, cite in zip(hits, cites, strict=True):
         yield_to = cite[4]
-        if yield_to and hit.action != "flag" and (hit.clause_id, yield_to) in flags:
+        if not yield_to or hit.action == "flag":
+            out.append(hit)
+            continue
+        where, _, kind = yield_to.rpartition(".")
+        if (where or hit.clause_id, kind) in flags:
             hit = replace(hit, action="flag", evidence={**hit.evidence, "yielded_to": yield_to})
         out.append(hit)
     return out

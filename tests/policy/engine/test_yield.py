@@ -71,12 +71,29 @@ def test_only_the_same_clause_is_read():
     assert v.action is Action.HOLD and v.clause.clause_id == "other"
 
 
+def test_a_hold_yields_to_the_clause_it_names():
+    doc = DOC.format(yield_line='yield_to = "insult"').replace(
+        'words = ["nitwit"]\n  action = "hold"',
+        'words = ["nitwit"]\n  action = "hold"\n  yield_to = "civility.insult"',
+    )
+    engine = Engine(load_policy(doc))
+    v = engine.evaluate("Trump is a nitwit.")
+    assert v.action is Action.PUBLISH and v.flagged
+    other = [h for h in v.hits if h.clause_id == "other"]
+    assert [(h.action, h.evidence["yielded_to"]) for h in other] == [("flag", "civility.insult")]
+    # Said to a reader, the insult rule holds rather than flags: nothing yields.
+    assert engine.evaluate("You nitwit.").action is Action.HOLD
+
+
 @pytest.mark.parametrize(
     ("yield_line", "message"),
     [
         ('yield_to = "insults"', "yield_to: must name a rule kind"),
         ("yield_to = 3", "yield_to: must name a rule kind"),
         ('yield_to = "links"', 'no "links" rule with action "flag"'),
+        ('yield_to = "other.insult"', 'clause "other" has no "insult" rule with action "flag"'),
+        ('yield_to = "nowhere.insult"', 'clause "nowhere" has no "insult" rule'),
+        ('yield_to = "Bad Id.insult"', "yield_to: must name a rule kind, or a clause id"),
     ],
 )
 def test_a_bad_yield_to_is_refused(yield_line, message):
