@@ -109,6 +109,10 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
     known = {lb: [r.positive(lb) is not None for r in rows] for lb in LABEL_CLAUSE}
     toxic = [r.toxic for r in rows]
     clean = [r.clean for r in rows]
+    # Clean rows of the sources whose "not offensive" labels train.py does not trust
+    # (UNTRUSTED_CLEAN: tweets and Gab posts with slurs their raters let pass) are counted
+    # above as clean all the same; this line leaves them out.
+    trusted = [getattr(r, "trusted_clean", r.clean) for r in rows]
     header = f"{'measure':<34}" + "".join(f"{name:>26}" for name in engines)
     print(header)
     print("-" * len(header))
@@ -135,21 +139,27 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
             cells_p.append(_pct(sum(cited), len(cited)))
         table.append((f"recall {label}", cells_r))
         table.append((f"  precision (held under {clause})", cells_p))
-    cells_r, cells_p, cells_c, cells_f, cells_n = [], [], [], [], []
+    cells_r, cells_p, cells_c, cells_t, cells_f, cells_n = [], [], [], [], [], []
+    cells_s = []
     for name, engine in engines.items():
         res = results[name]
         held = [h for h, _, _ in res]
         cells_r.append(_pct(sum(h and t for h, t in zip(held, toxic, strict=True)), sum(toxic)))
+        seen = sum((h or f) and t for (h, f, _), t in zip(res, toxic, strict=True))
+        cells_s.append(_pct(seen, sum(toxic)))
         cells_p.append(_pct(sum(h and t for h, t in zip(held, toxic, strict=True)), sum(held)))
         cells_c.append(_pct(sum(h and c for h, c in zip(held, clean, strict=True)), sum(clean)))
+        cells_t.append(_pct(sum(h and c for h, c in zip(held, trusted, strict=True)), sum(trusted)))
         flags = sum(f and c for (_, f, _), c in zip(res, clean, strict=True))
         cells_f.append(_pct(flags, sum(clean)))
         news_held = sum(h for h, _, _ in _judge(engine, news))
         cells_n.append(f"{news_held} of {len(news)}")
     table += [
         ("recall any toxic", cells_r),
+        ("  toxic held or flagged", cells_s),
         ("precision any abuse", cells_p),
         ("clean comments held/rejected", cells_c),
+        ("  of trusted sources' clean", cells_t),
         ("clean comments flag-only", cells_f),
         ("news-vocabulary sentences held", cells_n),
     ]

@@ -62,13 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     model = get_model()
     policy = load_policy(args.policy.read_text("utf-8"))
     _, val, _ = split(load_rows(args.data), model.meta["split"]["seed"])
-    clean = [r for r in val if r.clean]
+    clean = [r for r in val if r.trusted_clean]
     scores = [model.score(without_known_senses(r.text)).probabilities() for r in val]
     print(f"validation: {len(val)} comments, {len(clean)} clean; hold rate {HOLD_RATE}")
     for label in model.labels:
         engine = Engine(without_label(policy, label))
         published = [engine.evaluate(r.text).action is Action.PUBLISH for r in val]
-        free = [s[label] for r, s, p in zip(val, scores, published, strict=True) if r.clean and p]
+        free = [
+            s[label]
+            for r, s, p in zip(val, scores, published, strict=True)
+            if r.trusted_clean and p
+        ]
         t = marginal_threshold(free, len(clean))
         model_hold = model.meta["thresholds"][label]["hold"]
         gained = {

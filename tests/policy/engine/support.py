@@ -1,10 +1,15 @@
 """Helpers shared by the engine tests (a plain module: the tests also run with --noconftest)."""
 
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from policy.engine import Engine, Policy, load_policy
+from policy.engine.classifier.features import FEATURES_VERSION
+from policy.engine.classifier.model import Model
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -65,3 +70,24 @@ text = "Text."
 {body}
 """
     return Engine(load_policy(doc))
+
+
+@contextmanager
+def model_without(label: str) -> Iterator[None]:
+    """Loads, for the block, a real (tiny) model that scores every label but ``label``, as a
+    model trained on data without that label's positives would; the shipped one afterwards."""
+    from policy.engine.classifier import model as model_module
+
+    labels = [lb for lb in model_module.get_model().labels if lb != label]
+    meta = {
+        "features_version": FEATURES_VERSION,
+        "labels": labels,
+        "intercepts": {lb: 0.0 for lb in labels},
+    }
+    tiny = Model(meta, ["a"], array("f", [1.0]), {lb: array("f", [0.0]) for lb in labels})
+    shipped = model_module._loaded
+    model_module._loaded = tiny
+    try:
+        yield
+    finally:
+        model_module._loaded = shipped

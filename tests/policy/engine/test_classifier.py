@@ -8,7 +8,7 @@ from policy.engine import Action, PolicyError
 from policy.engine.classifier import LABELS, MODEL_PATH, get_model
 from policy.engine.classifier.features import tokens
 
-from .support import corpus_lines, default_engine, default_policy, one_rule_engine
+from .support import corpus_lines, default_engine, default_policy, model_without, one_rule_engine
 
 METRICS = json.loads((MODEL_PATH.parent / "metrics.json").read_text("utf-8"))
 # The clause each label serves in the default policy.
@@ -19,6 +19,7 @@ LABEL_CLAUSE = {
     "obscene": "profanity",
     "identity_attack": "hate-speech",
     "threat": "threats",
+    "sexual_explicit": "profanity",
 }
 
 
@@ -133,12 +134,11 @@ def test_bad_parameters_are_policy_errors(params, problem):
 
 
 def test_a_label_the_model_does_not_score_is_a_policy_error():
-    missing = [label for label in LABELS if label not in get_model().labels]
-    if not missing:
-        pytest.skip("the model scores every label")
-    with pytest.raises(PolicyError) as err:
-        one_rule_engine("classifier", label=missing[0])
-    assert f'has no model for "{missing[0]}"' in str(err.value)
+    # A label needs positives from two sources to be learnt; a model without one refuses it.
+    with model_without("sexual_explicit"), pytest.raises(PolicyError) as err:
+        one_rule_engine("classifier", label="sexual_explicit")
+    assert 'has no model for "sexual_explicit"' in str(err.value)
+    assert one_rule_engine("classifier", label="sexual_explicit")  # the shipped model scores it
 
 
 @pytest.mark.parametrize(
@@ -153,8 +153,8 @@ def test_allow_listed_senses_are_blanked_before_the_model_scores(text):
 
     blanked = without_known_senses(text)
     assert len(blanked) == len(text) and "ussy" not in blanked.lower()
-    # The bag of words alone is sure these are abusive; blanked, it is not.
-    assert get_model().score(text).probability("toxicity") > 0.95
+    # The bag of words alone takes these for abuse (the toxicity flag or more); blanked, not.
+    assert get_model().score(text).probability("toxicity") > 0.85
     assert get_model().score(blanked).probability("toxicity") < 0.5
     assert default_engine().evaluate(text).action is Action.PUBLISH
 
@@ -226,4 +226,6 @@ def test_every_label_flags_and_the_holds_are_the_documented_ones():
         "obscene": {"hold", "flag"},
         "threat": {"hold", "flag"},
         "identity_attack": {"hold", "flag"},
+        # 52 validation positives (Civil Comments and Social Bias Frames): flagged only.
+        "sexual_explicit": {"flag"},
     }

@@ -10,7 +10,7 @@ import pytest
 from policy.engine import Action, Engine, PolicyError, load_policy
 from policy.engine.classifier import get_model
 
-from .support import default_engine, rules_engine
+from .support import default_engine, model_without, rules_engine
 
 CAPS = "CONGRATULATIONS TO THE WHOLE TEAM ON A WONDERFUL SEASON!"
 
@@ -94,11 +94,6 @@ def test_an_unconfirmed_hit_does_not_hide_another_rules_hold():
             "must be a table",
         ),
         (
-            'rule = "shouting"\naction = "hold"\n'
-            'confirm = { label = "sexual_explicit", at_least = 0.2 }',
-            'no model for "sexual_explicit"',
-        ),
-        (
             'rule = "shouting"\naction = "hold"\nconfirm = { label = "toxicity", at_least = 0 }',
             "at_least must be a number between 0.001 and 1",
         ),
@@ -123,6 +118,17 @@ def test_a_bad_confirm_is_refused_with_its_path(lines, message):
         _engine(lines)
     assert any(e.startswith("clauses[0].rules[0].confirm") for e in info.value.errors)
     assert message in str(info.value)
+
+
+def test_a_confirm_by_a_label_the_model_does_not_score_is_refused():
+    lines = (
+        'rule = "shouting"\naction = "hold"\n'
+        'confirm = { label = "sexual_explicit", at_least = 0.2 }'
+    )
+    with model_without("sexual_explicit"), pytest.raises(PolicyError) as info:
+        _engine(lines)
+    assert 'no model for "sexual_explicit"' in str(info.value)
+    assert _engine(lines)  # the shipped model scores it
 
 
 def test_the_default_policy_confirms_only_the_weak_signals():

@@ -117,7 +117,12 @@ def test_the_default_policy_flags_everyday_expletives_without_holding(text):
     verdict = default_engine().evaluate(text)
 
     assert (verdict.action.value, verdict.flagged) == ("publish", True)
-    assert [hit.rule for hit in verdict.hits] == ["profanity"]
+    # The profanity rule flags; the classifier may flag too ("damn" is obscene to it), and
+    # nothing holds.
+    assert [(h.rule, h.action) for h in verdict.hits if h.rule != "classifier"] == [
+        ("profanity", "flag")
+    ]
+    assert {h.action for h in verdict.hits} == {"flag"}
 
 
 def test_profanity_extra_words_and_allow():
