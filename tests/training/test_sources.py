@@ -344,6 +344,20 @@ def _git(*args: str, cwd: Path) -> str:
     return proc.stdout.strip()
 
 
+def _snapshot(tmp_path: Path, work: Path, *repos: str) -> tuple[Path, str]:
+    """Commits ``work`` and clones it bare as each ``owner+name`` under a mirror root, as
+    ``fetch`` leaves snapshots; returns the root and the commit."""
+    _git("init", "-q", cwd=work)
+    _git("add", ".", cwd=work)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x", cwd=work)
+    commit = _git("rev-parse", "HEAD", cwd=work)
+    root = tmp_path / "mirror"
+    for repo in repos:
+        (root / repo).mkdir(parents=True)
+        _git("clone", "-q", "--bare", str(work), str(root / repo / "repo"), cwd=tmp_path)
+    return root, commit
+
+
 @pytest.fixture
 def mirror(tmp_path: Path) -> tuple[Path, dict]:
     """A fake snapshot of two sources under ``<mirror>/<owner+name>/repo``."""
@@ -355,14 +369,7 @@ def mirror(tmp_path: Path) -> tuple[Path, dict]:
     (work / "samples" / "test_examples.csv").write_bytes(
         JIGSAW + b"You Are A Total  JERK,1,0,0,0,1,0\n"
     )
-    _git("init", "-q", cwd=work)
-    _git("add", ".", cwd=work)
-    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x", cwd=work)
-    commit = _git("rev-parse", "HEAD", cwd=work)
-    root = tmp_path / "mirror"
-    for repo in ("a+jigsaw", "b+davidson"):
-        (root / repo).mkdir(parents=True)
-        _git("clone", "-q", "--bare", str(work), str(root / repo / "repo"), cwd=tmp_path)
+    root, commit = _snapshot(tmp_path, work, "a+jigsaw", "b+davidson")
     manifest = {
         "sources": [
             {
@@ -462,13 +469,7 @@ def test_load_records_reads_the_new_formats_from_a_snapshot(tmp_path: Path) -> N
     }
     for name, data in files.items():
         (work / name).write_bytes(data)
-    _git("init", "-q", cwd=work)
-    _git("add", ".", cwd=work)
-    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x", cwd=work)
-    commit = _git("rev-parse", "HEAD", cwd=work)
-    root = tmp_path / "mirror"
-    (root / "o+r").mkdir(parents=True)
-    _git("clone", "-q", "--bare", str(work), str(root / "o+r" / "repo"), cwd=tmp_path)
+    root, commit = _snapshot(tmp_path, work, "o+r")
 
     def source(name: str, fmt: str, path: str) -> dict:
         sha = hashlib.sha256(files[path]).hexdigest()
@@ -506,13 +507,7 @@ def _stormfront_snapshot(tmp_path: Path) -> tuple[Path, dict]:
     (work / "annotations_metadata.csv").write_bytes(STORMFRONT_METADATA)
     for file_id, text in STORMFRONT_TEXTS.items():
         (work / "all_files" / f"{file_id}.txt").write_bytes(text)
-    _git("init", "-q", cwd=work)
-    _git("add", ".", cwd=work)
-    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x", cwd=work)
-    commit = _git("rev-parse", "HEAD", cwd=work)
-    root = tmp_path / "mirror"
-    (root / "v+sf").mkdir(parents=True)
-    _git("clone", "-q", "--bare", str(work), str(root / "v+sf" / "repo"), cwd=tmp_path)
+    root, commit = _snapshot(tmp_path, work, "v+sf")
     source = {
         "name": "sf",
         "repository": "v/sf",
