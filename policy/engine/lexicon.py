@@ -359,7 +359,8 @@ class Matcher:
                 out.append((term, a.token_span(i, i + 1)))
             for first, stop, word in [*a.spaced, *a.pairs]:
                 hit = self._word_terms({word, *token_variants(word)}) & singles
-                if hit:
+                # "gay sex" joined is "gaysex": an allow phrase over the words applies too.
+                if hit and not self._allowed(a, first, stop):
                     out.append((min(hit), a.token_span(first, stop)))
             for start, end, variants in a.inner_symbol:
                 hit = self._word_terms(variants) & singles

@@ -38,7 +38,7 @@ def test_profanity_strong(text, fires):
     ("text", "fires"),
     [
         ("What a load of crap", False),
-        ("what the hell is this", True),
+        ("what the hell is this", False),  # an expletive since 2026-12-06
         ("go to hell", True),
         ("pissed off", False),
         ("piss off", True),
@@ -94,6 +94,8 @@ def test_profanity_quoted(quoted, text, fires):
         ("Damn, this article is depressing.", True),
         ("Hell yeah, finally.", True),
         ("What the hell were they thinking?", True),
+        ("what the hell is this", True),
+        ("How the hell does that pass?", True),
         ("d4mn", True),
         ("What a load of crap", True),
         ("I'm pissed off about the ruling", True),
@@ -109,7 +111,13 @@ def test_profanity_expletive(text, fires):
 
 
 @pytest.mark.parametrize(
-    "text", ["Damn, they raised taxes again.", "What the hell were they thinking?"]
+    "text",
+    [
+        "Damn, they raised taxes again.",
+        "What the hell were they thinking?",
+        "How in the hell did he only get charged with a misdemeanor?",
+        "They want magical unicorns that fart sprinkles.",
+    ],
 )
 def test_the_default_policy_flags_everyday_expletives_without_holding(text):
     from .support import default_engine
@@ -539,3 +547,12 @@ def test_standing(standing, fires):
 def test_article_state(states, context, fires):
     engine = one_rule_engine("article_state", "hold", states=states)
     assert _fires(engine, "hi there", context) is fires
+
+
+def test_an_allow_phrase_also_covers_the_words_joined():
+    # "gay sex" joined is a listed word ("gaysex"); the allow phrase covers the pair, and the
+    # word spelled out letter by letter is still found.
+    engine = one_rule_engine("profanity", "hold", tier="mild")
+    assert not _fires(engine, "The church's teaching on gay sex has not changed.")
+    assert _fires(engine, "g a y s e x")
+    assert _fires(one_rule_engine("profanity", "hold", tier="mild", allow=[]), "you gaysex")
