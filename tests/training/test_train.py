@@ -133,3 +133,25 @@ def test_a_comment_rated_not_toxic_is_a_negative_for_every_label():
     assert offensive.positive("toxicity") is True
     assert unrated.positive("insult") is None
     assert unrated.positive("identity_attack") is False
+
+
+def test_a_source_left_out_is_neither_fitted_nor_split(corpus, tmp_path, capsys):
+    # Every fifth comment comes from a third source, "c", which is then left out.
+    rows = [json.loads(line) for line in corpus.read_text().splitlines()]
+    for i, row in enumerate(rows):
+        if i % 5 == 0:
+            row["source"] = "c"
+    corpus.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    model, _ = _train(corpus, tmp_path / "lo", "--leave-out", "c")
+    meta = read_model(model).meta
+    assert meta["left_out"] == ["c"]
+    kept = [r for r in load_rows(corpus) if r.source != "c"]
+    assert sum(meta["split"][part] for part in ("train", "validation", "test")) == len(kept)
+    assert set(meta["sources"]) == {"a", "b"} and sum(meta["sources"].values()) == len(kept)
+    assert "insult" in meta["labels"]
+    # The other sources keep the parts they have when nothing is left out.
+    full = read_model(_train(corpus, tmp_path / "full")[0]).meta
+    assert full["left_out"] == [] and full["split"]["train"] > meta["split"]["train"]
+    _, _, test_kept = split(kept, 15)
+    _, _, test_all = split(load_rows(corpus), 15)
+    assert [r.key for r in test_kept] == [r.key for r in test_all if r.source != "c"]
