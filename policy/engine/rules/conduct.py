@@ -120,7 +120,8 @@ PHRASES = [
     "piece of filth", "piece of dirt", "piece of human garbage", "waste of space",
     "waste of oxygen", "waste of skin", "waste of air", "waste of a human being",
     "scum of the earth", "lowest of the low", "crawl back under your rock",
-    "crawl back under a rock", "back under your bridge", "go back under your bridge",
+    "crawl back under a rock", "go crawl under a rock", "back under your bridge",
+    "go back under your bridge",
     "mom s basement", "mother s basement", "moms basement", "grow a brain", "get a brain",
     "no brain cells", "single brain cell", "two brain cells", "room temperature iq", "low iq",
     "mouth breather", "mouth breathers", "knuckle dragger", "knuckle draggers",
@@ -227,11 +228,11 @@ def _insult_patterns(extra_targets: Iterable[str]) -> list[Gated]:
             rf" what (?:a|an)(?:{voc_adj}|(?: (?:complete|total|absolute|utter)))* "
             rf"(?:{nouns})(?= )",
         ),
-        # "bunch of idiots", "pack of liars"
+        # "bunch of idiots", "pack of liars", "a better group of jerks"
         (
-            [_w("bunch pack band gang load lot herd flock collection nest")],
-            rf" (?:bunch|pack|band|gang|load|lot|herd|flock|collection|nest) of(?:{voc_adj})* "
-            rf"(?:{nouns})(?= )",
+            [_w("bunch pack band gang load lot herd flock collection nest group crowd horde")],
+            rf" (?:bunch|pack|band|gang|load|lot|herd|flock|collection|nest|group|crowd|horde) "
+            rf"of(?:{voc_adj})* (?:{nouns})(?= )",
         ),
         # "stupid people", "ignorant liberals"
         (
@@ -408,6 +409,8 @@ READER_PHRASES = frozenset(
         "grow a brain",
         "get a brain",
         "crawl back under a rock",
+        "go crawl under a rock",
+        "crawl back under your rock",
         "back under your bridge",
         "go back under your bridge",
         "mom s basement",
