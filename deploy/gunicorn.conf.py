@@ -34,8 +34,12 @@ graceful_timeout = 30
 keepalive = 75
 
 # Recycle a worker now and then, at staggered moments, so a slow leak cannot grow unbounded.
-max_requests = 20000
-max_requests_jitter = 2000
+# Not too often: a hot article's cached pages answer ~1,400 requests/s per worker, so 20,000
+# restarted each worker every ~15 s, and while the new one loaded Django the other carried
+# everything: the anonymous page's p99 went from ~60 ms to ~1 s in the runs that had a restart
+# (docs/performance.md, 2026-12-06). Every ~2.5 minutes at that rate, rarely otherwise.
+max_requests = 200000
+max_requests_jitter = 20000
 
 # The request limits nginx already enforces, kept here too for a request that reaches gunicorn
 # some other way (gunicorn's defaults, written out).
