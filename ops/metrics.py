@@ -72,18 +72,28 @@ TASK_RETRIES = Counter(
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+# The labelled children, kept: `labels()` validates and locks on every call, which the fast
+# path paid twice per answer (it returns the same child for the same labels anyway).
+_LATENCY_CHILDREN: dict[tuple[str, str, int], Any] = {}
+_PAGE_CACHE_CHILDREN = {hit: PAGE_CACHE.labels(result="hit" if hit else "miss") for hit in (1, 0)}
+
+
 def observe_request(*, view: str, method: str, status: int, seconds: float) -> None:
     """Record one request's latency (ops.middleware calls this for every request)."""
-    REQUEST_LATENCY.labels(
-        view=view,
-        method=method if method in _METHODS else "other",
-        status=f"{status // 100}xx",
-    ).observe(seconds)
+    # Keyed by the label values themselves, so the map is as bounded as the metric's series
+    # (a made-up method is "other", not a key of its own).
+    key = (view, method if method in _METHODS else "other", status // 100)
+    child = _LATENCY_CHILDREN.get(key)
+    if child is None:
+        child = _LATENCY_CHILDREN[key] = REQUEST_LATENCY.labels(
+            view=key[0], method=key[1], status=f"{key[2]}xx"
+        )
+    child.observe(seconds)
 
 
 def record_page_cache(hit: bool) -> None:
     """Count one thread page cache lookup: `hit` when the page's bytes came from the cache."""
-    PAGE_CACHE.labels(result="hit" if hit else "miss").inc()
+    _PAGE_CACHE_CHILDREN[1 if hit else 0].inc()
 
 
 def record_decision(*, clause: str, action: str, actor: str) -> None:
