@@ -112,7 +112,7 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
     # Clean rows of the sources whose "not offensive" labels train.py does not trust
     # (UNTRUSTED_CLEAN: tweets and Gab posts with slurs their raters let pass) are counted
     # above as clean all the same; this line leaves them out.
-    trusted = [getattr(r, "trusted_clean", r.clean) for r in rows]
+    trusted = [r.trusted_clean for r in rows]
     header = f"{'measure':<34}" + "".join(f"{name:>26}" for name in engines)
     print(header)
     print("-" * len(header))
@@ -256,7 +256,7 @@ class _Line:
     def __init__(self, text: str, toxic: bool) -> None:
         self.text = text
         self.toxic = toxic
-        self.clean = not toxic
+        self.clean = self.trusted_clean = not toxic
 
     def positive(self, label: str) -> bool | None:
         return None

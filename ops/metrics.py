@@ -75,7 +75,9 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 # The labelled children, kept: `labels()` validates and locks on every call, which the fast
 # path paid twice per answer (it returns the same child for the same labels anyway).
 _LATENCY_CHILDREN: dict[tuple[str, str, int], Any] = {}
-_PAGE_CACHE_CHILDREN = {hit: PAGE_CACHE.labels(result="hit" if hit else "miss") for hit in (1, 0)}
+_PAGE_CACHE_CHILDREN = {
+    hit: PAGE_CACHE.labels(result="hit" if hit else "miss") for hit in (True, False)
+}
 
 
 def observe_request(*, view: str, method: str, status: int, seconds: float) -> None:
@@ -93,7 +95,7 @@ def observe_request(*, view: str, method: str, status: int, seconds: float) -> N
 
 def record_page_cache(hit: bool) -> None:
     """Count one thread page cache lookup: `hit` when the page's bytes came from the cache."""
-    _PAGE_CACHE_CHILDREN[1 if hit else 0].inc()
+    _PAGE_CACHE_CHILDREN[bool(hit)].inc()
 
 
 def record_decision(*, clause: str, action: str, actor: str) -> None:

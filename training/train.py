@@ -309,13 +309,16 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
     }
     say(f"sources each label is learnt from: {both}")
 
+    # The same for every fit: news comments' weight, and which rows may teach at all (not the
+    # untrusted clean ones).
+    weight = np.array([args.news_weight if r.source in NEWS_SOURCES else 1.0 for r in train])
+    usable = [r.trusted_clean or not r.clean for r in train]
+
     def fit_one(kind: str, c: float, label: str) -> tuple[Any, float]:
         known = np.array(
             [
-                v is not None
-                and r.source in both[label]
-                and not (r.clean and r.source in UNTRUSTED_CLEAN)
-                for r, v in zip(train, Y_train[label], strict=True)
+                ok and v is not None and r.source in both[label]
+                for r, v, ok in zip(train, Y_train[label], usable, strict=True)
             ]
         )
         y = np.array([bool(v) for v in Y_train[label]])[known]
@@ -332,7 +335,6 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
             max_iter=200,
             random_state=args.seed,
         )
-        weight = np.array([args.news_weight if r.source in NEWS_SOURCES else 1.0 for r in train])
         model.fit(Xn_train[known] @ sparse.diags(scale), y, sample_weight=weight[known])
         return (model.coef_.ravel() * scale * idf).astype(np.float32), float(model.intercept_[0])
 

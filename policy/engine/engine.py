@@ -18,6 +18,8 @@ from policy.engine.rules.base import Evidence
 from policy.engine.rules.classifier import scores_for
 
 _DEFAULT_CONTEXT = Context()
+# A rule's yield_to resolved: ((clause id, rule kind) whose flag it yields to, as written).
+_Yield = tuple[tuple[str, str], str] | None
 _ACTION_FOR = {2: Action.REJECT, 1: Action.HOLD}
 
 
@@ -31,7 +33,7 @@ class Engine:
     __slots__ = ("_needs_scorers", "_passes", "_policy", "_rules", "_vocabulary")
 
     def __init__(self, policy: Policy) -> None:
-        rules: list[tuple[str, Rule, Clause, str, bool, Confirm | None, str]] = []
+        rules: list[tuple[str, Rule, Clause, str, bool, Confirm | None, _Yield]] = []
         seen: dict[str, int] = {}
         for clause in policy.clauses:
             for spec in clause.rules:
@@ -39,8 +41,11 @@ class Engine:
                 seen[base] = seen.get(base, 0) + 1
                 key = base if seen[base] == 1 else f"{base}#{seen[base]}"
                 rule = RULE_KINDS[spec.rule](spec.params)
+                # What the rule yields to, resolved once: (clause id, rule kind), as written.
+                target = spec.yields_to(clause.id)
+                yields = (target, spec.yield_to) if target else None
                 rules.append(
-                    (key, rule, clause, spec.action, rule.NEEDS_SCORES, spec.confirm, spec.yield_to)
+                    (key, rule, clause, spec.action, rule.NEEDS_SCORES, spec.confirm, yields)
                 )
         self._policy = policy
         self._needs_scorers = frozenset(
@@ -143,7 +148,7 @@ def _confirmed(
 
 
 def _yielded(
-    hits: list[Hit], cites: list[tuple[str, Clause, str, Confirm | None, str]]
+    hits: list[Hit], cites: list[tuple[str, Clause, str, Confirm | None, _Yield]]
 ) -> list[Hit]:
     """Hits whose rule yields (RuleSpec.yield_to) to a rule of its clause (or of the clause it
     names) that flagged this comment become flags, with what they yielded to in their
@@ -151,13 +156,9 @@ def _yielded(
     flags = {(h.clause_id, h.rule) for h in hits if h.action == "flag"}
     out = []
     for hit, cite in zip(hits, cites, strict=True):
-        yield_to = cite[4]
-        if not yield_to or hit.action == "flag":
-            out.append(hit)
-            continue
-        where, _, kind = yield_to.rpartition(".")
-        if (where or hit.clause_id, kind) in flags:
-            hit = replace(hit, action="flag", evidence={**hit.evidence, "yielded_to": yield_to})
+        yields = cite[4]
+        if yields is not None and hit.action != "flag" and yields[0] in flags:
+            hit = replace(hit, action="flag", evidence={**hit.evidence, "yielded_to": yields[1]})
         out.append(hit)
     return out
 
@@ -165,4 +166,4 @@ def _yielded(
 class _Pass(NamedTuple):
     checks: tuple[Callable[[Analysis, Context], Evidence | None], ...]
     keys: tuple[str, ...]
-    cites: tuple[tuple[str, Clause, str, Confirm | None, str], ...]
+    cites: tuple[tuple[str, Clause, str, Confirm | None, _Yield], ...]

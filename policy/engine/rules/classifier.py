@@ -24,16 +24,6 @@ class _Last(threading.local):
 _last = _Last()
 
 
-@functools.cache
-def _known_senses() -> re.Pattern[str]:
-    """The profanity rule's allow list: phrases whose words look offensive alone but are
-    clean together ("Pussy Riot", "pussy willow", "Dyke March", "Moby Dick", "Homo sapiens").
-    A bag-of-words model cannot tell those senses apart, so it never sees them."""
-    phrases = sorted(read_lexicon("profanity_allow"), key=len, reverse=True)
-    alternatives = (r"[\W_]+".join(map(re.escape, phrase.split())) for phrase in phrases)
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
-
-
 # "kill the bill", "shoot down this proposal", "torpedo the new deal": violent verbs used of
 # things (lexicon/figurative_objects.txt), at most one determiner and one adjective between.
 _FIGURATIVE_VERBS = (
@@ -44,21 +34,26 @@ _DETERMINERS = r"the|this|that|these|those|a|an|any|every|his|her|their|our|its|
 
 
 @functools.cache
-def _figurative_senses() -> re.Pattern[str]:
+def _known_senses() -> re.Pattern[str]:
+    """What the model never sees, in one pattern: the profanity rule's allow list, phrases
+    whose words look offensive alone but are clean together ("Pussy Riot", "pussy willow",
+    "Dyke March", "Moby Dick", "Homo sapiens"), which a bag of words cannot tell apart; and
+    violent verbs used of things ("kill the bill"), which it learnt from threats to people."""
+    phrases = sorted(read_lexicon("profanity_allow"), key=len, reverse=True)
+    allowed = "|".join(r"[\W_]+".join(map(re.escape, phrase.split())) for phrase in phrases)
     objects = "|".join(map(re.escape, sorted(read_lexicon("figurative_objects"), key=len)[::-1]))
-    return re.compile(
-        rf"\b(?:{_FIGURATIVE_VERBS})[\W_]+(?:(?:{_DETERMINERS})[\W_]+)?(?:[a-z]+[\W_]+)?"
-        rf"(?:{objects})\b",
-        re.IGNORECASE,
+    figurative = (
+        rf"(?:{_FIGURATIVE_VERBS})[\W_]+(?:(?:{_DETERMINERS})[\W_]+)?(?:[a-z]+[\W_]+)?"
+        rf"(?:{objects})"
     )
+    return re.compile(rf"\b(?:{allowed}|{figurative})\b", re.IGNORECASE)
 
 
 def without_known_senses(text: str) -> str:
     """`text` with the allow-listed phrases and the figurative senses of violent verbs ("kill
     the bill") blanked out (same length, so evidence spans keep their offsets in the original
     text)."""
-    blank = lambda m: " " * len(m.group())  # noqa: E731
-    return _figurative_senses().sub(blank, _known_senses().sub(blank, text))
+    return _known_senses().sub(lambda m: " " * len(m.group()), text)
 
 
 def scores_for(a: Analysis) -> Scores:
