@@ -76,6 +76,7 @@ from .origins import origin_allowed
 from .pagecache import (
     CACHE_ERRORS,
     Body,
+    author_additions,
     counts_entry_key,
     counts_stamp,
     entry_parts,
@@ -723,8 +724,15 @@ class FastPathApp:
         if template is None:
             template = votes_template_of(hit.body.content)
             self.votes.keep(hit.ident, hit.body.etag, template)
+        own: dict[int, bytes] = {}
         if shows_author(template, part.public_id):
-            return None
+            # Their own comments on the page, as their author sees them: one more statement.
+            found_own = author_additions(
+                template, commenter_id=part.commenter_id, public_id=part.public_id
+            )
+            if found_own is None:
+                return None
+            own = found_own
         sort, cursor, limit = hit.page
         etag = reader_etag(
             shared_etag=hit.body.etag,
@@ -739,8 +747,8 @@ class FastPathApp:
         not_modified = etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag)
         if not_modified:
             content = b""
-        elif part.votes:
-            content = fill_votes(template, part.votes)
+        elif part.votes or own:
+            content = fill_votes(template, part.votes, own)
         else:  # most readers have not voted here: the same page for all of them
             content = self.unvoted.body(hit.ident, hit.body.etag) or b""
             if not content:

@@ -19,7 +19,7 @@ from comments.models import Comment, CommentStatus, Vote
 
 from ..conftest import client_for
 from ..factories import CommenterFactory, CommentFactory
-from .conftest import thread_url, vote_url
+from .conftest import comment_url, thread_url, vote_url
 from .test_fast_path import ALLOWED
 from .test_fast_path_wsgi import call, normal, same
 
@@ -171,17 +171,72 @@ def test_a_readers_hidden_comment_shows_at_once_through_the_normal_path(
     same(answer, normal(settings, django, path, {"sort": "newest"}, **signed(token)))
 
 
-def test_a_reader_with_a_comment_on_the_page_gets_it_from_the_normal_path(
-    wsgi, settings, thread, other_reader
+@pytest.mark.parametrize("voted", [False, True])
+@pytest.mark.parametrize("flagged", [False, True])
+@pytest.mark.parametrize("params", [{}, {"sort": "newest"}, {"limit": 2}], ids=str)
+def test_an_author_with_comments_on_the_page_sees_them_as_their_author(
+    wsgi, settings, thread, other_reader, reader, voted, flagged, params
 ):
     django, app = wsgi
-    path, token = thread_url(thread), token_of(other_reader)  # the thread's author
+    mine = tops(thread)[0]  # the thread's comments are all other_reader's, replies too
+    if flagged:  # published, and a moderator knows why it was looked at
+        Comment.objects.filter(pk=mine.pk).update(
+            moderation_clause_id="civility",
+            moderation_clause_title="Be civil",
+            moderation_reason='Flagged for a moderator: <it\'s "borderline">',
+            body='Mine, as I wrote it: <b>bold</b> & "quoted" \u2014 \U0001f600',
+        )
+    if voted:  # on someone else's comment on the page
+        theirs = CommentFactory(article=thread, author=reader)
+        Vote.objects.create(comment=theirs, voter=other_reader, value=1)
+    path, token = thread_url(thread), token_of(other_reader)
+    call(app, path, params)
+
+    for _ in range(2):
+        answer = call(app, path, params, **signed(token))
+        # Their token, votes and hidden comments; then their comments on the page.
+        assert (answer.status, reads(answer)) == ("200 OK", 2)
+        same(answer, normal(settings, django, path, params, **signed(token)))
+    shown = json.loads(answer.content)["results"]
+    assert shown[-1 if params.get("sort") == "newest" else 0]["body"]  # as its author sees it
+    nodes: list[dict] = []
+
+    def walk(items):
+        for item in items:
+            nodes.append(item)
+            walk(item["replies"])
+
+    walk(shown)
+    assert nodes and all(
+        "status" in n for n in nodes if n["author"]["id"] == other_reader.public_id
+    )
+    assert all("body" not in n for n in nodes if n["author"]["id"] != other_reader.public_id)
+    # A reader with nothing on the page sees none of it.
+    carol = CommenterFactory(user__username="carol", display_name="Carol")
+    stranger = call(app, path, params, **signed(token_of(carol)))
+    assert b'"body"' not in stranger.content and b'"status"' not in stranger.content
+
+
+def test_an_authors_edit_shows_at_once_on_the_fast_path(
+    wsgi, settings, thread, other_reader, committed
+):
+    django, app = wsgi
+    mine = tops(thread)[0]
+    path, token = thread_url(thread), token_of(other_reader)
     call(app, path)
+    assert reads(call(app, path, **signed(token))) == 2
 
+    with committed():
+        response = client_for(other_reader).patch(
+            comment_url(mine), {"body": "Edited, as its author now sees it."}, format="json"
+        )
+    assert response.status_code == 200, response.content
+
+    call(app, path)  # the shared page of the new version
     answer = call(app, path, **signed(token))
-
-    assert reads(answer) > 1
-    assert json.loads(answer.content)["results"][0]["body"]  # shown as its author sees it
+    node = next(n for n in json.loads(answer.content)["results"] if n["id"] == mine.pk)
+    assert node["body"] == "Edited, as its author now sees it."
+    assert reads(answer) == 2
     same(answer, normal(settings, django, path, **signed(token)))
 
 
