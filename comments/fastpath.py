@@ -61,6 +61,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.wsgi import WSGIRequest, get_path_info
 from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
@@ -662,6 +663,11 @@ class FastPathApp:
             except CACHE_ERRORS:
                 logger.warning("Fast path skipped: the cache is unavailable")
                 self.fast.down_until = time.monotonic() + _BACKOFF_SECONDS
+                answer = None
+            except (InterfaceError, OperationalError) as error:
+                # A connection the database dropped (no health check runs here: see
+                # comments.pagecache.recycle_primary_connection): the normal path answers.
+                logger.warning("Fast path skipped: the database connection failed (%s)", error)
                 answer = None
             except Exception:
                 logger.exception("Fast path failed; the normal path answers")

@@ -936,10 +936,17 @@ def recycle_primary_connection() -> None:
     """For a caller outside Django's request cycle (the fast path), what close_old_connections
     does at a request's start to the connection :func:`reader_part` uses: closed once older than
     CONN_MAX_AGE, or unusable after an error, so its next statement opens a fresh one. Never
-    inside a transaction (a test's, or a caller's own)."""
+    inside a transaction (a test's, or a caller's own).
+
+    Without Django's health check (CONN_HEALTH_CHECKS' `SELECT 1`, a round trip before the
+    first statement of every request): a connection the server dropped fails the reader's
+    statement instead, that request falls through to the normal path (which opens a fresh
+    connection), and the error this leaves on the connection makes the next call here test
+    and close it."""
     conn = connections[router.db_for_write(Article)]
     if not conn.in_atomic_block:
         conn.close_if_unusable_or_obsolete()
+        conn.health_check_done = True
 
 
 def reader_part(*, token_key: str, article_id: int) -> ReaderPart | None:

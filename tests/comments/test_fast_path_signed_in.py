@@ -10,7 +10,8 @@ import time
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
 from rest_framework.authtoken.models import Token
 
@@ -21,7 +22,7 @@ from ..conftest import client_for
 from ..factories import CommenterFactory, CommentFactory
 from .conftest import comment_url, thread_url, vote_url
 from .test_fast_path import ALLOWED
-from .test_fast_path_wsgi import call, normal, same
+from .test_fast_path_wsgi import Answer, call, environ, normal, same
 
 S = CommentStatus
 
@@ -338,3 +339,58 @@ def test_the_fast_path_recycles_a_connection_older_than_conn_max_age(thread, rea
     answer = call(app, path, **signed(token))
     assert (answer.status, reads(answer)) == ("200 OK", 1)
     assert connection.connection is not None and connection.connection is not first
+
+
+def served(app, path: str, params=None, method: str = "GET", **headers) -> Answer:
+    """One request through `app` as a server runs it: Django's request signals close a
+    connection that has failed (unlike `call`, which keeps the test's connection)."""
+    started: list = []
+    with CaptureQueriesContext(connection) as queries:
+        body = app(
+            environ(path, params, method, **headers), lambda s, h, e=None: started.append((s, h))
+        )
+        content = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+    status, header_list = started[0]
+    return Answer(status, list(header_list), content, [q["sql"] for q in queries.captured_queries])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs a database server that can drop a connection (PostgreSQL)",
+)
+def test_a_connection_the_database_dropped_costs_one_normal_answer_not_a_health_check(
+    thread, reader, monkeypatch, caplog
+):
+    import psycopg
+
+    checks = []
+    wrapper = type(connections["default"])
+    real_is_usable = wrapper.is_usable
+
+    def counted(self):
+        checks.append(self.alias)
+        return real_is_usable(self)
+
+    monkeypatch.setattr(wrapper, "is_usable", counted)
+    app = FastPathApp(WSGIHandler())
+    path, token = thread_url(thread), token_of(reader)
+    served(app, path)
+    first = served(app, path, **signed(token))
+    assert (first.status, reads(first)) == ("200 OK", 1)
+    checks.clear()
+    again = served(app, path, **signed(token))
+    assert (again.status, reads(again), checks) == ("200 OK", 1, [])  # no `SELECT 1` first
+
+    # The server drops the connection between two requests.
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+
+    with caplog.at_level("WARNING", logger="comments.fastpath"):
+        answer = served(app, path, **signed(token))
+    assert answer.status == "200 OK" and answer.content == first.content  # the normal path's
+    assert "the database connection failed" in caplog.text
+    after = served(app, path, **signed(token))
+    assert (after.status, reads(after), after.content) == ("200 OK", 1, first.content)
