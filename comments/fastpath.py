@@ -38,8 +38,10 @@ In production the same lookup runs earlier still, as a WSGI application in front
 (`FastPathApp`, installed by config.wsgi): an answer from the cache then never becomes an
 HttpRequest. It also answers a signed-in reader's thread page (`Authorization: Token <key>`,
 no cookie) from the shared page, after one statement that checks the token and reads the
-reader's votes (comments.pagecache.reader_part), when nothing else about the reader is on the
-page (`FastPathApp._reader_answer`). The middleware above stays for the test client and for
+reader's votes (comments.pagecache.reader_part), and a second that reads what only the author
+sees of their own published comments when the page shows any (comments.pagecache.
+author_additions), when no comment of theirs hidden from others belongs on the page
+(`FastPathApp._reader_answer`). The middleware above stays for the test client and for
 anything that loads Django without config.wsgi.
 """
 
