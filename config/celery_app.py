@@ -46,3 +46,15 @@ def _drop_connections_after_failure(
         from django.db import connections
 
         connections.close_all()
+
+
+# A worker settles before it takes tasks (config/warmup.py): the classifier is loaded and the
+# garbage collector's full collections skip everything loaded so far. `worker_init` runs in the
+# main process (solo and threads pools, and the prefork parent, whose children inherit it);
+# `worker_process_init` in each prefork child.
+@signals.worker_init.connect
+@signals.worker_process_init.connect
+def _settle(**_: object) -> None:
+    from config.warmup import settle
+
+    settle()

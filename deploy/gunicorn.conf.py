@@ -60,3 +60,11 @@ proc_name = "parley-web"
 accesslog = None
 errorlog = "-"
 loglevel = "warning"
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker, once the application is loaded: load the rest of what requests need and
+    keep it out of the garbage collector's full collections (config/warmup.py)."""
+    from config.warmup import settle
+
+    settle()
