@@ -71,7 +71,7 @@ from .pagestore import (
     site_scope,
     store_for,
 )
-from .representation import render_json, represent
+from .representation import author_fields, render_json, represent
 from .selectors import (
     cursor_position,
     encode_cursor,
@@ -100,6 +100,15 @@ CACHE_ERRORS = (RedisError, OSError)
 _PAGE_STATUSES = frozenset({S.PUBLISHED, *TOMBSTONE_STATUSES})
 # The reader's own comments others do not see as theirs: merged into the shared page for them.
 _HIDDEN_STATUSES = (S.PENDING, S.HELD, S.REJECTED, S.REMOVED)
+# What `author_fields` reads of a comment.
+_AUTHOR_FIELDS = (
+    "id",
+    "body",
+    "status",
+    "moderation_clause_id",
+    "moderation_clause_title",
+    "moderation_reason",
+)
 # What `represent` reads of a comment.
 _OWN_FIELDS = (
     "id",
@@ -782,15 +791,14 @@ def fill_votes(
     template: bytes, votes: dict[int, int], own: dict[int, bytes] | None = None
 ) -> bytes:
     """A votes template with the reader's votes (0 where they have none) and, after the vote
-    of each comment of theirs in `own`, what its author sees of it (`author_additions`)."""
-    if not own:
-        return _VOTE_SLOT.sub(lambda m: b"%d" % votes.get(int(m.group(1)), 0), template)
+    slot of each comment of theirs in `own`, what its author sees of it (`author_additions`).
+    Their own comment carries no vote, as `_merged` builds it: readers cannot vote on their
+    own comments."""
+    own = own or {}
 
     def slot(match: re.Match[bytes]) -> bytes:
         pk = int(match.group(1))
         added = own.get(pk)
-        # Their own comment, as comments.pagecache._merged builds it: `represent` of the row,
-        # which carries no vote (readers cannot vote on their own comments), then the rest.
         return b"0" + added if added is not None else b"%d" % votes.get(pk, 0)
 
     return _VOTE_SLOT.sub(slot, template)
@@ -810,39 +818,22 @@ def author_additions(
     template: bytes, *, commenter_id: int, public_id: str
 ) -> dict[int, bytes] | None:
     """What the author of comments shown on a shared page (`template`, a votes template) sees
-        of them besides what everyone sees, by comment id: `,"body":…,"status":…,"moderation":…`,
-        the bytes `represent` adds for its author after `your_vote`. Read in one statement on
-        the primary (as committed, like `reader_part`). None when a comment the page shows under
-        their name is no longer theirs to see that way, or is not where `represent` puts an author
-    (then the caller takes the normal path)."""
-    ids = [int(m.group(1)) for m in _authored_pattern(public_id).finditer(template)]
+    of them besides what everyone sees, by comment id: the bytes `represent` adds for its
+    author after `your_vote` (`author_fields`), read in one statement on the primary (as
+    committed, like `reader_part`). None when a comment the page shows under their name is no
+    longer theirs to see that way, or is not where `represent` puts an author: the caller then
+    takes the normal path."""
+    ids = {int(m.group(1)) for m in _authored_pattern(public_id).finditer(template)}
     if not ids:
-        return None  # shown some other way than `represent` writes it: not ours to merge
+        return None
     found = (
         Comment.objects.using(router.db_for_write(Comment))
         .filter(pk__in=ids, author_id=commenter_id)
         .exclude(status=S.DELETED)
-        .values_list(
-            "pk",
-            "body",
-            "status",
-            "moderation_clause_id",
-            "moderation_clause_title",
-            "moderation_reason",
-        )
+        .only(*_AUTHOR_FIELDS)
     )
-    additions: dict[int, bytes] = {}
-    for pk, body, status, clause_id, clause_title, reason in found:
-        moderation = (
-            {"clause_id": clause_id, "clause_title": clause_title, "reason": reason}
-            if clause_id or reason
-            else None
-        )
-        rendered = render_json({"body": body, "status": status, "moderation": moderation})
-        additions[pk] = b"," + rendered[1:-1]
-    if len(additions) != len(set(ids)):
-        return None
-    return additions
+    additions = {c.pk: b"," + render_json(author_fields(c))[1:-1] for c in found}
+    return additions if len(additions) == len(ids) else None
 
 
 def shows_author(template: bytes, public_id: str) -> bool:

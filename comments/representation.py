@@ -44,9 +44,16 @@ def represent(comment: Comment | ThreadComment, viewer_id: int | None) -> dict:
     if viewer_id is not None:
         data["your_vote"] = getattr(comment, "your_vote", 0) or 0
     if own:
-        data["body"] = comment.own_body if hasattr(comment, "own_body") else comment.body
-        data["status"] = comment.status
-        data["moderation"] = (
+        data.update(author_fields(comment))
+    return data
+
+
+def author_fields(comment: Comment | ThreadComment) -> dict[str, Any]:
+    """What a comment's author sees of it besides what everyone sees (after `your_vote`)."""
+    return {
+        "body": comment.own_body if hasattr(comment, "own_body") else comment.body,
+        "status": comment.status,
+        "moderation": (
             {
                 "clause_id": comment.moderation_clause_id,
                 "clause_title": comment.moderation_clause_title,
@@ -54,8 +61,8 @@ def represent(comment: Comment | ThreadComment, viewer_id: int | None) -> dict:
             }
             if comment.moderation_clause_id or comment.moderation_reason
             else None
-        )
-    return data
+        ),
+    }
 
 
 def represent_page(page: Page, viewer_id: int | None) -> dict:
