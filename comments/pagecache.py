@@ -44,6 +44,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -473,8 +474,13 @@ def _pointer(article: Article) -> Pointer:
     return Pointer(article_id=article.pk, site_id=article.site_id, version=article.version)
 
 
+# What `_fill` answers when the cache is down (then nothing else asks it in this request).
+_DOWN = b""
+
+
 def _fill(*, entry_key: str, articles: list[Article], site: Site, part: SitePart) -> bytes | None:
-    """The entry, read in the round trip that stores what the fast path needs."""
+    """The entry, read in the round trip that stores what the fast path needs; `_DOWN` when
+    the cache is unavailable."""
     try:
         return page_store().fill(
             entry_key=entry_key,
@@ -484,7 +490,7 @@ def _fill(*, entry_key: str, articles: list[Article], site: Site, part: SitePart
         )
     except CACHE_ERRORS:
         logger.warning("Page cache not read: the cache is unavailable")
-        return None
+        return _DOWN
 
 
 def _set_entry(key: str, blob: bytes, seconds: int) -> None:
@@ -506,12 +512,13 @@ def thread_body(
         "{id}", str(article.pk), 1
     )
     stamp = thread_stamp(article_id=article.pk, version=article.version, site=part, key=article.key)
-    entry = entry_parts(_fill(entry_key=key, articles=[article], site=article.site, part=part))
+    blob = _fill(entry_key=key, articles=[article], site=article.site, part=part)
+    entry = entry_parts(blob)
     hit = entry is not None and entry[0] == stamp
     record_page_cache(hit)
     if entry is not None and hit:
         return Body(entry[2], entry[1], hit=True, key=key)
-    content, etag = _render_once(key, stamp, render)
+    content, etag = _render_once(key, stamp, render, shared=blob is not _DOWN)
     return Body(content, etag, hit=False, key=key)
 
 
@@ -531,14 +538,22 @@ _flights_lock = threading.Lock()
 # How long a request waits for another thread rendering the same page before rendering it
 # itself (a render takes milliseconds; this only bounds a stuck one).
 FLIGHT_WAIT_SECONDS = 5.0
+# How often a process waiting for another's render of a page asks for it: first after this
+# many seconds, then twice as long each time, up to FLIGHT_MAX_PAUSE.
+FLIGHT_FIRST_PAUSE = 0.002
+FLIGHT_MAX_PAUSE = 0.016
 
 
-def _render_once(key: str, stamp: list, render: Callable[[], bytes]) -> tuple[bytes, str]:
+def _render_once(
+    key: str, stamp: list, render: Callable[[], bytes], *, shared: bool = True
+) -> tuple[bytes, str]:
     """The page's bytes and ETag, `render()`ed and stored, by one thread of this process at a
     time for the same entry and stamp: after a change, every reader of a hot page misses at
     once, and without this each of a process's threads would render the same bytes. Those who
     wait get the bytes the first rendered, which read the article's rows after its version,
-    as their own render would have: never older than the stamp they asked for."""
+    as their own render would have: never older than the stamp they asked for. That first
+    thread also takes its turn among the processes (`_render_shared`) unless `shared` is
+    False (the cache is down)."""
     name = (key, json.dumps(stamp))
     with _flights_lock:
         flight = _flights.get(name)
@@ -551,15 +566,62 @@ def _render_once(key: str, stamp: list, render: Callable[[], bytes]) -> tuple[by
         content = render()  # the first failed, or is stuck: render for this request
         return content, etag_of(content)
     try:
-        content = render()
-        etag = etag_of(content)
-        _set_entry(key, entry_bytes(stamp, etag, content), PAGE_SECONDS)
-        flight.result = (content, etag)
+        if shared:
+            flight.result = _render_shared(key, stamp, render)
+        else:
+            content = render()
+            flight.result = (content, etag_of(content))
         return flight.result
     finally:
         with _flights_lock:
             _flights.pop(name, None)
         flight.done.set()
+
+
+def _render_shared(key: str, stamp: list, render: Callable[[], bytes]) -> tuple[bytes, str]:
+    """The page rendered and stored once for every process sharing the cache: after a change
+    to a hot article, each web process (on every node) would otherwise render the same page.
+    The first to claim the page's flight at this stamp renders it; the others ask again every
+    few milliseconds until the entry at this stamp is stored, and get its bytes (rendered
+    from rows read after the version they asked at, as their own render would be). A claim
+    that lapses (its process died), a render that failed, a cache that fails, or waiting
+    longer than FLIGHT_WAIT_SECONDS: the asker renders for itself."""
+    store = page_store()
+    head = json.dumps(stamp, separators=(",", ":")).encode() + b"\n"
+    flight = key_digest(head.decode())
+    token = secrets.token_hex(8)
+    holds = False
+    deadline = time.monotonic() + FLIGHT_WAIT_SECONDS
+    pause = FLIGHT_FIRST_PAUSE
+    while True:
+        try:
+            claimed = store.claim_render(key, head, flight, token)
+        except CACHE_ERRORS:
+            logger.warning("Page flight not claimed: the cache is unavailable")
+            break
+        if isinstance(claimed, bytes):
+            entry = entry_parts(claimed)
+            if entry is not None and entry[0] == stamp:
+                return entry[2], entry[1]
+            break
+        if claimed:
+            holds = True
+            break
+        if time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)
+        pause = min(pause * 2, FLIGHT_MAX_PAUSE)
+    try:
+        content = render()
+        etag = etag_of(content)
+        _set_entry(key, entry_bytes(stamp, etag, content), PAGE_SECONDS)
+        return content, etag
+    finally:
+        if holds:
+            try:
+                store.release_render(key, flight, token)
+            except CACHE_ERRORS:
+                logger.warning("Page flight not released: the cache is unavailable")
 
 
 def counts_body(

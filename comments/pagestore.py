@@ -7,6 +7,8 @@ Keys (under the cache's own prefix, e.g. `parley:1:`):
 - `page:<FORMAT>:thread:<article id>:<sort>:<limit>:<cursor digest>` and
   `page:<FORMAT>:counts:<site slug>:<keys digest>`: an entry, the bytes
   `<stamp JSON>\\n<ETag>\\n<body>` (comments.pagecache writes and checks the stamp);
+- `page:...:f:<stamp digest>`: while one process renders an entry at a stamp, its flight (the
+  others wait for the entry instead of rendering it too: comments.pagecache._render_shared);
 - `fp:w:<site slug>:<article key digest>`: where a URL's article is, its id;
 - `fp:a:<article id>`: the pointer, `<site id> <version, 20 digits>`;
 - `fp:s:<site id>`: the site's part (`SitePart`, JSON);
@@ -62,6 +64,9 @@ POINTER_SECONDS = 10
 # publishes (rolled back, or the process died between the commit and the publication).
 DIRTY_SECONDS = 60
 _VERSION_DIGITS = 20
+# How long one process's render of a page holds the others off (comments.pagecache renders a
+# page once for all processes; a process that dies while rendering holds them this long).
+FLIGHT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -214,6 +219,18 @@ class Store:
     ) -> None:
         """After a commit: the committed versions and site parts; the marks come off."""
 
+    def claim_render(self, key: str, head: bytes, flight: str, token: str) -> bytes | bool:
+        """Before rendering the entry `key` at the stamp that `head` (the stamp's JSON and a
+        newline) begins: the entry, when one at that stamp is stored already; True when the
+        caller is to render it (it holds the flight `flight` under `token` for FLIGHT_SECONDS,
+        and calls `release_render` after storing the entry); False while another process
+        holds it. Here, with no cache shared between processes, always True."""
+        return True
+
+    def release_render(self, key: str, flight: str, token: str) -> None:
+        """The flight `claim_render` gave `token` ends (the entry is stored, or the render
+        failed and the next to ask renders)."""
+
     def lookup(
         self, *, where_names: list[str], entry_key: str | None, entry_rest: str, have: str = ""
     ) -> Any:
@@ -313,6 +330,29 @@ return table.concat(out, '\\0')
 """
 
 
+# ARGV: prefix, entry key, the stamp's head (its JSON and a newline), flight name, token, ms.
+# The entry when it is stored at that stamp; else 1 when the caller now holds the flight (it
+# renders), 0 when another does.
+_CLAIM = """
+local p, key, head = ARGV[1], ARGV[2], ARGV[3]
+local stored = redis.call('GET', p .. key .. ':h')
+if stored and string.sub(stored, 1, #head) == head then
+  local entry = redis.call('GET', p .. key)
+  if entry then return entry end
+end
+if redis.call('SET', p .. key .. ':f:' .. ARGV[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
+  return 1
+end
+return 0
+"""
+
+# ARGV: prefix, entry key, flight name, token. The flight ends if the token still holds it.
+_RELEASE = """
+local k = ARGV[1] .. ARGV[2] .. ':f:' .. ARGV[3]
+if redis.call('GET', k) == ARGV[4] then redis.call('DEL', k) end
+return 1
+"""
+
 _LOOKUP_SHA = hashlib.sha1(_LOOKUP.encode()).hexdigest()  # noqa: S324 - Redis names scripts so
 
 
@@ -324,7 +364,7 @@ class RedisStore(Store):
     def __init__(self, cache: BaseCache):
         super().__init__(cache)
         self.prefix = cache.make_key("")
-        self._fill = self._lookup = self._publish = None
+        self._fill = self._lookup = self._publish = self._claim = self._release = None
         self._redis: Any = None
         self._own = threading.local()
 
@@ -368,6 +408,15 @@ class RedisStore(Store):
             pointer = versions[where.article_id]
             args += [where.name, where.article_id, f"{pointer.version:0{_VERSION_DIGITS}d}"]
         return self._script("_fill", _FILL)(args=args)
+
+    def claim_render(self, key: str, head: bytes, flight: str, token: str) -> bytes | bool:
+        found = self._script("_claim", _CLAIM)(
+            args=[self.prefix, key, head, flight, token, int(FLIGHT_SECONDS * 1000)]
+        )
+        return found if isinstance(found, bytes) else bool(found)
+
+    def release_render(self, key: str, flight: str, token: str) -> None:
+        self._script("_release", _RELEASE)(args=[self.prefix, key, flight, token])
 
     def mark_dirty(self, scopes: list[str], token: str) -> None:
         now = time.time()

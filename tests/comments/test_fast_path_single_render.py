@@ -7,9 +7,11 @@ import threading
 import time
 
 import pytest
+from django.conf import settings as django_settings
 
-from comments import pagecache
+from comments import pagecache, pagestore
 from comments.models import Article
+from comments.pagestore import RedisStore
 
 
 def _read(article: Article, render, results: list, index: int) -> None:
@@ -123,3 +125,135 @@ def test_when_the_first_render_fails_the_others_render_for_themselves(hot):
 
     assert len(errors) == 1
     assert results[0].content == b"second"
+
+
+# Across processes: each process's first reader takes its turn through the cache
+# (comments.pagecache._render_shared). Threads calling it directly stand for processes: the
+# in-process flight above is not in the way, and Redis cannot tell a thread from a process.
+
+needs_redis = pytest.mark.skipif(
+    not django_settings.REDIS_URL, reason="set REDIS_URL to share renders through the real Redis"
+)
+PAGE_KEY = "page:test:thread:shared"
+
+
+def _shared(stamp: list, render, results: list, index: int) -> None:
+    results[index] = pagecache._render_shared(PAGE_KEY, stamp, render)
+
+
+def _blocking(name: str, calls: list, rendering: threading.Event, release: threading.Event):
+    def render() -> bytes:
+        calls.append(name)
+        rendering.set()
+        assert release.wait(10)
+        return name.encode()
+
+    return render
+
+
+@needs_redis
+def test_processes_asking_for_the_same_page_render_it_once():
+    assert isinstance(pagecache.page_store(), RedisStore)
+    calls: list[str] = []
+    rendering, release = threading.Event(), threading.Event()
+    results: list = [None] * 3
+    first = threading.Thread(
+        target=_shared, args=([1, 7], _blocking("first", calls, rendering, release), results, 0)
+    )
+    first.start()
+    assert rendering.wait(10)
+    others = [
+        threading.Thread(
+            target=_shared,
+            args=([1, 7], _blocking(f"other-{i}", calls, threading.Event(), release), results, i),
+        )
+        for i in (1, 2)
+    ]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)  # they ask while the first renders
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+
+    assert calls == ["first"]
+    assert [content for content, _ in results] == [b"first"] * 3
+    assert len({etag for _, etag in results}) == 1
+    # Stored at the stamp, with no flight left behind.
+    assert pagecache.page_store().get_entry(PAGE_KEY).endswith(b"\nfirst")
+    assert pagecache.page_store().claim_render(PAGE_KEY, b"[1,8]\n", "next", "t") is True
+
+
+@needs_redis
+def test_a_process_at_another_version_renders_for_itself():
+    calls: list[str] = []
+    rendering, release = threading.Event(), threading.Event()
+    results: list = [None, None]
+    first = threading.Thread(
+        target=_shared, args=([1, 7], _blocking("old", calls, rendering, release), results, 0)
+    )
+    first.start()
+    assert rendering.wait(10)
+    try:
+        _shared([1, 8], lambda: b"new", results, 1)
+    finally:
+        release.set()
+        first.join(10)
+
+    assert (results[0][0], results[1][0]) == (b"old", b"new")
+
+
+@needs_redis
+def test_when_the_rendering_process_fails_the_waiting_one_renders(caplog):
+    rendering, release = threading.Event(), threading.Event()
+    errors: list = []
+
+    def failing() -> bytes:
+        rendering.set()
+        assert release.wait(10)
+        raise RuntimeError("the database went away")
+
+    def first_process() -> None:
+        try:
+            pagecache._render_shared(PAGE_KEY, [1, 7], failing)
+        except RuntimeError as error:
+            errors.append(error)
+
+    first = threading.Thread(target=first_process)
+    first.start()
+    assert rendering.wait(10)
+    results: list = [None]
+    second = threading.Thread(target=_shared, args=([1, 7], lambda: b"second", results, 0))
+    second.start()
+    time.sleep(0.1)
+    assert results == [None]  # waiting for the first
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert len(errors) == 1
+    assert results[0][0] == b"second"
+
+
+@needs_redis
+def test_a_claim_whose_process_died_lapses(monkeypatch):
+    monkeypatch.setattr(pagestore, "FLIGHT_SECONDS", 0.3)
+    store = pagecache.page_store()
+    # A process claimed the page, then died before rendering it.
+    flight = pagecache.key_digest("[1,7]\n")
+    assert store.claim_render(PAGE_KEY, b"[1,7]\n", flight, "dead") is True
+
+    results: list = [None]
+    started = time.monotonic()
+    _shared([1, 7], lambda: b"after", results, 0)
+
+    assert results[0][0] == b"after"
+    assert time.monotonic() - started >= 0.2  # it waited for the claim to lapse
+    assert store.get_entry(PAGE_KEY).endswith(b"\nafter")
+
+
+def test_without_a_shared_cache_a_process_renders_for_itself():
+    # Local memory (the demo, the SQLite tests): nothing to share between processes.
+    store = pagestore.LocalStore(pagestore.LocMemCache("flight", {}))
+    assert store.claim_render(PAGE_KEY, b"[1,7]\n", "f", "a") is True
+    assert store.claim_render(PAGE_KEY, b"[1,7]\n", "f", "b") is True
