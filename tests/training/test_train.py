@@ -79,7 +79,9 @@ def test_split_and_choice_are_recorded_and_runtime_agrees(corpus, tmp_path, caps
     meta = metrics["meta"]
     assert meta["split"]["seed"] == 15
     assert meta["split"]["train"] + meta["split"]["validation"] + meta["split"]["test"] == 1200
-    assert set(metrics["validation"]) == {"lr-C1", "nblr-C1"}
+    assert set(metrics["validation"]) == {
+        f"{kind}-C{c}" for kind in ("lr", "nblr") for c in ("0.5", "1", "2")
+    }
     # Each label takes the candidate that holds more of its validation positives.
     for label, name in metrics["chosen_per_label"].items():
         assert name in metrics["validation"]
@@ -89,7 +91,9 @@ def test_split_and_choice_are_recorded_and_runtime_agrees(corpus, tmp_path, caps
             for other in metrics["validation"].values()
         )
     assert meta["candidate"] == metrics["chosen_per_label"]
-    assert set(meta["C"].values()) == {1.0}
+    # Each label records the C of the candidate it took.
+    for label, name in metrics["chosen_per_label"].items():
+        assert name.endswith(f"-C{meta['C'][label]:g}")
     assert "sexual_explicit" not in meta["labels"]  # no positive example: not trained
     model = read_model(model_path)
     for sample in metrics["samples"]:
