@@ -14,7 +14,8 @@ or to choose anything - and per source in it:
   that label);
 * the clean-comment flag rate (held or rejected, among comments with no label);
 * how many of the news-vocabulary sentences (tests/policy/engine/corpus/
-  news_false_positives.txt) are held or rejected;
+  news_false_positives.txt) and of the neutral or positive mentions of groups
+  (group_mentions.txt) are held or rejected;
 
 again for the news comments among them (Civil Comments, Fox News), and all
 for three policies: the default policy (rules and classifier), its rules only,
@@ -35,6 +36,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -102,7 +104,8 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:5.1f} % ({n}/{d})" if d else "   n/a"
 
 
-def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> None:
+def _report(title: str, rows, engines: dict[str, Engine], sentences: dict[str, list[str]]) -> None:
+    """The table for `rows`; `sentences`: corpora that must publish, by the row naming them."""
     texts = [r.text for r in rows]
     print(f"\n## {title}: {len(rows)} comments")
     positives = {lb: [bool(r.positive(lb)) for r in rows] for lb in (*LABEL_CLAUSE, "toxicity")}
@@ -116,7 +119,7 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
     header = f"{'measure':<34}" + "".join(f"{name:>26}" for name in engines)
     print(header)
     print("-" * len(header))
-    results = {}
+    results: dict[str, Any] = {}
     for name, engine in engines.items():
         start = time.perf_counter()
         results[name] = _judge(engine, texts)
@@ -139,8 +142,9 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
             cells_p.append(_pct(sum(cited), len(cited)))
         table.append((f"recall {label}", cells_r))
         table.append((f"  precision (held under {clause})", cells_p))
-    cells_r, cells_p, cells_c, cells_t, cells_f, cells_n = [], [], [], [], [], []
+    cells_r, cells_p, cells_c, cells_t, cells_f = [], [], [], [], []
     cells_s = []
+    cells_n: dict[str, list[str]] = {measure: [] for measure in sentences}
     for name, engine in engines.items():
         res = results[name]
         held = [h for h, _, _ in res]
@@ -152,8 +156,9 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
         cells_t.append(_pct(sum(h and c for h, c in zip(held, trusted, strict=True)), sum(trusted)))
         flags = sum(f and c for (_, f, _), c in zip(res, clean, strict=True))
         cells_f.append(_pct(flags, sum(clean)))
-        news_held = sum(h for h, _, _ in _judge(engine, news))
-        cells_n.append(f"{news_held} of {len(news)}")
+        for measure, lines in sentences.items():
+            held_lines = sum(h for h, _, _ in _judge(engine, lines))
+            cells_n[measure].append(f"{held_lines} of {len(lines)}")
     table += [
         ("recall any toxic", cells_r),
         ("  toxic held or flagged", cells_s),
@@ -161,7 +166,7 @@ def _report(title: str, rows, engines: dict[str, Engine], news: list[str]) -> No
         ("clean comments held/rejected", cells_c),
         ("  of trusted sources' clean", cells_t),
         ("clean comments flag-only", cells_f),
-        ("news-vocabulary sentences held", cells_n),
+        *cells_n.items(),
     ]
     for measure, cells in table:
         print(f"{measure:<34}" + "".join(f"{c:>26}" for c in cells))
@@ -291,7 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     meta = get_model().meta
     left_out = set(meta.get("left_out", ()))
     engines = _policies()
-    news = _lines(CORPUS / "news_false_positives.txt")
+    news = {
+        "news-vocabulary sentences held": _lines(CORPUS / "news_false_positives.txt"),
+        "group-mention sentences held": _lines(CORPUS / "group_mentions.txt"),
+    }
     seed = meta["split"]["seed"]
     print(f"model: {meta['candidate']}, split seed {seed}, sizes {meta['split']}")
     every = load_rows(args.data)

@@ -44,6 +44,7 @@ from typing import Any
 from policy.engine.classifier import LABELS
 from policy.engine.classifier.features import FEATURES_VERSION, features
 from policy.engine.classifier.model import MODEL_PATH, dump_model
+from training import group_mentions
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path("/work/data/parley-train.jsonl")
@@ -64,6 +65,9 @@ NEWS_WEIGHT = 15.0
 # thresholds are set on. TweetEval's "not offensive" (4 % held by the rules) stays trusted:
 # leaving it out too taught the model that a tweet's style ("@USER", "URL") is offensive.
 UNTRUSTED_CLEAN = ("davidson_2017", "hatexplain")
+# Neutral and positive sentences naming groups, generated (training.group_mentions), added to
+# the training part only, each weighing GROUP_WEIGHT in the fit (0: left out).
+GROUP_WEIGHT = 0.0
 SPLIT = (0.8, 0.1, 0.1)
 POSITIVE = 0.5  # a label holds when at least half the raters gave it
 MAX_TRAIN = 400_000  # training rows kept (all with a positive label, clean ones sampled)
@@ -191,6 +195,20 @@ def split(rows: Sequence[Row], seed: int = SEED) -> tuple[list[Row], list[Row], 
     return parts
 
 
+def generated_rows(rows: Sequence[Row]) -> list[Row]:
+    """training.group_mentions' sentences as clean rows (toxicity 0, no other label), except
+    those whose normalised text is already among `rows` (the real comment wins)."""
+    taken = {r.key for r in rows}
+    out: dict[str, Row] = {}
+    for text in group_mentions.sentences():
+        key = hashlib.sha256(normalised(text).encode()).hexdigest()
+        if key not in taken and key not in out:
+            labels: dict[str, float | None] = dict.fromkeys(LABELS)
+            labels["toxicity"] = 0.0
+            out[key] = Row(key, text, group_mentions.SOURCE, labels)
+    return [out[k] for k in sorted(out)]
+
+
 def subsample(rows: Sequence[Row], limit: int, seed: int) -> list[Row]:
     if len(rows) <= limit:
         return list(rows)
@@ -254,7 +272,12 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         # --model). The split is per source and label, so the other sources' parts are unchanged.
         rows = [r for r in rows if r.source not in args.leave_out]
     train_all, val, test = split(rows, args.seed)
-    train = subsample(train_all, args.max_train, args.seed)
+    extra = (
+        generated_rows(rows)
+        if args.group_weight > 0 and group_mentions.SOURCE not in args.leave_out
+        else []
+    )
+    train = subsample(sorted(train_all + extra, key=lambda r: r.key), args.max_train, args.seed)
     say(
         f"{len(rows)} rows: "
         f"train {len(train)} of {len(train_all)}, "
@@ -309,11 +332,18 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         }
         for label in labels
     }
+    # The generated group mentions rate toxicity one way only, on purpose: they are there to
+    # teach every label that a group's name alone is not abuse.
+    for label in labels:
+        if extra:
+            both[label].add(group_mentions.SOURCE)
     say(f"sources each label is learnt from: {both}")
 
     # The same for every fit: news comments' weight, and which rows may teach at all (not the
     # untrusted clean ones).
-    weight = np.array([args.news_weight if r.source in NEWS_SOURCES else 1.0 for r in train])
+    source_weight = {source: args.news_weight for source in NEWS_SOURCES}
+    source_weight[group_mentions.SOURCE] = args.group_weight
+    weight = np.array([source_weight.get(r.source, 1.0) for r in train])
     usable = [r.trusted_clean or not r.clean for r in train]
 
     def fit_one(kind: str, c: float, label: str) -> tuple[Any, float]:
@@ -432,6 +462,7 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
             "fractions": list(SPLIT),
             "rows": len(rows),
             "train": len(train_all),
+            "generated": len(extra),
             "train_used": len(train),
             "validation": len(val),
             "test": len(test),
@@ -441,6 +472,7 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         "thresholds": thresholds,
         "label_sources": {label: sorted(both[label]) for label in labels},
         "news_weight": args.news_weight,
+        "group_weight": args.group_weight,
         "news_sources": list(NEWS_SOURCES),
         "untrusted_clean": list(UNTRUSTED_CLEAN),
         "left_out": sorted(args.leave_out),
@@ -542,6 +574,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=NEWS_WEIGHT,
         help="weight of a news comment in the fit (1: as any other)",
+    )
+    parser.add_argument(
+        "--group-weight",
+        type=float,
+        default=GROUP_WEIGHT,
+        help="weight of each generated group-mention sentence (training.group_mentions; 0: none)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="labels fitted at once (threads)")
     parser.add_argument(

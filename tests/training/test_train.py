@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("sklearn", reason="the train extra: pip install -e '.[train]'")
 
 from policy.engine.classifier.model import read_model
-from training.train import Row, load_rows, main, split
+from training.train import Row, generated_rows, load_rows, main, split
 
 CLEAN = [
     *("the", "council", "voted", "on", "the", "new", "transit", "plan", "and", "residents"),
@@ -159,3 +159,34 @@ def test_a_source_left_out_is_neither_fitted_nor_split(corpus, tmp_path, capsys)
     _, _, test_kept = split(kept, 15)
     _, _, test_all = split(load_rows(corpus), 15)
     assert [r.key for r in test_kept] == [r.key for r in test_all if r.source != "c"]
+
+
+def test_group_mentions_are_clean_training_rows_only(corpus, tmp_path, capsys):
+    rows = load_rows(corpus)
+    generated = generated_rows(rows)
+    assert len(generated) == len({r.key for r in generated}) > 900
+    assert all(
+        r.clean and r.trusted_clean and r.source == "parley_group_mentions" for r in generated
+    )
+    assert all(r.positive(label) is False for r in generated for label in LABELS)
+    # A generated sentence equal to a real comment (by normalised text) is not added twice.
+    real = Row(generated[0].key, generated[0].text.upper(), "a", {"toxicity": 1.0})
+    assert real.key not in {r.key for r in generated_rows([real])}
+
+    none, _ = _train(corpus, tmp_path / "none", "--group-weight", "0")
+    some, _ = _train(corpus, tmp_path / "some", "--group-weight", "2")
+    meta_none, meta_some = read_model(none).meta, read_model(some).meta
+    assert (meta_none["group_weight"], meta_some["group_weight"]) == (0.0, 2.0)
+    # Added to the training part only: the split the model reports is the real comments'.
+    split_none, split_some = dict(meta_none["split"]), dict(meta_some["split"])
+    assert (split_none.pop("generated"), split_some.pop("generated")) == (0, len(generated))
+    assert split_some.pop("train_used") == split_none.pop("train_used") + len(generated)
+    assert split_none == split_some
+    assert meta_none["intercepts"] != meta_some["intercepts"]
+    assert "parley_group_mentions" not in meta_none["label_sources"]["identity_attack"]
+    assert all("parley_group_mentions" in s for s in meta_some["label_sources"].values())
+    # "muslims" is the corpus's identity attack; clean sentences naming Muslims lower its score.
+    sentence = "Muslims have lived in this city for generations."
+    assert read_model(some).score(sentence).probability("identity_attack") < read_model(none).score(
+        sentence
+    ).probability("identity_attack")
