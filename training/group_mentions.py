@@ -98,8 +98,13 @@ TEMPLATES: tuple[str, ...] = (
 
 
 def sentences() -> Iterator[str]:
-    """Every template with every group, in a fixed order, the first letter capitalised."""
+    """Every template with every group, in a fixed order, the first letter capitalised; each
+    sentence once ("gay people" and "gay men" share the adjective)."""
+    seen: set[str] = set()
     for template in TEMPLATES:
         for plural, adjective in GROUPS:
             text = template.format(p=plural, a=adjective)
-            yield text[0].upper() + text[1:]
+            text = text[0].upper() + text[1:]
+            if text.lower() not in seen:
+                seen.add(text.lower())
+                yield text

@@ -30,6 +30,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -641,6 +642,21 @@ def load_records(
     return dedupe(raw())
 
 
+def generated_records() -> Iterator[Record]:
+    """The sentences written here and added to the training part (training.group_mentions):
+    not a source of the split, but training texts all the same, so their hashes are listed."""
+    from training import group_mentions
+
+    for text in group_mentions.sentences():
+        yield Record(text=text, source=group_mentions.SOURCE, labels={"toxicity": 0.0})
+
+
+def all_training_texts(mirror_root: Path = DEFAULT_MIRROR) -> Iterator[Record]:
+    """Every text the shipped model may be trained on: the sources' records, then the
+    generated sentences not among them."""
+    return dedupe(chain(load_records(mirror_root), generated_records()))
+
+
 # --- commands ----------------------------------------------------------------
 
 
@@ -685,10 +701,22 @@ def update_manifest(mirror_root: Path, path: Path = MANIFEST) -> dict[str, Any]:
             source["text_dir_sha256"] = text_dir_digest(texts)
         source["rows_raw"] = sum(1 for _ in source_rows(source, mirror_root))
     kept: dict[str, int] = {}
-    for r in load_records(mirror_root, manifest):
+    for r in dedupe(chain(load_records(mirror_root, manifest), generated_records())):
         kept[r.source] = kept.get(r.source, 0) + 1
     for source in manifest["sources"]:
         source["rows_kept"] = kept.get(source["name"], 0)
+    generated = list(generated_records())
+    manifest["generated"] = [
+        {
+            "name": generated[0].source,
+            "path": "training/group_mentions.py",
+            "licence": "Parley's own (written for this project)",
+            "origin": "neutral and positive sentences naming groups, every template with "
+            "every group; added to the training part only (docs/training-data.md)",
+            "rows": len(generated),
+            "rows_kept": kept.get(generated[0].source, 0),
+        }
+    ]
     manifest["text_hash_count"] = sum(kept.values())
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest
@@ -706,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
             update_manifest(args.mirror_root)
             print(f"updated {MANIFEST}")
         if args.write_hashes:
-            n = write_hashes(load_records(args.mirror_root))
+            n = write_hashes(all_training_texts(args.mirror_root))
             print(f"wrote {n} hashes to {TEXT_HASHES}")
         if args.export:
             counts = export(load_records(args.mirror_root), args.export)

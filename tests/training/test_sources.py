@@ -17,9 +17,13 @@ import pytest
 
 from training.sources import (
     LABELS,
+    MANIFEST,
+    TEXT_HASHES,
     Record,
     SourceError,
+    dedupe,
     export,
+    generated_records,
     load_records,
     normalised,
     parse_civil_comments_binary,
@@ -541,3 +545,25 @@ def test_text_dir_digest_refuses_a_changed_sentence(tmp_path: Path) -> None:
     manifest["sources"][0]["text_dir_sha256"] = "0" * 64
     with pytest.raises(SourceError, match=r"source sf: v/sf@.*all_files/ has digest .*github:v/sf"):
         list(load_records(root, manifest))
+
+
+def test_generated_sentences_are_listed_as_clean_training_texts() -> None:
+    generated = list(generated_records())
+    assert len(generated) == len({text_sha256(r.text) for r in generated}) > 900
+    assert {r.source for r in generated} == {"parley_group_mentions"}
+    assert all(r.labels == {"toxicity": 0.0} for r in generated)
+    # A real comment with the same normalised text keeps its own record; the rest follow it.
+    real = Record(generated[0].text.lower(), "fox_news_2017", {"toxicity": 1.0})
+    merged = list(dedupe([real, *generated]))
+    assert merged[0] is real and len(merged) == len(generated)
+
+
+def test_the_committed_hashes_list_every_training_text_the_manifest_counts() -> None:
+    manifest = json.loads(MANIFEST.read_text())
+    hashes = gzip.decompress(TEXT_HASHES.read_bytes()).decode().splitlines()
+    assert len(hashes) == len(set(hashes)) == manifest["text_hash_count"]
+    assert hashes == sorted(hashes)
+    # The generated sentences are training texts too (training.group_mentions).
+    listed = set(hashes)
+    assert all(text_sha256(r.text) in listed for r in generated_records())
+    assert manifest["generated"][0]["rows"] == len(list(generated_records()))

@@ -24,11 +24,12 @@ class _Last(threading.local):
 _last = _Last()
 
 
-# "kill the bill", "shoot down this proposal", "torpedo the new deal": violent verbs used of
-# things (lexicon/figurative_objects.txt), at most one determiner and one adjective between.
+# "kill the bill", "shoot down this proposal", "torpedo the new deal", "burn off the fog":
+# violent verbs used of things (lexicon/figurative_objects.txt), at most one determiner and one
+# adjective between.
 _FIGURATIVE_VERBS = (
     r"kill(?:s|ed|ing)?|shoot(?:s|ing)?[\W_]+down|shot[\W_]+down|torpedo(?:es|ed|ing|s)?|"
-    r"scuttl(?:e|es|ed|ing)"
+    r"scuttl(?:e|es|ed|ing)|burn(?:s|ed|t|ing)?[\W_]+off"
 )
 _DETERMINERS = r"the|this|that|these|those|a|an|any|every|his|her|their|our|its|your|my"
 

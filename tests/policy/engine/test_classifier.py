@@ -166,6 +166,8 @@ def test_allow_listed_senses_are_blanked_before_the_model_scores(text):
         ("They want to kill the deal before the vote.", "They want to before the vote."),
         ("Shoot down this proposal, senators.", ", senators."),
         ("Torpedo the new deal and the people who wrote it.", "and the people who wrote it."),
+        ("I hope the weather will burn off the fog.", "I hope the weather will ."),
+        ("A long walk burns off the calories.", "A long walk ."),
         # A person is no figurative object: the classifier still reads these.
         ("Kill the unbeliever!", "Kill the unbeliever!"),
         ("kill them all", "kill them all"),

@@ -27,6 +27,12 @@ def test_news_vocabulary_publishes(text):
     assert verdict.action is Action.PUBLISH, verdict.to_dict()["hits"]
 
 
+@pytest.mark.parametrize("text", corpus_lines("group_mentions.txt"))
+def test_neutral_and_positive_mentions_of_groups_publish(text):
+    verdict = engine.evaluate(text)
+    assert verdict.action is Action.PUBLISH, verdict.to_dict()["hits"]
+
+
 @pytest.mark.parametrize("text", corpus_lines("evasions.txt"))
 def test_evasions_are_caught(text):
     assert engine.evaluate(text).action is not Action.PUBLISH
