@@ -97,7 +97,9 @@ def test_a_reader_at_another_version_renders_for_itself(hot):
     assert (results[0].content, results[1].content) == (b"old", b"new")
 
 
-def test_when_the_first_render_fails_the_others_render_for_themselves(hot):
+def _first_fails_then_second(first_call, second_call, *, check_waiting: bool = False):
+    """`first_call(render)` renders with a render that fails once released; `second_call(render,
+    results)` asks meanwhile. Returns (errors of the first, results of the second)."""
     rendering, release = threading.Event(), threading.Event()
 
     def failing() -> bytes:
@@ -107,21 +109,32 @@ def test_when_the_first_render_fails_the_others_render_for_themselves(hot):
 
     errors: list = []
 
-    def first_reader() -> None:
+    def first() -> None:
         try:
-            _read(hot, failing, [None], 0)
+            first_call(failing)
         except RuntimeError as error:
             errors.append(error)
 
-    first = threading.Thread(target=first_reader)
-    first.start()
+    first_thread = threading.Thread(target=first)
+    first_thread.start()
     assert rendering.wait(10)
     results: list = [None]
-    second = threading.Thread(target=_read, args=(hot, lambda: b"second", results, 0))
+    second = threading.Thread(target=second_call, args=(lambda: b"second", results))
     second.start()
+    if check_waiting:
+        time.sleep(0.1)
+        assert results == [None]  # waiting for the first
     release.set()
-    first.join(10)
+    first_thread.join(10)
     second.join(10)
+    return errors, results
+
+
+def test_when_the_first_render_fails_the_others_render_for_themselves(hot):
+    errors, results = _first_fails_then_second(
+        lambda render: _read(hot, render, [None], 0),
+        lambda render, results: _read(hot, render, results, 0),
+    )
 
     assert len(errors) == 1
     assert results[0].content == b"second"
@@ -204,32 +217,12 @@ def test_a_process_at_another_version_renders_for_itself():
 
 
 @needs_redis
-def test_when_the_rendering_process_fails_the_waiting_one_renders(caplog):
-    rendering, release = threading.Event(), threading.Event()
-    errors: list = []
-
-    def failing() -> bytes:
-        rendering.set()
-        assert release.wait(10)
-        raise RuntimeError("the database went away")
-
-    def first_process() -> None:
-        try:
-            pagecache._render_shared(PAGE_KEY, [1, 7], failing)
-        except RuntimeError as error:
-            errors.append(error)
-
-    first = threading.Thread(target=first_process)
-    first.start()
-    assert rendering.wait(10)
-    results: list = [None]
-    second = threading.Thread(target=_shared, args=([1, 7], lambda: b"second", results, 0))
-    second.start()
-    time.sleep(0.1)
-    assert results == [None]  # waiting for the first
-    release.set()
-    first.join(10)
-    second.join(10)
+def test_when_the_rendering_process_fails_the_waiting_one_renders():
+    errors, results = _first_fails_then_second(
+        lambda render: pagecache._render_shared(PAGE_KEY, [1, 7], render),
+        lambda render, results: _shared([1, 7], render, results, 0),
+        check_waiting=True,
+    )
 
     assert len(errors) == 1
     assert results[0][0] == b"second"
