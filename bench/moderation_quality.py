@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = get_model().meta
     left_out = set(meta.get("left_out", ()))
     engines = _policies()
-    news = {
+    sentences = {
         "news-vocabulary sentences held": _lines(CORPUS / "news_false_positives.txt"),
         "group-mention sentences held": _lines(CORPUS / "group_mentions.txt"),
     }
@@ -310,10 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit and len(test) > args.limit:
         step = len(test) / args.limit
         test = [test[int(i * step)] for i in range(args.limit)]
-    _report("TEST split (never fitted or tuned on)", test, engines, news)
+    _report("TEST split (never fitted or tuned on)", test, engines, sentences)
     # The domain: comments under news articles (Civil Comments, Fox News).
     on_news = [r for r in test if r.source in NEWS_SOURCES]
-    _report("TEST split, news comments (" + ", ".join(NEWS_SOURCES) + ")", on_news, engines, news)
+    _report(
+        "TEST split, news comments (" + ", ".join(NEWS_SOURCES) + ")", on_news, engines, sentences
+    )
     if left_out:
         # Every comment of the sources this model never saw, with the policy's thresholds as
         # written (chosen for the shipped model).
@@ -322,19 +324,23 @@ def main(argv: list[str] | None = None) -> int:
             "sources the model never saw (" + ", ".join(sorted(left_out)) + ")",
             unseen,
             engines,
-            news,
+            sentences,
         )
     if args.by_source:
         for source in sorted({r.source for r in test}):
-            _report(f"TEST split, {source}", [r for r in test if r.source == source], engines, news)
+            _report(
+                f"TEST split, {source}", [r for r in test if r.source == source], engines, sentences
+            )
     holdout = [_Line(t, False) for t in _lines(CORPUS / "holdout_clean.txt")]
     holdout += [_Line(t, True) for t in _lines(CORPUS / "holdout_abusive.txt")]
-    _report("repository hold-out corpus (hand-written, not trained on)", holdout, engines, news)
+    _report(
+        "repository hold-out corpus (hand-written, not trained on)", holdout, engines, sentences
+    )
     if args.hatecheck:
         _report_hatecheck(_hatecheck_rows(args.mirror_root), engines)
     for path in args.clean:
         lines = [_Line(t, False) for t in _lines(path)]
-        _report(f"clean comments from {path.name} (not trained on)", lines, engines, news)
+        _report(f"clean comments from {path.name} (not trained on)", lines, engines, sentences)
     return 0
 
 

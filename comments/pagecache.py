@@ -474,15 +474,13 @@ def _pointer(article: Article) -> Pointer:
     return Pointer(article_id=article.pk, site_id=article.site_id, version=article.version)
 
 
-# What `_fill` answers when the cache is down (then nothing else asks it in this request).
-_DOWN = b""
-
-
-def _fill(*, entry_key: str, articles: list[Article], site: Site, part: SitePart) -> bytes | None:
-    """The entry, read in the round trip that stores what the fast path needs; `_DOWN` when
-    the cache is unavailable."""
+def _fill(
+    *, entry_key: str, articles: list[Article], site: Site, part: SitePart
+) -> tuple[bytes | None, bool]:
+    """The entry, read in the round trip that stores what the fast path needs, and whether
+    the cache answered (when it did not, nothing else asks it in this request)."""
     try:
-        return page_store().fill(
+        entry = page_store().fill(
             entry_key=entry_key,
             wheres=[Where(site.slug, key_digest(a.key), a.pk) for a in articles],
             pointers=[_pointer(a) for a in articles],
@@ -490,7 +488,8 @@ def _fill(*, entry_key: str, articles: list[Article], site: Site, part: SitePart
         )
     except CACHE_ERRORS:
         logger.warning("Page cache not read: the cache is unavailable")
-        return _DOWN
+        return None, False
+    return entry, True
 
 
 def _set_entry(key: str, blob: bytes, seconds: int) -> None:
@@ -512,13 +511,13 @@ def thread_body(
         "{id}", str(article.pk), 1
     )
     stamp = thread_stamp(article_id=article.pk, version=article.version, site=part, key=article.key)
-    blob = _fill(entry_key=key, articles=[article], site=article.site, part=part)
+    blob, cache_up = _fill(entry_key=key, articles=[article], site=article.site, part=part)
     entry = entry_parts(blob)
     hit = entry is not None and entry[0] == stamp
     record_page_cache(hit)
     if entry is not None and hit:
         return Body(entry[2], entry[1], hit=True, key=key)
-    content, etag = _render_once(key, stamp, render, shared=blob is not _DOWN)
+    content, etag = _render_once(key, stamp, render, shared=cache_up)
     return Body(content, etag, hit=False, key=key)
 
 
@@ -631,7 +630,8 @@ def counts_body(
     are those of the keys that exist, with their versions, read before `render` runs."""
     key = counts_entry_key(slug=site.slug, keys=keys)
     stamp = counts_stamp(site_id=site.pk, slug=site.slug, pointers=map(_pointer, articles))
-    entry = entry_parts(_fill(entry_key=key, articles=articles, site=site, part=SitePart.of(site)))
+    blob, _ = _fill(entry_key=key, articles=articles, site=site, part=SitePart.of(site))
+    entry = entry_parts(blob)
     if entry is not None and entry[0] == stamp:
         return Body(entry[2], entry[1], hit=True)
     content = render()

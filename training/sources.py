@@ -651,10 +651,12 @@ def generated_records() -> Iterator[Record]:
         yield Record(text=text, source=group_mentions.SOURCE, labels={"toxicity": 0.0})
 
 
-def all_training_texts(mirror_root: Path = DEFAULT_MIRROR) -> Iterator[Record]:
+def all_training_texts(
+    mirror_root: Path = DEFAULT_MIRROR, manifest: dict[str, Any] | None = None
+) -> Iterator[Record]:
     """Every text the shipped model may be trained on: the sources' records, then the
     generated sentences not among them."""
-    return dedupe(chain(load_records(mirror_root), generated_records()))
+    return dedupe(chain(load_records(mirror_root, manifest), generated_records()))
 
 
 # --- commands ----------------------------------------------------------------
@@ -701,7 +703,7 @@ def update_manifest(mirror_root: Path, path: Path = MANIFEST) -> dict[str, Any]:
             source["text_dir_sha256"] = text_dir_digest(texts)
         source["rows_raw"] = sum(1 for _ in source_rows(source, mirror_root))
     kept: dict[str, int] = {}
-    for r in dedupe(chain(load_records(mirror_root, manifest), generated_records())):
+    for r in all_training_texts(mirror_root, manifest):
         kept[r.source] = kept.get(r.source, 0) + 1
     for source in manifest["sources"]:
         source["rows_kept"] = kept.get(source["name"], 0)

@@ -336,8 +336,8 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
     }
     # The generated group mentions rate toxicity one way only, on purpose: they are there to
     # teach every label that a group's name alone is not abuse.
-    for label in labels:
-        if extra:
+    if extra:
+        for label in labels:
             both[label].add(group_mentions.SOURCE)
     say(f"sources each label is learnt from: {both}")
 
@@ -359,15 +359,11 @@ def fit(args: argparse.Namespace) -> dict[str, Any]:
         scale = np.ones(len(vocabulary))
         if kind == "nblr":
             X = B_train[known]
-            if not args.nb_counts:
-                # The log-count ratio counts each comment with its weight in the fit (news
-                # comments, generated sentences), as the regression does.
-                w_known = weight[known]
-                p = 1.0 + np.asarray(X[y].T @ w_known[y]).ravel()
-                q = 1.0 + np.asarray(X[~y].T @ w_known[~y]).ravel()
-            else:
-                p = 1.0 + np.asarray(X[y].sum(axis=0)).ravel()
-                q = 1.0 + np.asarray(X[~y].sum(axis=0)).ravel()
+            # The log-count ratio counts each comment with its weight in the fit (news
+            # comments, generated sentences), as the regression does; --nb-counts: once each.
+            w_known = np.ones(X.shape[0]) if args.nb_counts else weight[known]
+            p = 1.0 + np.asarray(X[y].T @ w_known[y]).ravel()
+            q = 1.0 + np.asarray(X[~y].T @ w_known[~y]).ravel()
             scale = np.log((p / p.sum()) / (q / q.sum()))
         model = LogisticRegression(
             C=c,

@@ -245,8 +245,26 @@ def test_a_claim_whose_process_died_lapses(monkeypatch):
     assert store.get_entry(PAGE_KEY).endswith(b"\nafter")
 
 
-def test_without_a_shared_cache_a_process_renders_for_itself():
-    # Local memory (the demo, the SQLite tests): nothing to share between processes.
-    store = pagestore.LocalStore(pagestore.LocMemCache("flight", {}))
-    assert store.claim_render(PAGE_KEY, b"[1,7]\n", "f", "a") is True
-    assert store.claim_render(PAGE_KEY, b"[1,7]\n", "f", "b") is True
+def test_without_a_shared_cache_a_process_renders_for_itself(settings):
+    # Local memory (the demo, the SQLite tests): nothing is shared between processes, so no
+    # claim holds another off; each asker renders, and the entry is stored at its stamp.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "x"}
+    }
+    assert isinstance(pagecache.page_store(), pagestore.LocalStore)
+    calls: list[str] = []
+
+    def render(name: str):
+        def inner() -> bytes:
+            calls.append(name)
+            return name.encode()
+
+        return inner
+
+    results: list = [None, None]
+    _shared([1, 7], render("first"), results, 0)
+    _shared([1, 7], render("second"), results, 1)
+
+    assert calls == ["first", "second"]
+    assert [content for content, _ in results] == [b"first", b"second"]
+    assert pagecache.page_store().get_entry(PAGE_KEY).endswith(b"\nsecond")
