@@ -164,6 +164,22 @@ def _filler_forms(word: str) -> Iterable[str]:
         yield f.join(word)
 
 
+def _hyphen_joined(a: Analysis, i: int) -> bool:
+    """Token ``i`` is written between two words with a hyphen on each side ("x-cum-y")."""
+    span = a.token_span(i, i + 1)
+    start, end = int(span[0]), int(span[1])
+    before = a.text[start - 2 : start] if start >= 2 else ""
+    after = a.text[end : end + 2]
+    return (
+        len(before) == 2
+        and before[0].isalpha()
+        and before[1] == "-"
+        and len(after) == 2
+        and after[0] == "-"
+        and after[1].isalpha()
+    )
+
+
 class Matcher:
     """Finds the entries of one word list in an :class:`Analysis`.
 
@@ -179,6 +195,7 @@ class Matcher:
         "contains",
         "first_words",
         "has_roots",
+        "joined_allow",
         "lookup",
         "lookup_keys",
         "masked",
@@ -202,7 +219,14 @@ class Matcher:
     ) -> None:
         allow_words: set[str] = set()
         allow_phrases: dict[str, list[tuple[str, ...]]] = {}
+        joined_allow: set[str] = set()
         for entry in allow:
+            stripped = entry.strip()
+            if len(stripped) > 2 and stripped[0] == stripped[-1] == "-":
+                # "-cum-": the word written between two hyphenated words, as in
+                # "strategist-cum-apologist", is its ordinary sense.
+                joined_allow.add(canonical_entry(stripped[1:-1]))
+                continue
             canon = canonical_entry(entry)
             if not canon:
                 continue
@@ -264,6 +288,7 @@ class Matcher:
         roots = sorted({*contains, *prefixes, *suffixes} - {""}, key=len, reverse=True)
         self.root_gate = re.compile("|".join(map(re.escape, roots)) or "(?!)")
         self.allow_words = frozenset(allow_words)
+        self.joined_allow = frozenset(joined_allow)
         self.allow_phrases = {k: tuple(v) for k, v in allow_phrases.items()}
         self.names = frozenset(canonical_entry(n) for n in names)
         # What :meth:`terms` looks up in ``Analysis.relevant``.
@@ -354,7 +379,11 @@ class Matcher:
                 else:
                     continue
                 term = lookup.get(form, form)
-                if self._allowed(a, i, i + 1) or self._is_name(a, i, term):
+                if (
+                    self._allowed(a, i, i + 1)
+                    or self._is_name(a, i, term)
+                    or (term in self.joined_allow and _hyphen_joined(a, i))
+                ):
                     continue
                 out.append((term, a.token_span(i, i + 1)))
             for first, stop, word in [*a.spaced, *a.pairs]:

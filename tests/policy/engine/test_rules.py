@@ -51,6 +51,11 @@ def test_profanity_strong(text, fires):
         ("the hell of war", False),
         ("She graduated summa cum laude", False),
         ("cum", True),
+        # Latin "with" joining two hyphenated words (profanity_allow.txt's "-cum-").
+        ("the Liberal strategist-cum-apologist", False),
+        ("a bar-cum-restaurant", False),
+        ("cum-stained", True),
+        ("the -cum- joke", True),
         ("Dick Cheney", False),
         ("Moby Dick", False),
         ("what a dick", True),
@@ -551,6 +556,13 @@ def test_standing(standing, fires):
 def test_article_state(states, context, fires):
     engine = one_rule_engine("article_state", "hold", states=states)
     assert _fires(engine, "hi there", context) is fires
+
+
+def test_a_site_allow_entry_between_hyphens_allows_the_word_only_where_it_joins_two_words():
+    engine = one_rule_engine("profanity", "reject", extra_words=["frak"], allow=["-frak-"])
+    assert not _fires(engine, "the ship-frak-drive")
+    assert _fires(engine, "oh frak")
+    assert _fires(engine, "frak-drive")
 
 
 def test_an_allow_phrase_also_covers_the_words_joined():
