@@ -23,6 +23,7 @@ from policy.engine.lexicon import Matcher
 from policy.engine.model import Context
 from policy.engine.normalise import Analysis, canonical_entry
 from policy.engine.rules.base import Evidence, Rule, words_param
+from policy.engine.rules.words import quoted_param, quoted_spans
 
 
 def _w(text: str) -> list[str]:
@@ -462,6 +463,24 @@ def _near_reader(ctext: str, start: int, end: int) -> bool:
     return False
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _reported_spans(text: str) -> list[tuple[int, int]]:
+    """The quoted spans of ``text``, when words outside them report the quotation ("He said
+    "..." to me"); none for a comment that is nothing but a quotation ("\"You're an idiot\""),
+    which says it."""
+    spans = quoted_spans(text)
+    if not spans:
+        return spans
+    outside, last = [], 0
+    for start, end in spans:
+        outside.append(text[last:start])
+        last = end
+    outside.append(text[last:])
+    return spans if len(_WORD.findall(" ".join(outside))) >= 2 else []
+
+
 def _ctext_span(ctext: str, term: str) -> tuple[int, int]:
     i = ctext.find(f" {term} ")
     return (i, i + len(term) + 1) if i >= 0 else (0, 0)
@@ -482,6 +501,12 @@ class InsultRule(_PatternRule):
     ``third_party`` - everything else: name-calling of people in the story, public
     figures and groups ("what a buffoon", "idiots", "get a life"); ``any`` - both.
     A policy gives the two their own actions (hold a personal attack, flag the rest).
+
+    ``quoted`` works as for the word lists: ``"exclude"`` leaves out insults inside a quoted
+    span ("…", “…”, «…», *…*), ``"only"`` keeps only those. A reader who quotes a candidate's
+    "You're ugly and your mother dresses you funny" reports it rather than says it; a policy
+    holds the personal attack and flags the quotation. A comment that is nothing but the
+    quotation (fewer than two words outside it) says it: its insults count as unquoted.
     """
 
     KIND = "insult"
@@ -494,11 +519,12 @@ class InsultRule(_PatternRule):
             "whose insults: reader (said to another reader), third_party (anyone else) or any",
             choices=("any", "reader", "third_party"),
         ),
+        "quoted": quoted_param(),
     }
 
     def check(self, a: Analysis, ctx: Context) -> Evidence | None:
         target = self.target
-        if target == "any":
+        if target == "any" and self.quoted == "include":
             return super().check(a, ctx)
         relevant = a.relevant
         if self.triggers.isdisjoint(relevant) and self.phrase_words.isdisjoint(relevant):
@@ -508,10 +534,24 @@ class InsultRule(_PatternRule):
         parts = a.shared(self.share_key, self._split)
         if parts is None:
             return None
-        return parts[0] if target == "reader" else parts[1]
+        if target == "any":
+            found = parts[0] + parts[1]
+        else:
+            found = parts[0] if target == "reader" else parts[1]
+        if found and self.quoted != "include":
+            spans = _reported_spans(a.text)
+            inside = self.quoted == "only"
+            found = [
+                (term, span)
+                for term, span in found
+                if any(s <= int(span[0]) and int(span[1]) <= e for s, e in spans) is inside
+            ]
+        return _insult_evidence(found, target)
 
-    def _split(self, a: Analysis) -> tuple[Evidence | None, Evidence | None] | None:
-        """Evidence of the insults said to a reader and of the others (either may be None)."""
+    def _split(
+        self, a: Analysis
+    ) -> tuple[list[tuple[str, list[Any]]], list[tuple[str, list[Any]]]] | None:
+        """The insults said to a reader and the others, as (term, span) pairs."""
         got = self._found(a)
         if got is None:
             return None
@@ -561,7 +601,7 @@ class InsultRule(_PatternRule):
                     # "you idiot" is a personal attack: its "idiot" is not also a
                     # third-party insult.
                     others.append((tok, a.token_span(i, i + 1)))
-        return _insult_evidence(reader, "reader"), _insult_evidence(others, "third_party")
+        return reader, others
 
     @staticmethod
     def _phrase_range(a: Analysis, span: list[Any]) -> tuple[int, int]:
@@ -579,6 +619,7 @@ class InsultRule(_PatternRule):
     def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
         self.target = params["target"]
+        self.quoted = params["quoted"]
         self.share_key = f"insult:{params['extra_words']!r}:{params['extra_targets']!r}"
         extra = [canonical_entry(w) for w in params["extra_words"]]
         self.always = frozenset(ALWAYS + extra)

@@ -22,13 +22,13 @@ _QUOTED = re.compile(
 )
 
 
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
+def quoted_spans(text: str) -> list[tuple[int, int]]:
     if not any(marker in text for marker in ('"', "\u201c", "\u00ab", "*", "_")):
         return []
     return [m.span() for m in _QUOTED.finditer(text)]
 
 
-def _quoted_param() -> Param:
+def quoted_param() -> Param:
     return Param(
         "str",
         "include",
@@ -59,7 +59,7 @@ class _WordListRule(Rule):
         if not found:
             return None
         if quoted != "include":
-            spans = _quoted_spans(a.text)
+            spans = quoted_spans(a.text)
             inside = [
                 f for f in found if any(s <= int(f[1][0]) and int(f[1][1]) <= e for s, e in spans)
             ]
@@ -123,7 +123,7 @@ class ProfanityRule(_WordListRule):
         ),
         "extra_words": words_param("words and phrases added to the tier"),
         "allow": words_param("words and phrases never reported (contexts such as 'cum laude')"),
-        "quoted": _quoted_param(),
+        "quoted": quoted_param(),
     }
 
     def __init__(self, params: Mapping[str, Any]) -> None:
@@ -158,7 +158,7 @@ class SlursRule(_WordListRule):
         ),
         "extra_words": words_param("slurs added to the tier"),
         "allow": words_param("words and phrases never reported"),
-        "quoted": _quoted_param(),
+        "quoted": quoted_param(),
     }
 
     def __init__(self, params: Mapping[str, Any]) -> None:

@@ -49,6 +49,7 @@ def test_load_good_policy_fills_defaults():
         "extra_words": (),
         "extra_targets": (),
         "target": "any",
+        "quoted": "include",
     }
 
 

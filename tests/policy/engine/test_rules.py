@@ -257,6 +257,34 @@ def test_insult_target(text, target):
         assert hit.evidence["target"] == target
 
 
+INSULT_SAID = one_rule_engine("insult", "hold", target="reader", quoted="exclude")
+INSULT_QUOTED = one_rule_engine("insult", "flag", target="reader", quoted="only")
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "quoted"),
+    [
+        ("You're an idiot.", True, False),
+        # Reported speech: words outside the quotation report it.
+        (
+            "The candidate's response: \u201cYou're ugly and your mother dresses you funny\u201d."
+            " More sensationalist headlines.",
+            False,
+            True,
+        ),
+        ('He said "you are an idiot" to me.', False, True),
+        ('You are an idiot, and "that" is all.', True, False),
+        # Nothing but the quotation, or one word beside it: said, not reported.
+        ('"You\'re an idiot"', True, False),
+        ('"You\'re an idiot" lol', True, False),
+        ("The council met on Tuesday.", False, False),
+    ],
+)
+def test_insult_quoted(text, said, quoted):
+    assert bool(INSULT_SAID.evaluate(text).hits) is said
+    assert bool(INSULT_QUOTED.evaluate(text).hits) is quoted
+
+
 THREAT = one_rule_engine("threat", "reject", tier="explicit")
 
 
