@@ -23,7 +23,7 @@ from policy.engine.lexicon import Matcher
 from policy.engine.model import Context
 from policy.engine.normalise import Analysis, canonical_entry
 from policy.engine.rules.base import Evidence, Rule, words_param
-from policy.engine.rules.words import quoted_param, quoted_spans
+from policy.engine.rules.words import inside_quotes, quoted_param, quoted_spans
 
 
 def _w(text: str) -> list[str]:
@@ -541,11 +541,7 @@ class InsultRule(_PatternRule):
         if found and self.quoted != "include":
             spans = _reported_spans(a.text)
             inside = self.quoted == "only"
-            found = [
-                (term, span)
-                for term, span in found
-                if any(s <= int(span[0]) and int(span[1]) <= e for s, e in spans) is inside
-            ]
+            found = [(term, span) for term, span in found if inside_quotes(span, spans) is inside]
         return _insult_evidence(found, target)
 
     def _split(

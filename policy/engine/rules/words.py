@@ -28,6 +28,11 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTED.finditer(text)]
 
 
+def inside_quotes(span: list[Any], spans: list[tuple[int, int]]) -> bool:
+    """Whether a match's span (``[start, end, text]``) lies within one of the quoted ``spans``."""
+    return any(s <= int(span[0]) and int(span[1]) <= e for s, e in spans)
+
+
 def quoted_param() -> Param:
     return Param(
         "str",
@@ -60,9 +65,7 @@ class _WordListRule(Rule):
             return None
         if quoted != "include":
             spans = quoted_spans(a.text)
-            inside = [
-                f for f in found if any(s <= int(f[1][0]) and int(f[1][1]) <= e for s, e in spans)
-            ]
+            inside = [f for f in found if inside_quotes(f[1], spans)]
             if quoted == "only":
                 found = inside
                 extra["quoted"] = True
