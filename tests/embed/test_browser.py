@@ -126,6 +126,10 @@ def sign_in(page, reader: str = "amira") -> None:
     page.click(f"button[data-reader='{reader}']")
     name = DEMO_HOST_READERS[reader]["name"]
     page.locator("#comments [part~='reader']").filter(has_text=name).wait_for()
+    # Signing in loads the thread again; the list is aria-busy until that render lands.
+    page.wait_for_function(
+        "() => !document.querySelector('#comments').shadowRoot.querySelector('ol[aria-busy]')"
+    )
 
 
 def open_article(page, host, key: str = "budget-2026") -> None:
@@ -161,6 +165,27 @@ def test_thread_renders_with_replies_and_keeps_host_styles_out(page, host, daily
     author = thread.locator("[part~='author']").first
     assert author.evaluate("a => getComputedStyle(a).color") == "rgb(138, 21, 56)"
     shot(page, "thread")
+
+
+def test_the_thread_is_aria_busy_while_it_loads_and_settled_after(page, host, daily):
+    article = ArticleFactory(site=daily, key="budget-2026", url=f"{host.origin}/articles/x")
+    comment = CommentFactory(article=article, body="The council should publish the figures.")
+    held = []
+    page.route("**/articles/budget-2026/comments/?*", lambda route: held.append(route))
+    page.goto(f"{host.origin}/articles/{article.key}")
+    busy = (
+        "() => document.querySelector('#comments').shadowRoot.querySelector('ol[aria-busy=true]')"
+    )
+    page.wait_for_function(busy)
+    for _ in range(250):  # the route handler runs while Playwright waits; give it up to 5 s
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the list says it is busy while the thread request is unanswered"
+    assert page.evaluate(busy) is not None
+    held[0].continue_()
+    comment_li(page, comment.pk).wait_for()
+    assert page.evaluate(busy) is None
 
 
 def test_reader_signs_in_posts_replies_votes_and_reports(page, host, daily):
@@ -533,8 +558,7 @@ def test_a_site_that_turns_reactions_on_shows_them_and_a_reader_reacts(page, hos
     li = comment_li(page, theirs.pk)
     insightful = li.locator("[part~='reaction'][data-kind='insightful']")
     funny = li.locator("[part~='reaction'][data-kind='funny']")
-    # Signing in renders the thread again, and its reactions a moment later: wait for the
-    # settled count rather than read the first button that shows a 1 (it may be replaced).
+    # The signed-in thread has rendered (sign_in waits for it); its reactions come a moment later.
     page.wait_for_function(
         "id => { const b = document.querySelector('#comments').shadowRoot.querySelector("
         "`li[data-id='${id}'] [data-kind=funny]`); return b && b.getAttribute('aria-label') "
