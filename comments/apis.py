@@ -255,6 +255,8 @@ class ThreadAPI(BaseAPI):
 def client_ip(request: Request) -> str | None:
     """The client's address as the rate limits see it (honouring NUM_PROXIES), if it is one."""
     ident = WriteIPThrottle().get_ident(request)
+    if not ident:  # a WSGI server that sets no REMOTE_ADDR
+        return None
     try:
         return str(ipaddress.ip_address(ident.strip()))
     except ValueError:

@@ -56,3 +56,13 @@ def test_a_forged_forwarded_for_header_is_not_believed(reader_api, article):
     )
 
     assert Comment.objects.get(pk=response.json()["id"]).user_ip == "192.0.2.10"
+
+
+def test_a_server_that_sets_no_remote_addr_still_takes_the_post(reader_api, article):
+    # Found by tests/test_api_fuzz.py: werkzeug's test client, like some WSGI servers, sets none.
+    response = reader_api.post(
+        thread_url(article), {"body": "Hello."}, format="json", REMOTE_ADDR=None
+    )
+
+    assert response.status_code == 201, response.content
+    assert Comment.objects.get(pk=response.json()["id"]).user_ip is None
