@@ -802,7 +802,8 @@ def _report(request: Request, site: str) -> dict[str, Any]:
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    """Lets a client ask for text/csv; errors are still the one JSON error body."""
+    """Lets a client ask for text/csv; errors are still the one JSON error body, served as
+    application/json (comments.errors.exception_handler)."""
 
     media_type = "text/csv"
     format = "csv"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -84,7 +85,23 @@ class RequestTooLarge(ParleyError):
     message = "The request body is too large."
 
 
+def _render_as_json(context: dict) -> None:
+    """An error is the JSON error body served as application/json, even to a client that
+    asked a CSV or JSON-lines endpoint for its own type (DRF would label it with that type)."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    response = _exception_response(exc)
+    if response is not None:
+        _render_as_json(context)
+    return response
+
+
+def _exception_response(exc: Exception) -> Response | None:
     if isinstance(exc, RequestDataTooBig):
         # Raised while DRF reads the body; otherwise it escapes as a logged security 400.
         exc = RequestTooLarge(max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)

@@ -24,8 +24,8 @@ CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 
 
 class JSONLinesRenderer(BaseRenderer):
-    """Lets a client ask for `Accept: application/x-ndjson`; an error then comes as one line
-    of the usual JSON error body."""
+    """Lets a client ask for `Accept: application/x-ndjson`; an error is still the usual JSON
+    error body, served as application/json (comments.errors.exception_handler)."""
 
     media_type = "application/x-ndjson"
     format = "jsonl"

@@ -115,6 +115,19 @@ def test_the_csv_has_one_row_per_figure(moderator, activity):
     assert ["notices", "Defamation", "count", "1"] in rows
 
 
+def test_a_csv_client_refused_gets_the_json_error_as_json(moderator, site, policy):
+    now = timezone.now()
+    response = api_for(None).get(
+        "/api/v1/moderation/sites/daily/transparency.csv", HTTP_ACCEPT="text/csv"
+    )
+    assert_error(response, 401, "not_authenticated")
+    bad_period = {"since": now.isoformat(), "until": (now - timedelta(days=1)).isoformat()}
+    response = api_for(moderator).get(
+        "/api/v1/moderation/sites/daily/transparency.csv", bad_period, HTTP_ACCEPT="text/csv"
+    )
+    assert_error(response, 400, "invalid_period")
+
+
 def test_the_csv_defuses_spreadsheet_formulas(moderator, article, policy):
     api_for(None).post(
         f"/api/v1/comments/{CommentFactory(article=article).pk}/notices/",

@@ -87,6 +87,8 @@ def test_a_client_may_ask_for_json_lines(daily):
         "/api/v1/moderation/sites/daily/export/", HTTP_ACCEPT="application/x-ndjson"
     )
     assert refused.status_code == 401
+    # The error is the usual JSON body, labelled as JSON (not as the JSON lines asked for).
+    assert refused["Content-Type"] == "application/json"
     assert json.loads(refused.content)["error"]["code"] == "not_authenticated"
 
 
