@@ -1,6 +1,11 @@
 """Reactions over the reader API: set or clear one's reaction; read a page's reactions."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +43,7 @@ _KIND = inline_serializer(
 )
 
 
+@extend_schema_field({"type": "string", "example": "12,13,20"})
 class _CommentIds(serializers.Field):
     """`?comments=12,13,20`: up to MAX_COMMENTS comment ids."""
 

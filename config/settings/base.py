@@ -215,6 +215,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names ("kind", "state") recur: named, not hash-suffixed.
+    "ENUM_NAME_OVERRIDES": {
+        "AppealKindEnum": "accountability.models.AppealKind",
+        "AppealStateEnum": "accountability.models.AppealState",
+        "StandingStateEnum": "policy.models.StandingState",
+    },
     # Swagger UI served by Parley itself (drf-spectacular-sidecar), so the docs page's CSP
     # needs no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
