@@ -15,6 +15,14 @@ class SiteEmbedConfigAdmin(ReauthAdminMixin, admin.ModelAdmin):
     actions = ["rotate_sso_secret"]
     reauth_actions = ["rotate_sso_secret"]
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        # The key is the site's id through a one-to-one field, which Django's guard against
+        # out-of-range integer lookups does not cover: SQLite raised OverflowError (a 500).
+        try:
+            return super().get_object(request, object_id, from_field)
+        except OverflowError:
+            return None
+
     @admin.display(boolean=True, description="SSO")
     def sso_on(self, obj: SiteEmbedConfig) -> bool:
         return obj.sso_enabled

@@ -174,7 +174,10 @@ class PolicyVersionAdmin(ReauthAdminMixin, SiteScopedAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)
-        site = Site.objects.filter(pk=initial.get("site")).first()
+        # `?site=<id>` prefills the site's current policy; anything else is no site.
+        raw = str(initial.get("site", ""))
+        is_id = raw.isascii() and raw.isdigit() and len(raw) <= 18
+        site = Site.objects.filter(pk=int(raw)).first() if is_id else None
         if site is not None and site.pk not in self._administered(request):
             site = None
         initial["source"] = (
