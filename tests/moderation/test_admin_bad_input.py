@@ -38,6 +38,8 @@ def admin_urls() -> tuple[list[str], list[str]]:
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         queried += [reverse(f"{name}_changelist"), reverse(f"{name}_add")]
         by_id += [reverse(f"{name}_{page}", args=[i]) for page in OBJECT_PAGES for i in BAD_IDS]
+    by_id += [f"/admin/r/{i}/{j}/" for i in BAD_IDS for j in BAD_IDS]  # "view on site"
+    by_id += [f"/admin/auth/user/{i}/password/" for i in BAD_IDS]
     for pattern in admin.site.get_urls():
         name = getattr(pattern, "name", None)
         if name and not name.endswith(_OWN):
