@@ -645,12 +645,14 @@ li.comment.just-posted > article, li.comment.jumped > article { animation: parle
     }
 
     async loadThread() {
-      // Assistive technology (and a test) can tell a list being replaced from a settled one.
+      // Assistive technology (and a test) can tell a list being replaced from a settled one;
+      // counted, so that overlapping loads (a sign-in during a sort change) end busy once.
+      this.loadsInFlight = (this.loadsInFlight || 0) + 1;
       this.listEl.setAttribute("aria-busy", "true");
       try {
         await this.fetchThread();
       } finally {
-        this.listEl.removeAttribute("aria-busy");
+        if (--this.loadsInFlight === 0) this.listEl.removeAttribute("aria-busy");
       }
     }
 
