@@ -8,7 +8,9 @@ After each step:
 - each comment's score, upvotes and downvotes equal its votes, and its reply count its
   published replies;
 - each comment's status changes form one chain from its first status to its current one, each
-  change says who made it, and each restriction (held, rejected, removed) names its clause;
+  change says who made it, none repeats the status it left (a repeated decision records
+  nothing), and each restriction (held, rejected, removed) names its clause, the one the
+  comment shows;
 - the anonymous thread (through the page cache) shows exactly the published top-level comments
   and the tombstones that keep replies, and nothing held, rejected or pending.
 
@@ -218,10 +220,14 @@ class Thread(RuleBasedStateMachine):
             )
             assert events, comment.pk
             assert events[-1]["to_status"] == comment.status, (comment.pk, events)
+            if comment.status in RESTRICTED:  # what the author and the queue are shown
+                assert comment.moderation_clause_id == events[-1]["clause_id"], comment.pk
             for before, after in pairwise(events):
                 assert after["from_status"] == before["to_status"], (comment.pk, events)
             for event in events:
                 assert event["actor_kind"], (comment.pk, event)
+                # Idempotent decisions: a repeated one records no change.
+                assert event["from_status"] != event["to_status"], (comment.pk, events)
                 if event["to_status"] in RESTRICTED:
                     assert event["clause_id"], (comment.pk, event)
 
