@@ -11,8 +11,9 @@ After each step:
   change says who made it, none repeats the status it left (a repeated decision records
   nothing), and each restriction (held, rejected, removed) names its clause, the one the
   comment shows;
-- the anonymous thread (through the page cache) shows exactly the published top-level comments
-  and the tombstones that keep replies, and nothing held, rejected or pending.
+- the thread, anonymous (through the page cache) and as each reader, shows the published
+  top-level comments and the reader's own, at most also the tombstones that keep replies, and
+  never someone else's held, rejected or pending comment.
 
 Runs are derandomised, so a failure here comes back on the next run.
 """
@@ -232,15 +233,10 @@ class Thread(RuleBasedStateMachine):
                     assert event["clause_id"], (comment.pk, event)
 
     @invariant()
-    def the_public_thread_shows_what_is_published(self) -> None:
-        shown: set[int] = set()
-        cursor = None
-        while True:
-            query = {"cursor": cursor} if cursor else {}
-            page = self.anonymous.get(self.thread_url, query).json()
-            shown |= {c["id"] for c in page["results"]}
-            if not (cursor := page["next_cursor"]):
-                break
+    def each_reader_sees_what_is_published_and_their_own(self) -> None:
+        """Anonymous (through the page cache) and each signed-in reader: the published top-level
+        comments and the reader's own in any state but deleted; at most also the tombstones
+        that keep replies in place; never someone else's held, rejected or pending comment."""
         top = Comment.objects.filter(article=self.world["article"], parent=None)
         published = set(top.filter(status=S.PUBLISHED).values_list("pk", flat=True))
         tombstones = set(
@@ -248,8 +244,26 @@ class Thread(RuleBasedStateMachine):
                 "pk", flat=True
             )
         )
-        assert published <= shown, (published, shown)
-        assert shown <= published | tombstones, (shown, published, tombstones)
+        viewers = {None: self.anonymous, **self.readers}
+        for name, client in viewers.items():
+            own = set()
+            if name is not None:
+                author = self.world["readers"][name]
+                own = set(
+                    top.filter(author=author).exclude(status=S.DELETED).values_list("pk", flat=True)
+                )
+            shown = self.thread_ids(client)
+            assert published | own <= shown, (name, published | own, shown)
+            assert shown <= published | own | tombstones, (name, shown, published, own)
+
+    def thread_ids(self, client: APIClient) -> set[int]:
+        shown: set[int] = set()
+        cursor = None
+        while True:
+            page = client.get(self.thread_url, {"cursor": cursor} if cursor else {}).json()
+            shown |= {c["id"] for c in page["results"]}
+            if not (cursor := page["next_cursor"]):
+                return shown
 
 
 @pytest.fixture
