@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import apis, reports
+from .ids import ID_REGEX
 
 
 class ArticleKeyConverter:
@@ -16,9 +17,9 @@ class ArticleKeyConverter:
 
 
 class IdConverter:
-    """A database id: at most 18 digits, so no id overflows a bigint."""
+    """A database id: at most 18 digits, so no id overflows a bigint (comments.ids)."""
 
-    regex = r"[0-9]{1,18}"
+    regex = ID_REGEX
 
     def to_python(self, value: str) -> int:
         return int(value)

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from comments.errors import ParleyError
+from comments.ids import parse_id
 from comments.models import Article, Site
 from comments.pagecache import article_bump_version, site_pages_changed
 from comments.services import site_rotate_api_key
@@ -175,9 +176,8 @@ class PolicyVersionAdmin(ReauthAdminMixin, SiteScopedAdmin):
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)
         # `?site=<id>` prefills the site's current policy; anything else is no site.
-        raw = str(initial.get("site", ""))
-        is_id = raw.isascii() and raw.isdigit() and len(raw) <= 18
-        site = Site.objects.filter(pk=int(raw)).first() if is_id else None
+        site_id = parse_id(initial.get("site"))
+        site = Site.objects.filter(pk=site_id).first() if site_id is not None else None
         if site is not None and site.pk not in self._administered(request):
             site = None
         initial["source"] = (

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from api.schema import ERRORS, errors
 from api.views import BaseAPI, validated
+from comments.ids import parse_id
 from comments.readers import require_reader, viewer_of
 from comments.selectors import site_get
 
@@ -56,11 +57,12 @@ class _CommentIds(serializers.Field):
         if not isinstance(data, str):
             self.fail("invalid")
         parts = [p.strip() for p in data.split(",") if p.strip()]
-        if not parts or not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
+        ids = [i for i in map(parse_id, parts) if i is not None]
+        if not parts or len(ids) != len(parts):
             self.fail("invalid")
-        if len(parts) > MAX_COMMENTS:
+        if len(ids) > MAX_COMMENTS:
             self.fail("too_many")
-        return [int(p) for p in parts]
+        return ids
 
     def to_representation(self, value: list[int]) -> str:
         return ",".join(map(str, value))

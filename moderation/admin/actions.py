@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from comments.errors import ParleyError
+from comments.ids import parse_id
 from comments.models import Comment, CommentStatus
 from moderation.access import acting_user
 from moderation.services import (
@@ -149,8 +150,8 @@ def warn_authors(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
 
 @admin.action(description="Authors: suspend for the number of days")
 def suspend_authors(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    raw = _form_value(request, "days") or "7"
-    days = int(raw) if raw.isdigit() and 0 < int(raw) <= 3650 else 7
+    asked = parse_id(_form_value(request, "days"))
+    days = asked if asked is not None and 0 < asked <= 3650 else 7
     note = _form_value(request, "note")
     _authors(
         modeladmin,

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from comments.ids import parse_id
 from comments.models import Article, Comment
 from moderation.access import sites_moderated_by
 from moderation.selectors import QUEUES, Clause, clause_q, policy_clauses, queue_counts, queue_q
@@ -20,8 +21,8 @@ QUEUE_LABELS = {
 
 
 def selected_site_ids(request: HttpRequest) -> list[int]:
-    raw = request.GET.get("site")
-    return [int(raw)] if raw and raw.isdigit() else []
+    site_id = parse_id(request.GET.get("site"))
+    return [site_id] if site_id is not None else []
 
 
 def selected_queue(request: HttpRequest) -> str:
@@ -90,8 +91,8 @@ class SiteFilter(admin.SimpleListFilter):
         return [(str(s.pk), s.name) for s in sites_moderated_by(request.user)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        return queryset.filter(site_id=int(value)) if value and value.isdigit() else queryset
+        site_id = parse_id(self.value())
+        return queryset.filter(site_id=site_id) if site_id is not None else queryset
 
 
 class ArticleFilter(admin.SimpleListFilter):
@@ -106,14 +107,14 @@ class ArticleFilter(admin.SimpleListFilter):
         if site_ids := selected_site_ids(request):
             articles = articles.filter(site_id__in=site_ids)
         recent = list(articles.order_by("-created_at")[: self.shown])
-        value = self.value()
-        if value and value.isdigit() and all(str(a.pk) != value for a in recent):
-            recent += list(articles.filter(pk=int(value)))
+        article_id = parse_id(self.value())
+        if article_id is not None and all(a.pk != article_id for a in recent):
+            recent += list(articles.filter(pk=article_id))
         return [(str(a.pk), str(a)) for a in recent]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        return queryset.filter(article_id=int(value)) if value and value.isdigit() else queryset
+        article_id = parse_id(self.value())
+        return queryset.filter(article_id=article_id) if article_id is not None else queryset
 
 
 class ClauseFilter(admin.SimpleListFilter):

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from comments.errors import NotFound, ParleyError
+from comments.ids import parse_id
 from comments.models import Comment, CommentStatus
 from moderation import display
 from moderation.access import access_comment_for_moderation, comments_for_moderation
@@ -206,10 +207,11 @@ class QueueAdmin(ReauthAdminMixin, ModerationAdmin):
         extra_context: dict | None = None,
     ) -> HttpResponse:
         # A comment of a site the moderator does not moderate: 403, not the admin's redirect.
-        if not object_id.isdigit() or len(object_id) > 18:
+        comment_id = parse_id(object_id)
+        if comment_id is None:
             raise Http404
         try:
-            access_comment_for_moderation(request.user, int(object_id))
+            access_comment_for_moderation(request.user, comment_id)
         except NotFound as exc:
             raise Http404 from exc
         except ParleyError as exc:

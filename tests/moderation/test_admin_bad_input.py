@@ -25,8 +25,10 @@ LIST_QUERIES = [
     "?o=abc",
     "?p=abc",
     "?queue=nope&article=abc&clause=%FF%FE",
+    "?site=%C2%B2&article=%C2%B2",  # "²", a digit to str.isdigit() that int() refuses
+    f"?site={'9' * 20}&article={'9' * 20}",
 ]
-BAD_IDS = ["abc", "9" * 20]
+BAD_IDS = ["abc", "9" * 20, "%C2%B2"]
 OBJECT_PAGES = ("change", "history", "delete")
 _OWN = ("_changelist", "_add", "_change", "_history", "_delete", "_autocomplete")
 
