@@ -5,7 +5,7 @@ caller: an anonymous visitor, a signed-in reader, a moderator of the site and th
 with the site's API key.
 
 The contract, for any input: no answer is a 5xx, and every 4xx is the one error shape
-(tests/comments/conftest.py `assert_error`). Examples are derandomised, so a failure found here
+(tests/errors.py). Examples are derandomised, so a failure found here
 is found again on the next run, and the run takes the same time every time.
 """
 
@@ -26,7 +26,7 @@ from embed.models import SSOIdentity
 from moderation.models import Role
 from policy.services import default_policy_source, policy_save
 
-from .comments.test_fast_path_wsgi import own_connection
+from .errors import assert_error_body
 from .factories import (
     ArticleFactory,
     CommenterFactory,
@@ -35,6 +35,7 @@ from .factories import (
     SiteRoleFactory,
 )
 from .openapi import openapi
+from .wsgi import own_connection
 
 # Examples per operation; each is sent by the four callers.
 EXAMPLES = 12
@@ -82,7 +83,6 @@ def world(db) -> dict[str, object]:
     moderator = get_user_model().objects.create_user("mod", is_staff=True)
     SiteRoleFactory(user=moderator, site=site, role=Role.MODERATOR)
     return {
-        "site": site,
         "reader": reader.user,
         "moderator": moderator,
         "site_key": site_rotate_api_key(site=site),
@@ -114,13 +114,7 @@ CALLERS: dict[str, Callable[[dict], dict[str, str]]] = {
 def assert_error_shape(response, context) -> None:
     content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", [""])
     assert content_type[0].startswith("application/json"), context
-    body = response.json()
-    assert list(body) == ["error"], context
-    error = body["error"]
-    assert sorted(error) == ["code", "detail", "message"], context
-    assert isinstance(error["code"], str) and error["code"], context
-    assert isinstance(error["message"], str) and error["message"], context
-    assert isinstance(error["detail"], dict), context
+    assert_error_body(response.json(), context)
 
 
 @schema.parametrize()

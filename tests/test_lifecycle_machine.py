@@ -39,6 +39,7 @@ from hypothesis.stateful import (
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accountability.models import Appeal
 from comments.models import TOMBSTONE_STATUSES, Comment, CommentEvent, CommentStatus
 from moderation.models import Role
 from policy.documents import default_policy_source
@@ -173,8 +174,6 @@ class Thread(RuleBasedStateMachine):
 
     @rule(comment=comments, outcome=st.sampled_from(["upheld", "reversed", "nonsense"]))
     def decide_an_appeal(self, comment: int, outcome: str):
-        from accountability.models import Appeal
-
         appeal = Appeal.objects.filter(comment_id=comment, state="open").first()
         if appeal is not None:
             self.call(

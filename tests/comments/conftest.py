@@ -22,6 +22,7 @@ from moderation.models import Role
 from policy.documents import default_policy_source
 from policy.services import policy_save
 
+from ..errors import assert_error_body
 from ..factories import CommentFactory, SiteRoleFactory
 
 
@@ -53,13 +54,7 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     """The one error shape: {"error": {"code", "message", "detail"}}; returns the inner body."""
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert list(body) == ["error"]
-    error = body["error"]
-    assert sorted(error) == ["code", "detail", "message"]
-    assert isinstance(error["code"], str) and error["code"]
-    assert isinstance(error["message"], str) and error["message"]
-    assert isinstance(error["detail"], dict)
+    error = assert_error_body(response.json())
     if code is not None:
         assert error["code"] == code
     return error

@@ -5,13 +5,11 @@ it does not answer reaches Django unchanged; Django's request checks (hosts, HTT
 they do in the stack."""
 
 import json
-from contextlib import contextmanager
 from urllib.parse import quote, urlencode, urlparse
 
 import pytest
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
@@ -20,6 +18,7 @@ from comments.fastpath import MISSED, FastPathApp
 from comments.models import Article
 
 from ..factories import CommentFactory
+from ..wsgi import own_connection
 from .conftest import counts_url, thread_url
 from .test_cache_outage import unreachable_redis_cache  # noqa: F401 (a fixture)
 from .test_fast_path import ALLOWED, THREAD_HEADERS, THREAD_PARAMS
@@ -45,19 +44,6 @@ def environ(path: str, params=None, method: str = "GET", **headers) -> dict:
         QUERY_STRING=query,
         **headers,
     )
-
-
-@contextmanager
-def own_connection():
-    """The database connection stays the test's own, as with Django's test client: no request
-    closes it (the test client reconnects this handler after each of its own requests)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 def call(app, path: str, params=None, method: str = "GET", **headers) -> Answer:
